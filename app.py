@@ -1,0 +1,21 @@
+"""村情通 API: wiring only. Every route lives in a module's Blueprint (chalicelib/<module>/api.py)."""
+
+from chalice import Chalice
+
+from chalicelib.core.auth import authorizer
+from chalicelib.core.observability import http_middleware
+from chalicelib.households import api as households
+from chalicelib.imports import api as imports
+from chalicelib.places import api as places
+from chalicelib.signin import api as signin
+from chalicelib.staff import api as staff
+from chalicelib.system import api as system
+from chalicelib.tenants import api as tenants
+
+app = Chalice(app_name="cunqingtong")
+app.api.cors = False  # the web app is served from the same origin as the API (/api/ behind CloudFront)
+app.register_middleware(http_middleware, "http")
+
+app.register_blueprint(authorizer.bp)
+for module in (system, signin, tenants, places, households, staff, imports):
+    app.register_blueprint(module.bp)

@@ -1,0 +1,323 @@
+"""Sign-in: phone + SMS one-time code, then access tokens with rotating, revocable refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets as pysecrets
+import uuid
+
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+
+from .. import clock, counties, pii, secrets
+from ..config import settings
+from ..db import PLATFORM, transact
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from ..notify import sms
+from ..tenancy import Grant, TenantContext, grants_from_json
+from . import tokens
+from .models import Identity, Membership, OtpChallenge, PhoneIndex, RateCounter, RefreshToken, User
+
+
+def _code_hash(bidx: str, code: str) -> str:
+    return hmac.new(secrets.get("token_key").encode(), f"otp:{bidx}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _rate(bucket: str, subject: str, limit: int, window_seconds: int) -> None:
+    """Fixed-window counter; raises 429 with Retry-After when the window is full."""
+    now = clock.epoch()
+    window = now // window_seconds
+    pk, sk = RateCounter.keys(bucket, subject, window)
+    item = RateCounter(pk, sk, expires=(window + 2) * window_seconds)
+    try:
+        item.update(actions=[RateCounter.count.add(1), RateCounter.expires.set((window + 2) * window_seconds)],
+                    condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit))
+    except UpdateError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise TooManyRequests(retry_after=(window + 1) * window_seconds - now) from e
+        raise
+
+
+def request_code(phone: str, client_id: str) -> dict:
+    s = settings()
+    bidx = pii.blind_index("phone", phone)
+    _rate("otp-client", hashlib.sha256(client_id.encode()).hexdigest()[:24], s.otp_per_client_per_hour, 3600)
+    now = clock.epoch()
+    day = clock.today().isoformat()
+    pk, sk = OtpChallenge.keys(bidx)
+    try:
+        prev = OtpChallenge.get(pk, sk, consistent_read=True)
+    except OtpChallenge.DoesNotExist:
+        prev = None
+    sent_today = 1
+    if prev is not None:
+        wait = prev.issued_at + s.otp_resend_after - now
+        if wait > 0:
+            raise TooManyRequests("验证码已发送，请稍后再试", retry_after=wait, code="otp_resend_throttled")
+        if prev.day == day:
+            if prev.sent_today >= s.otp_per_phone_per_day:
+                raise TooManyRequests("今日获取验证码次数已达上限", retry_after=86400 - now % 86400,
+                                      code="otp_daily_limit")
+            sent_today = prev.sent_today + 1
+    code = f"{pysecrets.randbelow(10**6):06d}"
+    challenge = OtpChallenge(pk, sk, code_hash=_code_hash(bidx, code), issued_at=now, tries=0, day=day,
+                             sent_today=sent_today, expires=now + 86400)
+    cond = OtpChallenge.pk.does_not_exist() if prev is None else (OtpChallenge.issued_at == prev.issued_at)
+    try:
+        challenge.save(condition=cond)
+    except PutError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise TooManyRequests("验证码已发送，请稍后再试", retry_after=s.otp_resend_after,
+                                  code="otp_resend_throttled") from e
+        raise
+    sms().send(phone, f"【村情通】您的验证码是{code}，5分钟内有效。如非本人操作，请忽略。")
+    return {"expires_in": s.otp_ttl, "resend_after": s.otp_resend_after}
+
+
+def verify_code(phone: str, code: str) -> str:
+    """Check the code; return the phone's blind index (the identity) or raise."""
+    s = settings()
+    bidx = pii.blind_index("phone", phone)
+    pk, sk = OtpChallenge.keys(bidx)
+    try:
+        ch = OtpChallenge.get(pk, sk, consistent_read=True)
+    except OtpChallenge.DoesNotExist:
+        raise BadRequest("请先获取验证码", code="otp_missing") from None
+    now = clock.epoch()
+    if ch.code_hash == "" or now - ch.issued_at > s.otp_ttl:
+        raise BadRequest("验证码已过期，请重新获取", code="otp_expired")
+    if ch.tries >= s.otp_max_tries:
+        raise BadRequest("验证码错误次数过多，请重新获取", code="otp_locked")
+    if not hmac.compare_digest(ch.code_hash, _code_hash(bidx, code)):
+        try:
+            ch.update(actions=[OtpChallenge.tries.add(1)], condition=OtpChallenge.tries < s.otp_max_tries)
+        except UpdateError as e:
+            if e.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        left = max(0, s.otp_max_tries - ch.tries)
+        raise BadRequest("验证码不正确", code="otp_wrong", details={"tries_left": left})
+    # Burn the code so it cannot be used twice (keep the item for the resend/daily limits).
+    try:
+        ch.update(actions=[OtpChallenge.code_hash.set("")], condition=OtpChallenge.code_hash == ch.code_hash)
+    except UpdateError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise BadRequest("验证码已使用，请重新获取", code="otp_used") from e
+        raise
+    return bidx
+
+
+def memberships(identity: str) -> list[Membership]:
+    pk = Membership.keys(identity, "x")[0]
+    return list(Membership.query(pk, Membership.sk.startswith("MEMBER#")))
+
+
+def _active_user(tenant: str, uid: str) -> User:
+    try:
+        user = User.get(*User.keys(tenant, uid), consistent_read=True)
+    except User.DoesNotExist:
+        raise Unauthorized("账号不存在或已被移除", code="user_removed") from None
+    if user.status != "active":
+        raise Unauthorized("账号已被移除", code="user_removed")
+    return user
+
+
+def _require_active_county(tenant: str) -> None:
+    if tenant == PLATFORM:
+        return
+    county = counties.get(tenant, fresh=True)
+    if county is None:
+        raise Unauthorized("所属县不存在", code="county_missing")
+    if county.status != "active":
+        raise Forbidden("所属县已停用，请联系县级管理员", code="county_disabled")
+
+
+def session_for(user: User, tenant: str, family: str | None = None) -> dict:
+    grants = grants_from_json(user.grants)
+    access, ttl = tokens.issue_access(tenant, user.uid, user.phone_bidx, grants)
+    rtid, secret, secret_hash = tokens.new_refresh_secret()
+    family = family or uuid.uuid4().hex
+    RefreshToken(*RefreshToken.keys(tenant, user.uid, rtid), secret_hash=secret_hash, family=family,
+                 created_at=clock.iso(), expires=clock.epoch() + settings().refresh_token_ttl).save()
+    return {"access_token": access, "expires_in": ttl, "token_type": "Bearer",
+            "refresh_token": tokens.pack_refresh(tenant, user.uid, rtid, secret),
+            "tenant": tenant, "user_id": user.uid, "roles": sorted({g.role for g in grants})}
+
+
+def sign_in(phone: str, code: str, tenant: str | None) -> dict:
+    identity = verify_code(phone, code)
+    # Remember the (encrypted) phone of this identity, so that linking to a household can register it.
+    Identity(*Identity.keys(identity), phone_enc=pii.encrypt(PLATFORM, phone), last_sign_in=clock.iso()).save()
+    return _open_session(identity, tenant)
+
+
+def identity_phone(identity: str) -> str:
+    try:
+        item = Identity.get(*Identity.keys(identity), consistent_read=True)
+    except Identity.DoesNotExist:
+        raise Unauthorized("请重新登录", code="identity_missing") from None
+    return pii.decrypt(PLATFORM, item.phone_enc)
+
+
+def _open_session(identity: str, tenant: str | None) -> dict:
+    ms = memberships(identity)
+    options = [{"tenant": m.tenant, "name": county_name(m.tenant)} for m in ms]
+    chosen = None
+    if tenant:
+        chosen = next((m for m in ms if m.tenant == tenant), None)
+        if chosen is None:
+            raise Forbidden("您不属于该县", code="not_a_member")
+    elif len(ms) == 1:
+        chosen = ms[0]
+    if chosen is None:
+        # Signed in, but not (or not yet chosen) in a county: a session that can only link or choose.
+        access, ttl = tokens.issue_access("", "", identity, ())
+        return {"access_token": access, "expires_in": ttl, "token_type": "Bearer", "refresh_token": None,
+                "tenant": None, "user_id": None, "roles": [], "memberships": options}
+    _require_active_county(chosen.tenant)
+    user = _active_user(chosen.tenant, chosen.uid)
+    return {**session_for(user, chosen.tenant), "memberships": options}
+
+
+def county_name(tenant: str) -> str:
+    if tenant == PLATFORM:
+        return "村情通平台"
+    county = counties.get(tenant)
+    return county.name if county else tenant
+
+
+def switch(ctx: TenantContext, tenant: str) -> dict:
+    """Open a session in another county this person belongs to."""
+    return _open_session(ctx.identity, tenant)
+
+
+def refresh(token: str) -> dict:
+    tenant, uid, rtid, secret = tokens.unpack_refresh(token)
+    if not tenant or "#" in tenant:
+        raise Unauthorized("登录已失效，请重新登录", code="invalid_refresh_token")
+    pk, sk = RefreshToken.keys(tenant, uid, rtid)
+    try:
+        rt = RefreshToken.get(pk, sk, consistent_read=True)
+    except RefreshToken.DoesNotExist:
+        raise Unauthorized("登录已失效，请重新登录", code="invalid_refresh_token") from None
+    if not hmac.compare_digest(rt.secret_hash, tokens.hash_secret(secret)) or (rt.expires or 0) <= clock.epoch():
+        raise Unauthorized("登录已失效，请重新登录", code="invalid_refresh_token")
+    if rt.status != "active":
+        # A rotated token used again: someone holds a copy. Revoke the whole family.
+        revoke_all(tenant, uid, family=rt.family)
+        raise Unauthorized("登录状态异常，请重新登录", code="refresh_token_reused")
+    _require_active_county(tenant)
+    user = _active_user(tenant, uid)
+    try:
+        rt.update(actions=[RefreshToken.status.set("rotated")], condition=RefreshToken.status == "active")
+    except UpdateError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise Unauthorized("登录状态异常，请重新登录", code="refresh_token_reused") from e
+        raise
+    return session_for(user, tenant, family=rt.family)
+
+
+def sign_out(token: str) -> None:
+    tenant, uid, rtid, secret = tokens.unpack_refresh(token)
+    pk, sk = RefreshToken.keys(tenant, uid, rtid)
+    try:
+        rt = RefreshToken.get(pk, sk, consistent_read=True)
+    except RefreshToken.DoesNotExist:
+        return
+    if hmac.compare_digest(rt.secret_hash, tokens.hash_secret(secret)):
+        try:
+            rt.delete()
+        except DeleteError:
+            return
+
+
+def revoke_all(tenant: str, uid: str, family: str | None = None) -> int:
+    pk = User.keys(tenant, uid)[0]
+    n = 0
+    for rt in RefreshToken.query(pk, RefreshToken.sk.startswith("RT#")):
+        if family is None or rt.family == family:
+            rt.delete()
+            n += 1
+    return n
+
+
+# --- people ------------------------------------------------------------------------------------------------
+
+def find_user_by_phone(tenant: str, phone: str) -> User | None:
+    bidx = pii.blind_index("phone", phone)
+    try:
+        idx = PhoneIndex.get(*PhoneIndex.keys(tenant, bidx), consistent_read=True)
+    except PhoneIndex.DoesNotExist:
+        return None
+    try:
+        return User.get(*User.keys(tenant, idx.uid), consistent_read=True)
+    except User.DoesNotExist:
+        return None
+
+
+def add_grants(tenant: str, phone: str, name: str, new: list[Grant], *, invited_by: str | None,
+               staff_place: str | None = None) -> tuple[User, bool]:
+    """Create the person in the county (user, phone index, membership in one transaction) or add grants to the
+    existing one. Returns (user, created)."""
+    existing = find_user_by_phone(tenant, phone)
+    now = clock.iso()
+    if existing is not None:
+        grants = list(grants_from_json(existing.grants))
+        added = [g for g in new if g not in grants]
+        reactivated = existing.status != "active"
+        if added or reactivated:
+            existing.status = "active"
+            existing.grants = json.dumps([g.to_json() for g in grants + added], ensure_ascii=False)
+            existing.updated_at = now
+            if staff_place and not existing.gsi1pk:
+                existing.gsi1pk, existing.gsi1sk = User.staff_index(tenant), f"{staff_place}#{existing.uid}"
+            try:
+                existing.save()
+            except PutError as e:
+                if e.cause_response_code == "ConditionalCheckFailedException":
+                    raise Conflict("该用户刚被他人修改，请重试", code="version_conflict") from e
+                raise
+        return existing, False
+    user, items = new_user(tenant, phone, name, new, invited_by=invited_by, staff_place=staff_place)
+    try:
+        with transact() as tx:
+            for item, cond in items:
+                tx.save(item, condition=cond)
+    except TransactWriteError as e:
+        raise Conflict("该手机号刚被登记，请重试", code="phone_taken") from e
+    return user, True
+
+
+def new_user(tenant: str, phone: str, name: str, grants: list[Grant], *, invited_by: str | None,
+             staff_place: str | None = None) -> tuple[User, list]:
+    """A new person's items (user, phone index, membership) with their conditions, for the caller's transaction."""
+    now = clock.iso()
+    uid = uuid.uuid4().hex[:16]
+    bidx = pii.blind_index("phone", phone)
+    user = User(*User.keys(tenant, uid), uid=uid, name=name, phone_enc=pii.encrypt(tenant, phone), phone_bidx=bidx,
+                grants=json.dumps([g.to_json() for g in grants], ensure_ascii=False), status="active",
+                invited_by=invited_by, created_at=now, updated_at=now)
+    if staff_place:
+        user.gsi1pk, user.gsi1sk = User.staff_index(tenant), f"{staff_place}#{uid}"
+    return user, [(user, User.pk.does_not_exist()),
+                  (PhoneIndex(*PhoneIndex.keys(tenant, bidx), uid=uid), PhoneIndex.pk.does_not_exist()),
+                  (Membership(*Membership.keys(bidx, tenant), tenant=tenant, uid=uid), None)]
+
+
+def get_user(tenant: str, uid: str) -> User:
+    try:
+        return User.get(*User.keys(tenant, uid), consistent_read=True)
+    except User.DoesNotExist:
+        raise NotFound("找不到该人员") from None
+
+
+def with_grants(user: User, new: list[Grant]) -> bool:
+    """Add grants to a loaded user (for the caller's transaction). Returns False if nothing changed."""
+    grants = list(grants_from_json(user.grants))
+    added = [g for g in new if g not in grants]
+    if not added and user.status == "active":
+        return False
+    user.grants = json.dumps([g.to_json() for g in grants + added], ensure_ascii=False)
+    user.status = "active"
+    user.updated_at = clock.iso()
+    return True

@@ -1,0 +1,50 @@
+"""The injected clock. Timestamps are stored as UTC ISO-8601; "today" is the date in Asia/Shanghai."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Clock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class FrozenClock(Clock):
+    """A clock tests can set and move."""
+
+    def __init__(self, at: dt.datetime):
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, **kwargs) -> None:
+        self.at = self.at + dt.timedelta(**kwargs)
+
+
+_clock: Clock = Clock()
+
+
+def set_clock(clock: Clock) -> None:
+    global _clock
+    _clock = clock
+
+
+def now() -> dt.datetime:
+    return _clock.now()
+
+
+def epoch() -> int:
+    return int(_clock.now().timestamp())
+
+
+def iso(t: dt.datetime | None = None) -> str:
+    return (t or now()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def today() -> dt.date:
+    return now().astimezone(SHANGHAI).date()

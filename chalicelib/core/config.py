@@ -1,0 +1,74 @@
+"""The one place that reads the environment.
+
+Every setting has a default that works under the local stack; the deployment (infra/) sets the real values.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "local"
+    region: str = "cn-north-1"
+    households_table: str = "cqt-local-households"
+    submissions_table: str = "cqt-local-submissions"
+    idempotency_table: str = "cqt-local-idempotency"
+    media_bucket: str = "cqt-local-media"
+    alerts_topic: str = "cqt-local-alerts"
+    broadcasts_topic: str = "cqt-local-broadcasts"
+    recruitment_topic: str = "cqt-local-recruitment"
+    pii_key_id: str = "alias/cqt-local-pii"
+    secret_name: str = "cqt-local/app-secrets"
+    sms_sender: str = "outbox"  # outbox | sns
+    sms_outbox_path: str = "var/sms-outbox.jsonl"
+    # Sign-in and token policy.
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 24 * 3600
+    otp_ttl: int = 300
+    otp_max_tries: int = 5
+    otp_resend_after: int = 60
+    otp_per_phone_per_day: int = 10
+    otp_per_client_per_hour: int = 30
+    # Input bounds (OWASP API4).
+    max_body_bytes: int = 64 * 1024
+    max_page_size: int = 100
+    default_page_size: int = 20
+    # How long an in-process copy of a county's status and module switches may be stale.
+    tenant_cache_seconds: int = 5
+    endpoint_url: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    env = os.environ
+    stage = env.get("CQT_STAGE", "local")
+    prefix = f"cqt-{stage}"
+    return Settings(
+        stage=stage,
+        region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "cn-north-1")),
+        households_table=env.get("CQT_HOUSEHOLDS_TABLE", f"{prefix}-households"),
+        submissions_table=env.get("CQT_SUBMISSIONS_TABLE", f"{prefix}-submissions"),
+        idempotency_table=env.get("CQT_IDEMPOTENCY_TABLE", f"{prefix}-idempotency"),
+        media_bucket=env.get("CQT_MEDIA_BUCKET", f"{prefix}-media"),
+        alerts_topic=env.get("CQT_ALERTS_TOPIC", f"{prefix}-alerts"),
+        broadcasts_topic=env.get("CQT_BROADCASTS_TOPIC", f"{prefix}-broadcasts"),
+        recruitment_topic=env.get("CQT_RECRUITMENT_TOPIC", f"{prefix}-recruitment"),
+        pii_key_id=env.get("CQT_PII_KEY_ID", f"alias/{prefix}-pii"),
+        secret_name=env.get("CQT_SECRET_NAME", f"{prefix}/app-secrets"),
+        sms_sender=env.get("CQT_SMS_SENDER", "outbox" if stage == "local" else "sns"),
+        sms_outbox_path=env.get("CQT_SMS_OUTBOX", "var/sms-outbox.jsonl"),
+        access_token_ttl=_int("CQT_ACCESS_TOKEN_TTL", 900),
+        otp_per_client_per_hour=_int("CQT_OTP_PER_CLIENT_PER_HOUR", 30),
+        otp_per_phone_per_day=_int("CQT_OTP_PER_PHONE_PER_DAY", 10),
+        tenant_cache_seconds=_int("CQT_TENANT_CACHE_SECONDS", 5),
+        endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+    )

@@ -1,0 +1,89 @@
+"""The county registry: each county is a tenant. Status and module switches are read on every request,
+so they are cached in-process for a few seconds (settings.tenant_cache_seconds)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+
+from . import clock
+from .config import settings
+from .db import PLATFORM, HouseholdsItem, key
+
+# Modules a county can switch on (PRODUCT.md). Modules not built yet are listed so switches can be set ahead.
+MODULES = {
+    "daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报", "snap": "随手拍", "boards": "红黑榜",
+    "mailbox": "村民信箱", "proxy_services": "网上代办", "recruitment": "智慧招聘", "volunteer": "紧急招募令",
+    "training": "专题授课", "party": "党员先锋", "notices": "通知公告",
+}
+DEFAULT_MODULES = ("daily_report", "scan_pass", "tipoffs", "mailbox", "notices")
+
+# Province-level prefixes of the national administrative division codes (GB/T 2260).
+PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
+             54, 61, 62, 63, 64, 65, 71, 81, 82}
+_COUNTY_RE = re.compile(r"^\d{6}$")
+
+
+def validate_county_code(code: str) -> str:
+    if not _COUNTY_RE.match(code or ""):
+        raise ValueError("县级行政区划代码应为6位数字")
+    if int(code[:2]) not in PROVINCES:
+        raise ValueError("行政区划代码的省级部分无效")
+    if code[4:] == "00" or code[2:4] == "00" and code[:2] not in {"11", "12", "31", "50"}:
+        raise ValueError("应为县级（区、县、县级市）行政区划代码")
+    return code
+
+
+class County(HouseholdsItem, discriminator="county"):
+    code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    status = UnicodeAttribute(default="active")  # active | disabled
+    modules = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    status_changed_at = NumberAttribute(default=0)
+    version = VersionAttribute()
+
+    @staticmethod
+    def keys(code: str) -> tuple[str, str]:
+        return key(code, "COUNTY"), "COUNTY"
+
+    @staticmethod
+    def list_key() -> str:
+        return key(PLATFORM, "COUNTIES")
+
+
+_cache: dict[str, tuple[float, County | None]] = {}
+_lock = threading.Lock()
+
+
+def get(code: str, *, fresh: bool = False) -> County | None:
+    ttl = settings().tenant_cache_seconds
+    now = time.monotonic()
+    if not fresh and ttl > 0:
+        with _lock:
+            hit = _cache.get(code)
+        if hit and now - hit[0] < ttl:
+            return hit[1]
+    try:
+        c = County.get(*County.keys(code), consistent_read=True)
+    except County.DoesNotExist:
+        c = None
+    with _lock:
+        _cache[code] = (now, c)
+    return c
+
+
+def forget(code: str) -> None:
+    with _lock:
+        _cache.pop(code, None)
+
+
+def new_county(code: str, name: str, modules: list[str] | None = None) -> County:
+    pk, sk = County.keys(code)
+    t = clock.iso()
+    return County(pk, sk, code=code, name=name, status="active", modules=list(modules or DEFAULT_MODULES),
+                  created_at=t, updated_at=t, gsi1pk=County.list_key(), gsi1sk=code)

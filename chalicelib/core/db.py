@@ -1,0 +1,95 @@
+"""Table definitions shared by the code, the local stack and the deployment.
+
+Two tables (DESIGN.md): `households` holds counties, places, households, members and people; `submissions`
+holds what people submit. Items of each table are polymorphic PynamoDB models told apart by `kind`. Every
+partition key, of the table and of its indexes, starts with the tenant id (`{tenant}#...`); platform-level items
+belong to the pseudo-tenant `platform`.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from .config import settings
+
+PLATFORM = "platform"
+
+
+def key(tenant: str, *parts: object) -> str:
+    """A partition or sort key: always the tenant first."""
+    if not tenant or "#" in tenant:
+        raise ValueError("tenant id required")
+    return "#".join([tenant, *(str(p) for p in parts)])
+
+
+def _meta(table: str):
+    s = settings()
+
+    class Meta:
+        table_name = table
+        region = s.region
+        host = s.endpoint_url
+        billing_mode = "PAY_PER_REQUEST"
+        stream_view_type = "NEW_AND_OLD_IMAGES"
+        max_retry_attempts = 3
+        connect_timeout_seconds = 3
+        read_timeout_seconds = 10
+
+    return Meta
+
+
+class Gsi1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+        billing_mode = "PAY_PER_REQUEST"
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class HouseholdsItem(Model):
+    """Base of every item in the `households` table."""
+
+    Meta = _meta(settings().households_table)
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    expires = NumberAttribute(null=True)  # DynamoDB TTL attribute (epoch seconds)
+
+
+class SubmissionsItem(Model):
+    """Base of every item in the `submissions` table (reports, letters, photos' metadata, applications...)."""
+
+    Meta = _meta(settings().submissions_table)
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    expires = NumberAttribute(null=True)
+
+
+TABLES = (HouseholdsItem, SubmissionsItem)
+TTL_ATTRIBUTE = "expires"
+
+
+_connection = None
+
+
+def transact():
+    """A PynamoDB TransactWrite on the shared connection: `with transact() as tx: ...` (at most 100 items)."""
+    global _connection
+    from pynamodb.connection import Connection
+    from pynamodb.transactions import TransactWrite
+
+    if _connection is None:
+        s = settings()
+        _connection = Connection(region=s.region, host=s.endpoint_url, max_retry_attempts=3)
+    return TransactWrite(connection=_connection)

@@ -1,0 +1,33 @@
+"""S3: files never pass through Lambda. Presigned POSTs with size and type conditions; keys under `{tenant}/`."""
+
+from __future__ import annotations
+
+import uuid
+
+from .aws import client
+from .config import settings
+
+
+def presigned_upload(tenant: str, folder: str, suffix: str, content_type: str, max_bytes: int,
+                     expires: int = 600) -> dict:
+    key = f"{tenant}/{folder}/{uuid.uuid4().hex}{suffix}"
+    post = client("s3").generate_presigned_post(
+        Bucket=settings().media_bucket, Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires)
+    return {"key": key, "url": post["url"], "fields": post["fields"], "max_bytes": max_bytes}
+
+
+def read(key: str, max_bytes: int) -> bytes | None:
+    """The object's bytes, or None if it does not exist. Objects larger than max_bytes are refused by the caller."""
+    s3 = client("s3")
+    try:
+        head = s3.head_object(Bucket=settings().media_bucket, Key=key)
+    except s3.exceptions.ClientError as e:
+        if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    if head["ContentLength"] > max_bytes:
+        raise ValueError("too large")
+    return s3.get_object(Bucket=settings().media_bucket, Key=key)["Body"].read()

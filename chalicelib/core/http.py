@@ -1,0 +1,327 @@
+"""The route layer every module uses: one decorator declares a route and its contract.
+
+`endpoint(...)` registers the route on the module's Blueprint and in ROUTES (which feeds the OpenAPI document and
+the isolation tests), and wraps the view so that, for every route alike:
+- the TenantContext comes from the authorizer's verified claims only, and a disabled county gets a clear 403;
+- bodies are bounded, must be JSON objects and are validated by the route's pydantic model (unknown fields refused);
+- query strings are validated, page sizes bounded, cursors are opaque and signed;
+- creating POSTs honour an `Idempotency-Key` header (Powertools idempotency on DynamoDB);
+- every failure leaves as a 4xx/503 in the one error envelope; an unexpected exception is a logged 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from . import counties, secrets
+from .auth.authorizer import token_authorizer
+from .config import settings
+from .db import PLATFORM
+from .errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+    field_errors,
+)
+from .observability import logger
+from .tenancy import TenantContext, grants_from_json
+
+
+@dataclass
+class RouteSpec:
+    path: str
+    method: str
+    name: str
+    summary: str
+    tags: tuple[str, ...]
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    public: bool
+    idempotent: bool
+    permission: str | None = None
+    errors: tuple[int, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+ROUTES: list[RouteSpec] = []
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a view receives: the verified context (None on public routes) and validated input."""
+
+    ctx: TenantContext | None
+    body: Any
+    query: Any
+    params: dict[str, str]
+    client_ip: str
+    request_id: str
+    headers: dict[str, str]
+
+
+_IDEM_RE = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
+# Path parameters never carry a key separator or anything but a short id; anything else cannot exist (404).
+_PARAM_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+def endpoint(bp: Blueprint, path: str, method: str = "GET", *, name: str, summary: str, tags: tuple[str, ...] = (),
+             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+             response: type[BaseModel] | None = None, status: int = 200, public: bool = False,
+             idempotent: bool = False, permission: str | None = None) -> Callable:
+    spec = RouteSpec(path=path, method=method, name=name, summary=summary, tags=tags, body=body, query=query,
+                     response=response, status=status, public=public, idempotent=idempotent, permission=permission)
+
+    def deco(fn: Callable[[Call], Any]) -> Callable:
+        ROUTES.append(spec)
+
+        @functools.wraps(fn)
+        def view(**params):
+            request = bp.current_request
+            try:
+                return _handle(spec, fn, request, params)
+            except AppError as e:
+                return error_response(e)
+            except Exception as e:  # noqa: BLE001 - the last line of defence; mapped, logged, never leaked
+                return _unexpected(spec, e)
+
+        bp.route(path, methods=[method], name=name, content_types=["*/*"],
+                 authorizer=None if public else token_authorizer)(view)
+        return fn
+
+    return deco
+
+
+def error_response(e: AppError) -> Response:
+    return Response(body=json.dumps(e.envelope(), ensure_ascii=False), status_code=e.status,
+                    headers={"Content-Type": "application/json; charset=utf-8", **e.headers})
+
+
+def _unexpected(spec: RouteSpec, e: Exception) -> Response:
+    mapped = _map_aws_error(e)
+    if mapped is not None:
+        logger.warning("dependency unavailable", extra={"route": spec.name, "error_type": type(e).__name__})
+        return error_response(mapped)
+    logger.exception("unhandled error", extra={"route": spec.name, "error_type": type(e).__name__})
+    return Response(body=json.dumps({"error": {"code": "internal_error", "message": "系统出错了，请稍后重试",
+                                               "details": None}}, ensure_ascii=False),
+                    status_code=500, headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+_RETRYABLE = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+              "InternalServerError", "ServiceUnavailable", "TransactionConflictException", "LimitExceededException",
+              "KMSInternalException", "Throttling", "SlowDown", "InternalError"}
+
+
+def _map_aws_error(e: Exception) -> AppError | None:
+    """Throttling, conflicts and outages of AWS dependencies are 503 + Retry-After, not 500."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, PynamoDBException):
+            code = cur.cause_response_code or ""
+            if code in _RETRYABLE or "TransactionConflict" in (cur.cause_response_message or ""):
+                return ServiceUnavailable()
+        if isinstance(cur, ClientError) and cur.response.get("Error", {}).get("Code") in _RETRYABLE:
+            return ServiceUnavailable()
+        if isinstance(cur, BotoCoreError) and type(cur).__name__ in {"EndpointConnectionError",
+                                                                   "ConnectTimeoutError", "ReadTimeoutError"}:
+            return ServiceUnavailable()
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
+def context_from(request) -> TenantContext:
+    auth = (request.context or {}).get("authorizer") or {}
+    if "grants" not in auth:
+        raise Unauthorized()
+    return TenantContext(tenant_id=auth.get("tenant") or "", user_id=auth.get("uid") or "",
+                         identity=auth.get("idn") or "", grants=grants_from_json(auth["grants"]),
+                         request_id=(request.context or {}).get("requestId", ""))
+
+
+def _check_county(ctx: TenantContext) -> None:
+    if not ctx.tenant_id or ctx.tenant_id == PLATFORM:
+        return
+    county = counties.get(ctx.tenant_id)
+    if county is None:
+        raise Unauthorized("所属县不存在", code="county_missing")
+    if county.status != "active":
+        raise Forbidden("所属县已停用，请联系县级管理员", code="county_disabled")
+
+
+def _parse_body(spec: RouteSpec, request) -> Any:
+    raw = request.raw_body or b""
+    if len(raw) > settings().max_body_bytes:
+        raise PayloadTooLarge(details={"max_bytes": settings().max_body_bytes})
+    if spec.body is None:
+        return None
+    ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if raw and ctype != "application/json":
+        raise UnsupportedMediaType()
+    try:
+        data = json.loads(raw) if raw else {}
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("请求内容不是有效的 JSON", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("请求内容应为 JSON 对象", code="invalid_body")
+    try:
+        return spec.body.model_validate(data)
+    except ValidationError as e:
+        raise ValidationFailed(details=field_errors(e.errors())) from None
+
+
+def _parse_query(spec: RouteSpec, request) -> Any:
+    raw = dict(request.query_params or {})
+    if spec.query is None:
+        if raw:
+            raise ValidationFailed("此接口不接受查询参数", code="unexpected_query")
+        return None
+    try:
+        return spec.query.model_validate(raw)
+    except ValidationError as e:
+        raise ValidationFailed(details=field_errors(e.errors())) from None
+
+
+def _render(spec: RouteSpec, result: Any) -> tuple[int, Any]:
+    status = spec.status
+    if isinstance(result, tuple):
+        status, result = result
+    if result is None:
+        return status, None
+    if spec.response is not None and not isinstance(result, spec.response):
+        result = spec.response.model_validate(result)
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json", exclude_none=False)
+    return status, result
+
+
+def _handle(spec: RouteSpec, fn: Callable, request, params: dict) -> Response:
+    for value in params.values():
+        if not _PARAM_RE.match(value or ""):
+            raise NotFound()
+    ctx = None if spec.public else context_from(request)
+    if ctx is not None:
+        _check_county(ctx)
+        logger.append_keys(tenant=ctx.tenant_id or "-", roles=",".join(sorted(ctx.roles)) or "-")
+    body = _parse_body(spec, request)
+    query = _parse_query(spec, request)
+    ident = (request.context or {}).get("identity") or {}
+    headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+    call = Call(ctx=ctx, body=body, query=query, params=params, client_ip=ident.get("sourceIp") or "unknown",
+                request_id=(request.context or {}).get("requestId", ""), headers=headers)
+
+    def run() -> dict:
+        status, payload = _render(spec, fn(call))
+        return {"status": status, "body": payload}
+
+    idem_key = headers.get("idempotency-key")
+    if spec.idempotent and idem_key:
+        if not _IDEM_RE.match(idem_key):
+            raise BadRequest("Idempotency-Key 格式不正确（8–128位字母、数字或 -_:.）", code="invalid_idempotency_key")
+        out = _idempotent(spec, ctx, idem_key, request.raw_body or b"", run)
+    else:
+        out = run()
+    resp_headers = {"Content-Type": "application/json; charset=utf-8"}
+    if out["body"] is None:
+        return Response(body="", status_code=out["status"], headers={})
+    return Response(body=json.dumps(out["body"], ensure_ascii=False), status_code=out["status"],
+                    headers=resp_headers)
+
+
+# --- idempotency ---------------------------------------------------------------------------------------------
+
+_persistence = None
+
+
+def _store():
+    global _persistence
+    if _persistence is None:
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        from .aws import client
+
+        _persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table,
+                                                boto3_client=client("dynamodb"))
+    return _persistence
+
+
+def _idempotent(spec: RouteSpec, ctx: TenantContext | None, idem_key: str, raw_body: bytes,
+                run: Callable[[], dict]) -> dict:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    tenant = (ctx.tenant_id or PLATFORM) if ctx else "public"
+    who = (ctx.user_id or ctx.identity) if ctx else "anonymous"
+    config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body",
+                               raise_on_no_idempotency_key=True, expires_after_seconds=24 * 3600,
+                               use_local_cache=False)
+
+    def _call(request: dict) -> dict:
+        return run()
+
+    wrapped = idempotent_function(_call, data_keyword_argument="request", persistence_store=_store(),
+                                  config=config, key_prefix=f"{tenant}#{spec.name}")
+    body_hash = hashlib.sha256(raw_body).hexdigest()
+    try:
+        return wrapped(request={"key": f"{who}#{idem_key}", "body": body_hash})
+    except IdempotencyValidationError:
+        raise ValidationFailed("同一个 Idempotency-Key 不能用于不同的内容", code="idempotency_key_reused") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("相同的请求正在处理中，请稍后重试", code="request_in_progress") from None
+    except IdempotencyPersistenceLayerError as e:
+        raise ServiceUnavailable() from e
+
+
+# --- pagination ----------------------------------------------------------------------------------------------
+
+def encode_cursor(last_key: dict | None, bound: str) -> str | None:
+    """Opaque, signed cursor tied to one partition (`bound`), so it cannot be steered elsewhere."""
+    if not last_key:
+        return None
+    payload = json.dumps({"k": last_key, "b": bound}, separators=(",", ":"), sort_keys=True).encode()
+    sig = hmac.new(secrets.get("token_key").encode(), payload, hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + base64.urlsafe_b64encode(sig).decode()
+
+
+def decode_cursor(cursor: str | None, bound: str) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        body_b64, sig_b64 = cursor.split(".")
+        payload = base64.urlsafe_b64decode(body_b64 + "=" * (-len(body_b64) % 4))
+        sig = base64.urlsafe_b64decode(sig_b64)
+        want = hmac.new(secrets.get("token_key").encode(), payload, hashlib.sha256).digest()[:12]
+        data = json.loads(payload)
+        if not hmac.compare_digest(sig, want) or data.get("b") != bound:
+            raise ValueError
+        return data["k"]
+    except (ValueError, KeyError, TypeError):
+        raise BadRequest("分页游标无效", code="invalid_cursor") from None

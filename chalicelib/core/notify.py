@@ -1,0 +1,68 @@
+"""One notification port. This increment holds the SMS sender: SNS SMS in AWS, a local outbox in development.
+
+The outbox is a JSON-lines file that the local stack prints and tests read; it is the only place an SMS text
+(which may hold a sign-in code) is written, and it never exists outside the local stage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import Protocol
+
+from . import clock
+from .aws import client
+from .config import settings
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class OutboxSender:
+    def __init__(self, path: str):
+        self.path = path
+        self._lock = threading.Lock()
+
+    def send(self, phone: str, text: str) -> None:
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        line = json.dumps({"at": clock.iso(), "phone": phone, "text": text}, ensure_ascii=False)
+        with self._lock, open(self.path, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+        print(f"[sms-outbox] to {phone}: {text}", flush=True)  # local development only
+
+    def messages(self, phone: str | None = None) -> list[dict]:
+        if not os.path.exists(self.path):
+            return []
+        with open(self.path, encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        return [r for r in rows if phone is None or r["phone"] == phone]
+
+
+class SnsSmsSender:
+    def send(self, phone: str, text: str) -> None:
+        client("sns").publish(PhoneNumber=f"+86{phone}", Message=text,
+                              MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String",
+                                                                         "StringValue": "Transactional"}})
+
+
+_sender: SmsSender | None = None
+
+
+def sms() -> SmsSender:
+    global _sender
+    if _sender is None:
+        s = settings()
+        if s.sms_sender == "outbox":
+            if s.stage not in ("local", "test"):
+                raise RuntimeError("the SMS outbox exists only in local stages")
+            _sender = OutboxSender(s.sms_outbox_path)
+        else:
+            _sender = SnsSmsSender()
+    return _sender
+
+
+def set_sms_sender(sender: SmsSender | None) -> None:
+    global _sender
+    _sender = sender

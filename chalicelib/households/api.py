@@ -1,0 +1,123 @@
+"""Households and members; invite codes; linking a phone to a household; coverage."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..core import pii
+from ..core.http import Call, endpoint
+from ..core.schemas import Session
+from ..core.tenancy import TenantContext
+from . import service
+from .schemas import (
+    CoverageQuery,
+    CoverageReport,
+    CreateHousehold,
+    HouseholdOut,
+    HouseholdPage,
+    HouseholdQuery,
+    InviteIn,
+    InviteOut,
+    MemberIn,
+    MemberOut,
+    RedeemIn,
+    UpdateHousehold,
+)
+
+bp = Blueprint(__name__)
+TAGS = ("households",)
+
+
+def member_out(ctx: TenantContext, grid: str, m) -> dict:
+    """Full ID and phone numbers only for roles that need them at this place; masked otherwise."""
+    full = ctx.can("households.pii", grid)
+    idno = pii.decrypt(ctx.tenant_id, m.idno_enc)
+    phone = pii.decrypt(ctx.tenant_id, m.phone_enc) if m.phone_enc else None
+    return {"id": m.mid, "name": m.name, "relation": m.relation,
+            "id_number": idno if full else pii.mask_id_number(idno),
+            "phone": phone if full else pii.mask_phone(phone), "party_member": m.party_member,
+            "outside_person": m.outside_person, "from_place": m.from_place, "pii_masked": not full}
+
+
+def household_out(ctx: TenantContext, hh, members=None) -> dict:
+    out = {"id": hh.hid, "grid": hh.grid, "village": hh.village, "address": hh.address, "head_name": hh.head_name,
+           "ref": hh.ref, "member_count": int(hh.member_count), "follower_count": int(hh.follower_count),
+           "created_at": hh.created_at, "updated_at": hh.updated_at}
+    if members is not None:
+        order = {"户主": 0}
+        out["members"] = [member_out(ctx, hh.grid, m)
+                          for m in sorted(members, key=lambda m: (order.get(m.relation, 1), m.created_at))]
+    return out
+
+
+@endpoint(bp, "/households", "POST", name="create_household", summary="Add a household with its members",
+          body=CreateHousehold, response=HouseholdOut, status=201, idempotent=True, permission="households.write",
+          tags=TAGS)
+def create(call: Call):
+    b = call.body
+    hh = service.create(call.ctx, b.grid, b.address, b.members, b.ref)
+    _, members = service.get(call.ctx, hh.hid)
+    return household_out(call.ctx, hh, members)
+
+
+@endpoint(bp, "/households", "GET", name="list_households", summary="Households of a village or grid",
+          query=HouseholdQuery, response=HouseholdPage, permission="households.read", tags=TAGS)
+def list_households(call: Call):
+    q = call.query
+    page = service.list_households(call.ctx, q.place, q.unlinked, q.limit, q.cursor)
+    return {"items": [household_out(call.ctx, h) for h in page["items"]], "next_cursor": page["next_cursor"]}
+
+
+@endpoint(bp, "/households/{hid}", "GET", name="get_household", summary="A household with its members",
+          response=HouseholdOut, permission="households.read", tags=TAGS)
+def get_household(call: Call):
+    hh, members = service.get(call.ctx, call.params["hid"])
+    return household_out(call.ctx, hh, members)
+
+
+@endpoint(bp, "/households/{hid}", "PUT", name="update_household", summary="Change a household's address",
+          body=UpdateHousehold, response=HouseholdOut, permission="households.write", tags=TAGS)
+def update_household(call: Call):
+    hh = service.update(call.ctx, call.params["hid"], call.body.address)
+    return household_out(call.ctx, hh)
+
+
+@endpoint(bp, "/households/{hid}/members", "POST", name="add_member", summary="Add a member to a household",
+          body=MemberIn, response=MemberOut, status=201, idempotent=True, permission="households.write", tags=TAGS)
+def add_member(call: Call):
+    hid = call.params["hid"]
+    m = service.add_member(call.ctx, hid, call.body)
+    hh, _ = service.get(call.ctx, hid)
+    return member_out(call.ctx, hh.grid, m)
+
+
+@endpoint(bp, "/households/{hid}/members/{mid}", "DELETE", name="remove_member",
+          summary="Remove a member from a household", status=204, permission="households.write", tags=TAGS)
+def remove_member(call: Call):
+    service.remove_member(call.ctx, call.params["hid"], call.params["mid"])
+
+
+@endpoint(bp, "/households/{hid}/invites", "POST", name="create_invite",
+          summary="A fresh invite code (and QR code) for villagers to link to this household", body=InviteIn,
+          response=InviteOut, status=201, idempotent=True, permission="households.write", tags=TAGS)
+def create_invite(call: Call):
+    import segno
+
+    inv = service.create_invite(call.ctx, call.params["hid"], call.body.head)
+    link = f"/link?code={inv['code']}"
+    qr = segno.make(link, error="m").svg_inline(scale=4)
+    return {**inv, "qr_svg": qr, "link": link}
+
+
+@endpoint(bp, "/links", "POST", name="link_household",
+          summary="Link my phone to a household with an invite code (returns a session in that county)",
+          body=RedeemIn, response=Session, idempotent=True, tags=TAGS)
+def redeem(call: Call):
+    return service.redeem(call.ctx, call.body.code, call.body.name)
+
+
+@endpoint(bp, "/coverage", "GET", name="coverage",
+          summary="Households with at least one follower, for a place (and its children)", query=CoverageQuery,
+          response=CoverageReport, permission="coverage.read", tags=TAGS)
+def coverage(call: Call):
+    return service.coverage(call.ctx, call.query.place, call.query.children)

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..core.schemas import IdNumber, Name, Out, PageQuery, Phone, Strict
+
+Relation = Literal["户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他"]
+GRID_CODE = r"^\d{12}G\d{2,3}$"
+PLACE_CODE = r"^\d{6}(\d{3}(\d{3}(G\d{2,3})?)?)?$"
+
+
+class MemberIn(Strict):
+    name: Name
+    relation: Relation
+    id_number: IdNumber
+    phone: Phone | None = None
+    party_member: bool = False
+    outside_person: bool = False
+    from_place: str | None = Field(default=None, max_length=60)
+
+    @model_validator(mode="after")
+    def _from(self):
+        if self.outside_person and not self.from_place:
+            raise ValueError("外来人员须填写来自何处")
+        return self
+
+
+class CreateHousehold(Strict):
+    grid: str = Field(pattern=GRID_CODE)
+    address: str = Field(min_length=1, max_length=100)
+    ref: str | None = Field(default=None, max_length=40)
+    members: list[MemberIn] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _one_head(self):
+        heads = [m for m in self.members if m.relation == "户主"]
+        if len(heads) != 1:
+            raise ValueError("每户须有且只有一位户主")
+        return self
+
+
+class UpdateHousehold(Strict):
+    address: str = Field(min_length=1, max_length=100)
+
+
+class MemberOut(Out):
+    id: str
+    name: str
+    relation: str
+    id_number: str
+    phone: str | None
+    party_member: bool
+    outside_person: bool
+    from_place: str | None
+    pii_masked: bool
+
+
+class HouseholdOut(Out):
+    id: str
+    grid: str
+    village: str
+    address: str
+    head_name: str
+    ref: str | None
+    member_count: int
+    follower_count: int
+    created_at: str
+    updated_at: str
+    members: list[MemberOut] | None = None
+
+
+class HouseholdPage(Out):
+    items: list[HouseholdOut]
+    next_cursor: str | None = None
+
+
+class HouseholdQuery(PageQuery):
+    place: str = Field(pattern=r"^\d{12}(G\d{2,3})?$", description="a village or grid code")
+    unlinked: bool = Field(default=False, description="only households nobody follows yet")
+
+
+class InviteIn(Strict):
+    head: bool = Field(default=False, description="the person who redeems it becomes household head")
+
+
+class InviteOut(Out):
+    code: str
+    expires_at: str
+    qr_svg: str
+    link: str
+
+
+class RedeemIn(Strict):
+    code: str = Field(min_length=8, max_length=8, pattern=r"^[2-9A-HJ-NP-Z]{8}$")
+    name: Name | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _upper(cls, v):
+        return v.strip().upper() if isinstance(v, str) else v
+
+
+class CoverageOut(Out):
+    place: str
+    households: int
+    followed: int
+    rate: float
+
+
+class CoverageQuery(Strict):
+    place: str = Field(pattern=PLACE_CODE)
+    children: bool = False
+
+
+class CoverageReport(Out):
+    place: CoverageOut
+    children: list[CoverageOut] = []

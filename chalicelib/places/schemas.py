@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from ..core.schemas import Out, PageQuery, Strict
+
+
+class CreatePlace(Strict):
+    code: str = Field(min_length=9, max_length=16, description="township 9 digits, village 12, grid village+G+nn")
+    name: str = Field(min_length=1, max_length=40)
+
+
+class PlaceOut(Out):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+class PlacePage(Out):
+    items: list[PlaceOut]
+    next_cursor: str | None = None
+
+
+class PlaceQuery(PageQuery):
+    parent: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}(\d{3}(G\d{2,3})?)?)?$",
+                               description="list the children of this place (default: the county)")
+    under: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}(\d{3}(G\d{2,3})?)?)?$",
+                              description="list every place below this one instead")

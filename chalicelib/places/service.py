@@ -1,0 +1,131 @@
+"""Townships, villages and grids of a county."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import TransactWriteError
+
+from ..core import clock, counties
+from ..core.db import transact
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.http import decode_cursor, encode_cursor
+from ..core.schemas import page_size
+from ..core.tenancy import TenantContext
+from . import codes
+from .models import Place
+
+
+def _item(tenant: str, code: str, name: str, level: str, parent: str) -> Place:
+    return Place(*Place.keys(tenant, code), code=code, name=name, level=level, parent=parent,
+                 created_at=clock.iso(), gsi1pk=Place.children_key(tenant, parent), gsi1sk=code)
+
+
+def create(ctx: TenantContext, code: str, name: str) -> Place:
+    tenant = ctx.require_tenant()
+    try:
+        level, parent = codes.validate(code, tenant)
+    except ValueError as e:
+        raise ValidationFailed(details=[{"field": "code", "code": "invalid_code", "message": str(e)}]) from None
+    ctx.require("places.write", parent)
+    place = _item(tenant, code, name, level, parent)
+    try:
+        with transact() as tx:
+            if level != "township":
+                tx.condition_check(Place, *Place.keys(tenant, parent), condition=Place.pk.exists())
+            tx.save(place, condition=Place.pk.does_not_exist())
+    except TransactWriteError as e:
+        reasons = [r.get("Code") for r in (e.cancellation_reasons or []) if r]
+        if level != "township" and reasons and reasons[0] == "ConditionalCheckFailed":
+            raise ValidationFailed(details=[{"field": "code", "code": "unknown_parent",
+                                             "message": f"上级 {parent} 不存在"}]) from e
+        raise Conflict(f"编码 {code} 已存在", code="duplicate_code") from e
+    return place
+
+
+def get(ctx: TenantContext, code: str) -> Place:
+    tenant = ctx.require_tenant()
+    ctx.require("places.read", code)
+    place = find(tenant, code)
+    if place is None:
+        raise NotFound("找不到该地点")
+    return place
+
+
+def find(tenant: str, code: str) -> Place | None:
+    try:
+        return Place.get(*Place.keys(tenant, code))
+    except Place.DoesNotExist:
+        return None
+
+
+def existing(tenant: str, code_list: list[str]) -> dict[str, Place]:
+    """BatchGet: the places among `code_list` that exist (100 keys per call)."""
+    keys = [Place.keys(tenant, c) for c in dict.fromkeys(code_list)]
+    return {p.code: p for p in Place.batch_get(keys)} if keys else {}
+
+
+def children(ctx: TenantContext, parent: str, limit: int | None, cursor: str | None) -> dict:
+    """One level of the tree below `parent` (the county code for townships): one Query per page."""
+    tenant = ctx.require_tenant()
+    ctx.require("places.read", parent)
+    bound = Place.children_key(tenant, parent)
+    res = Place.gsi1.query(bound, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
+    items = list(res)
+    return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+
+
+def subtree(ctx: TenantContext, root: str, limit: int | None, cursor: str | None) -> dict:
+    """Every place under `root`, in code order (a prefix Query on the county's place partition)."""
+    tenant = ctx.require_tenant()
+    ctx.require("places.read", root)
+    bound = Place.keys(tenant, root)[0]
+    cond = Place.sk.startswith(root) if root != tenant else None
+    res = Place.query(bound, cond, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
+    items = list(res)
+    return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+
+
+def county_root(ctx: TenantContext) -> dict:
+    tenant = ctx.require_tenant()
+    county = counties.get(tenant)
+    return {"code": tenant, "name": county.name if county else tenant, "level": "county", "parent": None}
+
+
+def validate_rows(tenant: str, rows: list[dict]) -> tuple[list[Place], list[dict]]:
+    """Check a whole import before anything is written. Rows: {row, code, name, parent?}."""
+    errors: list[dict] = []
+    seen: dict[str, int] = {}
+    ok: list[tuple[dict, str, str]] = []
+    for r in rows:
+        code, name = (r.get("code") or "").strip(), (r.get("name") or "").strip()
+        if not name:
+            errors.append({"row": r["row"], "field": "name", "code": "missing", "message": "名称必填"})
+        if len(name) > 40:
+            errors.append({"row": r["row"], "field": "name", "code": "too_long", "message": "名称过长"})
+        try:
+            level, parent = codes.validate(code, tenant)
+        except ValueError as e:
+            errors.append({"row": r["row"], "field": "code", "code": "invalid_code", "message": str(e)})
+            continue
+        given_parent = (r.get("parent") or "").strip()
+        if given_parent and given_parent != parent:
+            errors.append({"row": r["row"], "field": "parent", "code": "parent_mismatch",
+                           "message": f"上级编码应为 {parent}"})
+            continue
+        if code in seen:
+            errors.append({"row": r["row"], "field": "code", "code": "duplicate_in_file",
+                           "message": f"编码与第{seen[code]}行重复"})
+            continue
+        seen[code] = r["row"]
+        ok.append((r, level, parent))
+    present = existing(tenant, [c for c in seen] + [p for _, _, p in ok])
+    for r, level, parent in ok:
+        code = r["code"].strip()
+        if code in present:
+            errors.append({"row": r["row"], "field": "code", "code": "duplicate_code",
+                           "message": f"编码 {code} 已存在"})
+        elif level != "township" and parent not in seen and parent not in present:
+            errors.append({"row": r["row"], "field": "parent", "code": "unknown_parent",
+                           "message": f"上级 {parent} 不存在"})
+    errors.sort(key=lambda e: e["row"])
+    items = [_item(tenant, r["code"].strip(), r["name"].strip(), level, parent) for r, level, parent in ok]
+    return items, errors

@@ -1,0 +1,63 @@
+"""Sign-in routes: request a code, exchange it for tokens, refresh, switch county, sign out, who am I."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..core import counties, pii
+from ..core.auth import service
+from ..core.http import Call, endpoint
+from ..core.tenancy import ROLE_NAMES_ZH
+from .schemas import CodeRequest, CodeSent, Me, RefreshRequest, Session, SwitchRequest, TokenRequest
+
+bp = Blueprint(__name__)
+TAGS = ("sign-in",)
+
+
+@endpoint(bp, "/auth/code", "POST", name="request_code", summary="Send a 6-digit sign-in code by SMS",
+          body=CodeRequest, response=CodeSent, status=202, public=True, tags=TAGS)
+def request_code(call: Call):
+    return service.request_code(call.body.phone, call.client_ip)
+
+
+@endpoint(bp, "/auth/token", "POST", name="sign_in", summary="Exchange phone + code for tokens",
+          body=TokenRequest, response=Session, public=True, tags=TAGS)
+def sign_in(call: Call):
+    return service.sign_in(call.body.phone, call.body.code, call.body.tenant)
+
+
+@endpoint(bp, "/auth/refresh", "POST", name="refresh", summary="Rotate a refresh token for new tokens",
+          body=RefreshRequest, response=Session, public=True, tags=TAGS)
+def refresh(call: Call):
+    return service.refresh(call.body.refresh_token)
+
+
+@endpoint(bp, "/auth/signout", "POST", name="sign_out", summary="Revoke a refresh token",
+          body=RefreshRequest, status=204, public=True, tags=TAGS)
+def sign_out(call: Call):
+    service.sign_out(call.body.refresh_token)
+
+
+@endpoint(bp, "/auth/switch", "POST", name="switch_county", summary="Open a session in another county I belong to",
+          body=SwitchRequest, response=Session, tags=TAGS)
+def switch(call: Call):
+    return service.switch(call.ctx, call.body.tenant)
+
+
+@endpoint(bp, "/me", "GET", name="me", summary="Who am I: county, roles and places, switched-on modules",
+          response=Me, tags=TAGS)
+def me(call: Call):
+    ctx = call.ctx
+    ms = service.memberships(ctx.identity)
+    names = {m.tenant: service.county_name(m.tenant) for m in ms}
+    out = {"tenant": ctx.tenant_id or None, "county_name": None, "user_id": ctx.user_id or None, "name": None,
+           "phone": None, "grants": [], "modules": [],
+           "memberships": [{"tenant": t, "name": n} for t, n in names.items()]}
+    if ctx.tenant_id:
+        user = service.get_user(ctx.tenant_id, ctx.user_id)
+        county = counties.get(ctx.tenant_id)
+        out.update(county_name=service.county_name(ctx.tenant_id), name=user.name,
+                   phone=pii.mask_phone(pii.decrypt(ctx.tenant_id, user.phone_enc)),
+                   modules=list(county.modules) if county else [],
+                   grants=[{**g.to_json(), "role_name": ROLE_NAMES_ZH.get(g.role, g.role)} for g in ctx.grants])
+    return out

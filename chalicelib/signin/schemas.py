@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from ..core.schemas import MembershipOut, Out, Phone, Session, Strict  # noqa: F401
+
+
+class CodeRequest(Strict):
+    phone: Phone
+
+
+class CodeSent(Out):
+    expires_in: int
+    resend_after: int
+
+
+class TokenRequest(Strict):
+    phone: Phone
+    code: str = Field(pattern=r"^\d{6}$")
+    tenant: str | None = Field(default=None, pattern=r"^(\d{6}|platform)$")
+
+
+class RefreshRequest(Strict):
+    refresh_token: str = Field(min_length=10, max_length=300)
+
+
+class SwitchRequest(Strict):
+    tenant: str = Field(pattern=r"^(\d{6}|platform)$")
+
+
+class GrantOut(Out):
+    role: str
+    role_name: str
+    place: str
+    household: str | None = None
+
+
+class Me(Out):
+    tenant: str | None
+    county_name: str | None
+    user_id: str | None
+    name: str | None
+    phone: str | None
+    grants: list[GrantOut]
+    modules: list[str]
+    memberships: list[MembershipOut]

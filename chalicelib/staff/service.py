@@ -1,0 +1,83 @@
+"""Staff and their roles: invited by phone by someone allowed to, placed at a township, village or grid."""
+
+from __future__ import annotations
+
+import json
+
+from ..core import pii
+from ..core.auth import service as auth
+from ..core.auth.models import User
+from ..core.errors import Forbidden, NotFound, ValidationFailed
+from ..core.http import decode_cursor, encode_cursor
+from ..core.notify import sms
+from ..core.schemas import page_size
+from ..core.tenancy import CAN_INVITE, RESIDENT_ROLES, ROLE_LEVEL, ROLE_NAMES_ZH, Grant, TenantContext, grants_from_json
+from ..places import codes
+from ..places import service as places
+
+
+def _may_manage(ctx: TenantContext, role: str, place: str) -> bool:
+    return any(role in CAN_INVITE.get(g.role, ()) and g.covers(place) for g in ctx.grants)
+
+
+def invite(ctx: TenantContext, phone: str, name: str, role: str, place: str) -> User:
+    tenant = ctx.require_tenant()
+    if not place.startswith(tenant):
+        raise ValidationFailed(details=[{"field": "place", "code": "outside_county", "message": "地点不属于本县"}])
+    if not _may_manage(ctx, role, place):
+        raise Forbidden("没有权限在该地点任命该角色", code="forbidden_scope")
+    want = ROLE_LEVEL[role]
+    if codes.level_of(place) != want:
+        raise ValidationFailed(details=[{"field": "place", "code": "wrong_level",
+                                         "message": f"{ROLE_NAMES_ZH[role]}应设在{_LEVEL_ZH[want]}"}])
+    if want != "county" and places.find(tenant, place) is None:
+        raise ValidationFailed(details=[{"field": "place", "code": "unknown_place", "message": "地点不存在"}])
+    user, _ = auth.add_grants(tenant, phone, name, [Grant(role, place)], invited_by=ctx.user_id, staff_place=place)
+    sms().send(phone, f"【村情通】您已被设为{ROLE_NAMES_ZH[role]}，请用本手机号登录村情通。")
+    return user
+
+
+_LEVEL_ZH = {"county": "县级", "township": "乡镇（街道）", "village": "行政村", "grid": "网格"}
+
+
+def list_staff(ctx: TenantContext, place: str | None, limit: int | None, cursor: str | None) -> dict:
+    tenant = ctx.require_tenant()
+    place = place or tenant
+    ctx.require("staff.read", place)
+    bound = User.staff_index(tenant)
+    cond = User.gsi1sk.startswith(place) if place != tenant else None
+    res = User.gsi1.query(bound, cond, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
+    items = list(res)
+    return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+
+
+def remove(ctx: TenantContext, uid: str) -> User:
+    """Take away the staff roles the caller may manage; with none left the person is removed and signed out."""
+    tenant = ctx.require_tenant()
+    try:
+        user = User.get(*User.keys(tenant, uid), consistent_read=True)
+    except User.DoesNotExist:
+        raise NotFound("找不到该人员") from None
+    grants = grants_from_json(user.grants)
+    staff = [g for g in grants if g.role not in RESIDENT_ROLES or g.household is None]
+    removable = [g for g in staff if _may_manage(ctx, g.role, g.place)]
+    if not staff:
+        raise NotFound("找不到该人员")
+    if not removable:
+        raise Forbidden("没有权限移除该人员", code="forbidden_scope")
+    keep = [g for g in grants if g not in removable]
+    user.grants = json.dumps([g.to_json() for g in keep], ensure_ascii=False)
+    if not [g for g in keep if g.household is None]:
+        user.gsi1pk = user.gsi1sk = None
+    if not keep:
+        user.status = "removed"
+    user.save()
+    auth.revoke_all(tenant, uid)
+    return user
+
+
+def out(ctx: TenantContext, user: User) -> dict:
+    phone = pii.decrypt(ctx.tenant_id, user.phone_enc)
+    return {"id": user.uid, "name": user.name, "phone": pii.mask_phone(phone), "status": user.status,
+            "grants": [{"role": g.role, "role_name": ROLE_NAMES_ZH.get(g.role, g.role), "place": g.place}
+                       for g in grants_from_json(user.grants) if g.household is None]}

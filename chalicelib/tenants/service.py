@@ -1,0 +1,72 @@
+"""County onboarding and switches (platform operator)."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import PutError, TransactWriteError
+
+from ..core import clock, counties
+from ..core.auth import service as auth
+from ..core.counties import County
+from ..core.db import transact
+from ..core.errors import Conflict, NotFound
+from ..core.http import decode_cursor, encode_cursor
+from ..core.schemas import page_size
+from ..core.tenancy import COUNTY_ADMIN, Grant, TenantContext
+
+
+def onboard(ctx: TenantContext, code: str, name: str, admin_phone: str, admin_name: str,
+            modules: list[str] | None) -> County:
+    ctx.require("tenants.admin")
+    county = counties.new_county(code, name, modules)
+    _, items = auth.new_user(code, admin_phone, admin_name, [Grant(COUNTY_ADMIN, code)], invited_by=ctx.user_id,
+                             staff_place=code)
+    try:
+        with transact() as tx:
+            tx.save(county, condition=County.pk.does_not_exist())
+            for item, cond in items:
+                tx.save(item, condition=cond)
+    except TransactWriteError as e:
+        raise Conflict("该县已经开通", code="county_exists") from e
+    counties.forget(code)
+    return county
+
+
+def get(ctx: TenantContext, code: str) -> County:
+    ctx.require("tenants.admin")
+    county = counties.get(code, fresh=True)
+    if county is None:
+        raise NotFound("找不到该县")
+    return county
+
+
+def list_counties(ctx: TenantContext, limit: int | None, cursor: str | None, status: str | None) -> dict:
+    ctx.require("tenants.admin")
+    bound = County.list_key()
+    cond = County.status == status if status else None
+    res = County.gsi1.query(bound, filter_condition=cond, limit=page_size(limit),
+                            last_evaluated_key=decode_cursor(cursor, bound))
+    items = list(res)
+    return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+
+
+def _update(ctx: TenantContext, code: str, **changes) -> County:
+    county = get(ctx, code)
+    for k, v in changes.items():
+        setattr(county, k, v)
+    county.updated_at = clock.iso()
+    try:
+        county.save()
+    except PutError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("该县刚被他人修改，请刷新后重试", code="version_conflict") from e
+        raise
+    counties.forget(code)
+    return county
+
+
+def set_status(ctx: TenantContext, code: str, status: str) -> County:
+    return _update(ctx, code, status=status, status_changed_at=clock.epoch())
+
+
+def set_modules(ctx: TenantContext, code: str, modules: list[str]) -> County:
+    return _update(ctx, code, modules=modules)

@@ -1,0 +1,104 @@
+"""`python -m devstack run [--reset] [--port 8000] [--data var/local]` starts the whole system locally.
+`python -m devstack openapi` prints the OpenAPI document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(args) -> None:
+    from .aws import EmbeddedAws, configure_env
+
+    data = Path(args.data).resolve()
+    if args.reset and data.exists():
+        shutil.rmtree(data)
+    aws = EmbeddedAws(port=args.aws_port, data_dir=str(data))
+    configure_env(aws.port)
+    os.environ["CQT_SMS_OUTBOX"] = str(data / "sms-outbox.jsonl")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    restored = aws.start()
+    from chalicelib.core.config import settings
+
+    aws.ensure_kms_key(settings().pii_key_id)
+    aws.record()
+    from .provision import provision
+
+    provision()
+    from . import seed as demo
+
+    seeded_now = False
+    if not demo.is_seeded():
+        counts = demo.seed()
+        seeded_now = True
+    invite, address = demo.demo_invite()
+    from app import app
+
+    from .gateway import Gateway, make_server
+
+    web = ROOT / "web" / "dist"
+    server = make_server(Gateway(app, outbox_path=os.environ["CQT_SMS_OUTBOX"], web_root=web), args.port)
+    url = f"http://127.0.0.1:{args.port}/"
+    lines = [
+        "", "村情通 (Cunqingtong) is running locally.",
+        f"  App:      {url}", f"  API:      {url}api/  (OpenAPI: {url}api/openapi.json)",
+        f"  Embedded AWS: http://127.0.0.1:{aws.port}   data: {data}",
+        ("  Demo county 龙游县 (330825) seeded: " + json.dumps(counts)) if seeded_now
+        else f"  Restored local data{' from ' + str(aws.recording) if restored else ''} (make reset starts clean).",
+        "", "Sign in: POST /api/auth/code {phone} -> the 6-digit code is printed here as [sms-outbox] "
+        f"(and listed at {url}__dev/sms) -> POST /api/auth/token {{phone, code}}.", "Demo sign-ins (phone, role, place):",
+    ]
+    from .demo_data import DEMO_ACCOUNTS
+
+    for a in DEMO_ACCOUNTS:
+        lines.append(f"  {a['phone']}  {a['label_zh']:<14} {a['name']}  @ {a['place']}")
+    lines += [f"  Villager: any other mobile number, then POST /api/links {{\"code\": \"{invite}\"}} "
+              f"to link to the household at {address}.", "", "Ctrl-C stops; data stays for the next `make run`.", ""]
+    print("\n".join(lines), flush=True)
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        aws.stop()
+        print("stopped", flush=True)
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(prog="devstack")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="start the local stack")
+    r.add_argument("--port", type=int, default=int(os.environ.get("CQT_PORT", 8000)))
+    r.add_argument("--aws-port", type=int, default=int(os.environ.get("CQT_AWS_PORT", 0)) or None)
+    r.add_argument("--data", default=os.environ.get("CQT_DATA", str(ROOT / "var" / "local")))
+    r.add_argument("--reset", action="store_true", help="forget local data and seed the demo county again")
+    sub.add_parser("openapi", help="print the OpenAPI document")
+    args = p.parse_args(argv)
+    if args.cmd == "run":
+        _run(args)
+    else:
+        os.environ.setdefault("CQT_STAGE", "local")
+        sys.path.insert(0, str(ROOT))
+        import app  # noqa: F401  (registers the routes)
+        from chalicelib.core.openapi import document
+
+        print(json.dumps(document(), ensure_ascii=False, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

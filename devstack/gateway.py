@@ -1,0 +1,131 @@
+"""A local API Gateway: serves the Chalice app under /api/ on 127.0.0.1, like CloudFront + API Gateway will.
+
+It runs the app's custom authorizer like API Gateway does (an authorizer failing with "Unauthorized" is a 401),
+answers API Gateway's own errors in our envelope, and serves one request at a time (Chalice keeps the current
+request on the app object, as one Lambda container does).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from chalice.config import Config
+from chalice.local import LocalGateway, LocalGatewayAuthorizer, LocalGatewayException, NotAuthorizedError
+
+from chalicelib.core.auth.authorizer import AuthorizerUnauthorized
+from chalicelib.core.gateway import envelope
+
+_patched = False
+
+
+def patch_local_authorizer() -> None:
+    """Make Chalice's local authorizer emulation answer 401 where API Gateway does."""
+    global _patched
+    if _patched:
+        return
+    original = LocalGatewayAuthorizer.authorize
+
+    def authorize(self, raw_path, lambda_event, lambda_context):
+        try:
+            return original(self, raw_path, lambda_event, lambda_context)
+        except AuthorizerUnauthorized:
+            raise NotAuthorizedError({"x-amzn-ErrorType": "UnauthorizedException"},
+                                     b'{"message":"Unauthorized"}') from None
+
+    LocalGatewayAuthorizer.authorize = authorize
+    _patched = True
+
+
+_KIND = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED", 413: "REQUEST_TOO_LARGE", 429: "THROTTLED"}
+
+
+class Gateway:
+    def __init__(self, app, outbox_path: str | None = None, web_root: Path | None = None):
+        patch_local_authorizer()
+        self.gateway = LocalGateway(app, Config(chalice_stage="local"))
+        self.lock = threading.Lock()
+        self.outbox_path = outbox_path
+        self.web_root = web_root
+
+    def handle(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
+        with self.lock:
+            try:
+                r = self.gateway.handle_request(method=method, path=path, headers=headers, body=body)
+            except LocalGatewayException as e:
+                kind = _KIND.get(e.CODE, "ACCESS_DENIED")
+                if b"Missing Authentication Token" in (e.body or b""):
+                    kind = "MISSING_AUTHENTICATION_TOKEN"
+                status, env = envelope(kind)
+                return status, {"Content-Type": "application/json; charset=utf-8"}, \
+                    json.dumps(env, ensure_ascii=False).encode()
+        body_out = r.get("body") or b""
+        if isinstance(body_out, str):
+            body_out = body_out.encode()
+        hdrs = dict(r.get("headers") or {})
+        for k, vs in (r.get("multiValueHeaders") or {}).items():
+            hdrs[k] = ", ".join(vs)
+        return r["statusCode"], hdrs, body_out
+
+
+def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):  # access lines come from the app's own logger
+            pass
+
+        def _send(self, status: int, headers: dict, body: bytes) -> None:
+            self.send_response(status)
+            for k, v in headers.items():
+                if k.lower() not in ("content-length", "connection"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _dispatch(self):
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if url.path == "/api" or url.path.startswith("/api/"):
+                api_path = url.path[4:] or "/"
+                full = api_path + (f"?{url.query}" if url.query else "")
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, hdrs, out = gateway.handle(self.command, full, headers, body)
+                return self._send(status, hdrs, out)
+            if url.path == "/__dev/sms" and gateway.outbox_path:
+                p = Path(gateway.outbox_path)
+                rows = [json.loads(line) for line in p.read_text("utf-8").splitlines() if line] if p.exists() else []
+                return self._send(200, {"Content-Type": "application/json; charset=utf-8"},
+                                  json.dumps(rows[-50:], ensure_ascii=False).encode())
+            return self._static(url.path)
+
+        def _static(self, path: str):
+            root = gateway.web_root
+            if root and root.exists():
+                target = (root / path.lstrip("/")).resolve()
+                if target.is_file() and root.resolve() in target.parents:
+                    return self._send(200, {"Content-Type": _ctype(target)}, target.read_bytes())
+                index = root / "index.html"
+                if index.exists():
+                    return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, index.read_bytes())
+            page = ("<!doctype html><meta charset=utf-8><title>村情通</title><h1>村情通</h1>"
+                    "<p>API: <a href=/api/openapi.json>/api/openapi.json</a></p>").encode()
+            return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, page)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def _ctype(p: Path) -> str:
+    return {".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+            ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
+            ".webmanifest": "application/manifest+json"}.get(p.suffix, "application/octet-stream")

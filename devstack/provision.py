@@ -1,0 +1,51 @@
+"""Create the tables, bucket, topics, key and secrets the code needs, from the same definitions the deployment
+uses (chalicelib.core.db.TABLES and chalicelib.core.config). Safe to run again: it creates only what is missing."""
+
+from __future__ import annotations
+
+import json
+import secrets as pysecrets
+
+from chalicelib.core.aws import client
+from chalicelib.core.config import settings
+from chalicelib.core.db import TABLES, TTL_ATTRIBUTE
+
+
+def provision() -> list[str]:
+    s = settings()
+    made: list[str] = []
+    ddb = client("dynamodb")
+    existing = set(ddb.list_tables()["TableNames"])
+    for model in TABLES:
+        name = model.Meta.table_name
+        if name not in existing:
+            model.create_table(wait=True)
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True,
+                                                                             "AttributeName": TTL_ATTRIBUTE})
+            made.append(name)
+    if s.idempotency_table not in existing:
+        ddb.create_table(TableName=s.idempotency_table, BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+        ddb.update_time_to_live(TableName=s.idempotency_table,
+                                TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"})
+        made.append(s.idempotency_table)
+    s3 = client("s3")
+    buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if s.media_bucket not in buckets:
+        s3.create_bucket(Bucket=s.media_bucket, CreateBucketConfiguration={"LocationConstraint": s.region})
+        s3.put_public_access_block(Bucket=s.media_bucket, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
+        made.append(s.media_bucket)
+    sns = client("sns")
+    for topic in (s.alerts_topic, s.broadcasts_topic, s.recruitment_topic):
+        sns.create_topic(Name=topic)  # idempotent
+    sm = client("secretsmanager")
+    try:
+        sm.describe_secret(SecretId=s.secret_name)
+    except sm.exceptions.ResourceNotFoundException:
+        sm.create_secret(Name=s.secret_name, SecretString=json.dumps({
+            "token_key": pysecrets.token_urlsafe(48), "blind_index_key": pysecrets.token_urlsafe(48)}))
+        made.append(s.secret_name)
+    return made
