@@ -216,9 +216,17 @@ class County:
         return phone, r.json
 
 
+_operator_session: dict = {}
+
+
 @pytest.fixture
 def operator_token(client, operator):
-    return client.sign_in(operator, "platform")["access_token"]
+    """Signed in once and reused for 10 minutes (a code can be re-sent only after 60 s)."""
+    import time
+
+    if time.monotonic() - _operator_session.get("at", -1e9) > 600:
+        _operator_session.update(token=client.sign_in(operator, "platform")["access_token"], at=time.monotonic())
+    return _operator_session["token"]
 
 
 @pytest.fixture

@@ -93,3 +93,8 @@ def transact():
         s = settings()
         _connection = Connection(region=s.region, host=s.endpoint_url, max_retry_attempts=3)
     return TransactWrite(connection=_connection)
+
+
+def cancellation_codes(error) -> list[str | None]:
+    """Per-item reasons of a cancelled TransactWrite ("ConditionalCheckFailed", "TransactionConflict", None...)."""
+    return [getattr(r, "code", None) if r else None for r in (getattr(error, "cancellation_reasons", None) or [])]

@@ -98,7 +98,7 @@ def endpoint(bp: Blueprint, path: str, method: str = "GET", *, name: str, summar
         def view(**params):
             request = bp.current_request
             try:
-                return _handle(spec, fn, request, params)
+                return _handle(spec, fn, request, params, bp.lambda_context)
             except AppError as e:
                 return error_response(e)
             except Exception as e:  # noqa: BLE001 - the last line of defence; mapped, logged, never leaked
@@ -219,7 +219,7 @@ def _render(spec: RouteSpec, result: Any) -> tuple[int, Any]:
     return status, result
 
 
-def _handle(spec: RouteSpec, fn: Callable, request, params: dict) -> Response:
+def _handle(spec: RouteSpec, fn: Callable, request, params: dict, lambda_context=None) -> Response:
     for value in params.values():
         if not _PARAM_RE.match(value or ""):
             raise NotFound()
@@ -242,7 +242,7 @@ def _handle(spec: RouteSpec, fn: Callable, request, params: dict) -> Response:
     if spec.idempotent and idem_key:
         if not _IDEM_RE.match(idem_key):
             raise BadRequest("Idempotency-Key 格式不正确（8–128位字母、数字或 -_:.）", code="invalid_idempotency_key")
-        out = _idempotent(spec, ctx, idem_key, request.raw_body or b"", run)
+        out = _idempotent(spec, ctx, idem_key, request.raw_body or b"", run, lambda_context)
     else:
         out = run()
     resp_headers = {"Content-Type": "application/json; charset=utf-8"}
@@ -270,7 +270,7 @@ def _store():
 
 
 def _idempotent(spec: RouteSpec, ctx: TenantContext | None, idem_key: str, raw_body: bytes,
-                run: Callable[[], dict]) -> dict:
+                run: Callable[[], dict], lambda_context=None) -> dict:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
@@ -283,6 +283,8 @@ def _idempotent(spec: RouteSpec, ctx: TenantContext | None, idem_key: str, raw_b
     config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body",
                                raise_on_no_idempotency_key=True, expires_after_seconds=24 * 3600,
                                use_local_cache=False)
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
 
     def _call(request: dict) -> dict:
         return run()

@@ -12,7 +12,7 @@ from pynamodb.exceptions import TransactWriteError
 from ..core import clock, pii
 from ..core.auth import service as auth
 from ..core.auth.models import User
-from ..core.db import HouseholdsItem, transact
+from ..core.db import HouseholdsItem, cancellation_codes, transact
 from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
@@ -51,8 +51,7 @@ def _member_item(tenant: str, hid: str, m, now: str) -> tuple[Member, IdNumberIn
 
 def _duplicate_ids(e: TransactWriteError, items: list) -> list[int]:
     """Indexes (into `items`) of IdNumberIndex items whose condition failed."""
-    reasons = e.cancellation_reasons or []
-    return [i for i, r in enumerate(reasons) if r and r.get("Code") == "ConditionalCheckFailed"
+    return [i for i, code in enumerate(cancellation_codes(e)) if code == "ConditionalCheckFailed"
             and i < len(items) and isinstance(items[i], IdNumberIndex)]
 
 
@@ -176,7 +175,7 @@ def add_member(ctx: TenantContext, hid: str, m) -> Member:
             tx.save(member)
             tx.save(idx, condition=IdNumberIndex.pk.does_not_exist())
     except TransactWriteError as e:
-        reasons = [r.get("Code") if r else None for r in (e.cancellation_reasons or [])]
+        reasons = cancellation_codes(e)
         if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
             raise Conflict("身份证号已登记", code="duplicate_id_number") from e
         if reasons and reasons[0] == "ConditionalCheckFailed":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, counties
-from ..core.db import transact
+from ..core.db import cancellation_codes, transact
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
@@ -33,7 +33,7 @@ def create(ctx: TenantContext, code: str, name: str) -> Place:
                 tx.condition_check(Place, *Place.keys(tenant, parent), condition=Place.pk.exists())
             tx.save(place, condition=Place.pk.does_not_exist())
     except TransactWriteError as e:
-        reasons = [r.get("Code") for r in (e.cancellation_reasons or []) if r]
+        reasons = cancellation_codes(e)
         if level != "township" and reasons and reasons[0] == "ConditionalCheckFailed":
             raise ValidationFailed(details=[{"field": "code", "code": "unknown_parent",
                                              "message": f"上级 {parent} 不存在"}]) from e
