@@ -1,9 +1,9 @@
 """村情通 API: wiring only. Every route lives in a module's Blueprint (chalicelib/<module>/api.py)."""
 
-from chalice import Chalice
+from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.core.auth import authorizer
-from chalicelib.core.observability import http_middleware
+from chalicelib.core.observability import http_middleware, logger, tracer
 from chalicelib.households import api as households
 from chalicelib.imports import api as imports
 from chalicelib.places import api as places
@@ -14,6 +14,8 @@ from chalicelib.tenants import api as tenants
 
 app = Chalice(app_name="cunqingtong")
 app.api.cors = False  # the web app is served from the same origin as the API (/api/ behind CloudFront)
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
+app.register_middleware(ConvertToMiddleware(tracer().capture_lambda_handler))
 app.register_middleware(http_middleware, "http")
 
 app.register_blueprint(authorizer.bp)

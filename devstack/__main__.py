@@ -55,7 +55,8 @@ def _run(args) -> None:
         ("  Demo county 龙游县 (330825) seeded: " + json.dumps(counts)) if seeded_now
         else f"  Restored local data{' from ' + str(aws.recording) if restored else ''} (make reset starts clean).",
         "", "Sign in: POST /api/auth/code {phone} -> the 6-digit code is printed here as [sms-outbox] "
-        f"(and listed at {url}__dev/sms) -> POST /api/auth/token {{phone, code}}.", "Demo sign-ins (phone, role, place):",
+        f"(and listed at {url}__dev/sms) -> POST /api/auth/token {{phone, code}}.",
+        "Demo sign-ins (phone, role, place):",
     ]
     from .demo_data import DEMO_ACCOUNTS
 

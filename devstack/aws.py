@@ -55,9 +55,10 @@ class EmbeddedAws:
         from moto.moto_api import recorder
         from moto.server import ThreadedMotoServer
 
-        from .moto_patches import fast_transactions
+        from .moto_patches import fast_transactions, s3_post_policy
 
         fast_transactions()
+        s3_post_policy()
         recorder.stop_recording()
         import logging
 

@@ -41,10 +41,7 @@ def fast_transactions() -> None:
                 continue
             h = DynamoType(attrs[table.hash_key_attr])
             r = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr in attrs else None
-            if table.range_key_attr:
-                old = table.items.get(h, {}).get(r)
-            else:
-                old = table.items.get(h)
+            old = table.items.get(h, {}).get(r) if table.range_key_attr else table.items.get(h)
             backup.append((table, h, r, _copy.deepcopy(old)))
         try:
             return original(self, transact_items)
@@ -63,3 +60,49 @@ def fast_transactions() -> None:
 
     models.DynamoDBBackend.transact_write_items = transact_write_items
     _applied = True
+
+
+def s3_post_policy() -> None:
+    """moto accepts any browser-form upload; real S3 enforces the signed policy's conditions. Enforce the ones the
+    app relies on (content-length-range, exact-match fields, expiry) so local tests see S3's refusals."""
+    import base64
+    import datetime as dt
+    import json
+
+    from moto.s3.responses import S3Response
+
+    if getattr(S3Response, "_cqt_policy", False):
+        return
+    original = S3Response._bucket_response_post
+
+    def refuse(code: str, message: str):
+        body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        return 400 if code != "AccessDenied" else 403, {"Content-Type": "application/xml"}, body
+
+    def checked(self, request, bucket_name):
+        qs = self.querystring
+        policy = (qs.get("policy") or qs.get("Policy") or [None])[0]
+        if policy and "key" in qs:
+            doc = json.loads(base64.b64decode(policy))
+            expires = dt.datetime.fromisoformat(doc["expiration"].replace("Z", "+00:00"))
+            if expires < dt.datetime.now(dt.UTC):
+                return refuse("AccessDenied", "Invalid according to Policy: Policy expired.")
+            size = len(self.body or b"")
+            for cond in doc.get("conditions", []):
+                if isinstance(cond, list) and cond and cond[0] == "content-length-range":
+                    if size > int(cond[2]):
+                        return refuse("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+                    if size < int(cond[1]):
+                        return refuse("EntityTooSmall", "Your proposed upload is smaller than the minimum size")
+                elif isinstance(cond, dict):
+                    for field, want in cond.items():
+                        if field in ("bucket",):
+                            continue
+                        got = (qs.get(field) or [None])[0]
+                        if got != want:
+                            return refuse("AccessDenied", f"Invalid according to Policy: Policy Condition failed: "
+                                                          f"[\"eq\", \"${field}\", \"{want}\"]")
+        return original(self, request, bucket_name)
+
+    S3Response._bucket_response_post = checked
+    S3Response._cqt_policy = True

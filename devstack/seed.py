@@ -30,9 +30,7 @@ def seed() -> dict:
         households.write_household(COUNTY_CODE, hh["grid"], hh["address"], members, hh["ref"])
     for acct in DEMO_ACCOUNTS:
         tenant = PLATFORM if acct["role"] == PLATFORM_OPERATOR else COUNTY_CODE
-        staff_place = None if tenant == PLATFORM else acct["place"]
-        auth.add_grants(tenant, acct["phone"], acct["name"], [Grant(acct["role"], acct["place"])],
-                        invited_by="seed", staff_place=staff_place)
+        auth.add_grants(tenant, acct["phone"], acct["name"], [Grant(acct["role"], acct["place"])], invited_by="seed")
     return {"places": len(data["places"]), "households": len(data["households"]),
             "members": sum(len(h["members"]) for h in data["households"])}
 

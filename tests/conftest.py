@@ -79,7 +79,8 @@ def new_phone() -> str:
 
 def new_county_code() -> str:
     while True:
-        code = f"{random.choice([33, 35, 36, 41, 43, 51, 52, 53])}{random.randint(1, 99):02d}{random.randint(1, 99):02d}"
+        province = random.choice([33, 35, 36, 41, 43, 51, 52, 53])
+        code = f"{province}{random.randint(1, 99):02d}{random.randint(1, 99):02d}"
         if code not in _used_counties:
             _used_counties.add(code)
             return code
@@ -219,14 +220,18 @@ class County:
 _operator_session: dict = {}
 
 
-@pytest.fixture
-def operator_token(client, operator):
-    """Signed in once and reused for 10 minutes (a code can be re-sent only after 60 s)."""
+def operator_token_for(api: Api) -> str:
+    """The operator signs in once and the token is reused for 10 minutes (a code can be re-sent after 60 s)."""
     import time
 
     if time.monotonic() - _operator_session.get("at", -1e9) > 600:
-        _operator_session.update(token=client.sign_in(operator, "platform")["access_token"], at=time.monotonic())
+        _operator_session.update(token=api.sign_in(OPERATOR_PHONE, "platform")["access_token"], at=time.monotonic())
     return _operator_session["token"]
+
+
+@pytest.fixture
+def operator_token(client, operator):
+    return operator_token_for(client)
 
 
 @pytest.fixture

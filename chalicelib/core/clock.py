@@ -48,3 +48,10 @@ def iso(t: dt.datetime | None = None) -> str:
 
 def today() -> dt.date:
     return now().astimezone(SHANGHAI).date()
+
+
+def seconds_until_tomorrow() -> int:
+    """Seconds until the next midnight in Asia/Shanghai (when daily allowances come back)."""
+    local = now().astimezone(SHANGHAI)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+    return max(1, int((midnight - local).total_seconds()))

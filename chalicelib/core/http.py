@@ -24,7 +24,7 @@ from typing import Any
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
-from . import counties, secrets
+from . import clock, counties, secrets
 from .auth.authorizer import token_authorizer
 from .config import settings
 from .db import PLATFORM
@@ -158,9 +158,11 @@ def context_from(request) -> TenantContext:
     auth = (request.context or {}).get("authorizer") or {}
     if "grants" not in auth:
         raise Unauthorized()
+    if int(auth.get("exp") or 0) <= clock.epoch():
+        raise Unauthorized("登录已过期，请重新登录", code="token_expired")
     return TenantContext(tenant_id=auth.get("tenant") or "", user_id=auth.get("uid") or "",
                          identity=auth.get("idn") or "", grants=grants_from_json(auth["grants"]),
-                         request_id=(request.context or {}).get("requestId", ""))
+                         request_id=(request.context or {}).get("requestId", ""), expires=int(auth["exp"]))
 
 
 def _check_county(ctx: TenantContext) -> None:

@@ -2,7 +2,8 @@
 
 A TenantContext is built once per request from the verified token (the authorizer's context) and nothing else.
 "May this person do X at place P?" is one function here: a grant covers a place when the place's code starts
-with the grant's place code (county 330825 ⊃ township 330825001 ⊃ village 330825001201 ⊃ grid 330825001201G01).
+with the grant's place code (county 330825 ⊃ township 330825001 ⊃ village 330825001201 ⊃ grid 330825001201G01;
+see `within`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def within(place_code: str, scope: str) -> bool:
+    """Is the place at or below `scope`? Division codes have fixed widths per level, so below a county, township
+    or village it is a prefix test; a grid (…G01) has nothing below it, and …G012 is a different grid."""
+    if "G" in scope:
+        return place_code == scope
+    return place_code.startswith(scope)
+
+
 @dataclass(frozen=True)
 class Grant:
     role: str
@@ -79,7 +88,7 @@ class Grant:
     household: str | None = None  # for resident roles: the household it comes from
 
     def covers(self, place_code: str) -> bool:
-        return self.place == "*" or place_code.startswith(self.place)
+        return self.place == "*" or within(place_code, self.place)
 
     def to_json(self) -> dict:
         d = {"role": self.role, "place": self.place}
@@ -100,6 +109,7 @@ class TenantContext:
     identity: str  # blind index of the phone the person signed in with
     grants: tuple[Grant, ...] = field(default_factory=tuple)
     request_id: str = ""
+    expires: int = 0  # epoch seconds when the access token stops being valid
 
     @property
     def roles(self) -> frozenset[str]:

@@ -124,10 +124,11 @@ def get(ctx: TenantContext, hid: str) -> tuple[Household, list[Member]]:
 def list_households(ctx: TenantContext, place: str, unlinked: bool, limit: int | None, cursor: str | None) -> dict:
     tenant = ctx.require_tenant()
     ctx.require("households.read", place)
-    bound = Household.village_index(tenant, place[:12])
-    cond = Household.gsi1sk.startswith(place) if codes.level_of(place) == "grid" else None
+    pk = Household.village_index(tenant, place[:12])
+    cond = Household.gsi1sk.startswith(f"{place}#") if codes.level_of(place) == "grid" else None
     flt = (Household.follower_count == 0) if unlinked else None
-    res = Household.gsi1.query(bound, cond, filter_condition=flt, limit=page_size(limit),
+    bound = f"{pk}|{place}|{int(unlinked)}"  # a cursor is valid only for the listing that produced it
+    res = Household.gsi1.query(pk, cond, filter_condition=flt, limit=page_size(limit),
                                last_evaluated_key=decode_cursor(cursor, bound))
     items = list(res)
     return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
@@ -359,7 +360,8 @@ def validate_rows(tenant: str, rows: list[dict], truthy) -> tuple[list[dict], li
     for g in groups.values():
         n = g["first_row"]
         if not g["grid"] or codes.level_of(g["grid"]) != "grid" or not g["grid"].startswith(tenant):
-            errors.append({"row": n, "field": "grid", "code": "invalid_code", "message": "网格编码格式不正确或不属于本县"})
+            errors.append({"row": n, "field": "grid", "code": "invalid_code",
+                           "message": "网格编码格式不正确或不属于本县"})
             grid_codes.discard(g["grid"])
         if not g["address"]:
             errors.append({"row": n, "field": "address", "code": "missing", "message": "地址必填"})

@@ -77,9 +77,15 @@ def subtree(ctx: TenantContext, root: str, limit: int | None, cursor: str | None
     """Every place under `root`, in code order (a prefix Query on the county's place partition)."""
     tenant = ctx.require_tenant()
     ctx.require("places.read", root)
-    bound = Place.keys(tenant, root)[0]
-    cond = Place.sk.startswith(root) if root != tenant else None
-    res = Place.query(bound, cond, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
+    pk = Place.keys(tenant, root)[0]
+    if root == tenant:
+        cond = None
+    elif codes.level_of(root) == "grid":
+        cond = Place.sk == root  # a grid has nothing below it (and …G01 must not match …G012)
+    else:
+        cond = Place.sk.startswith(root)
+    bound = f"{pk}|{root}"  # a cursor is valid only for the listing that produced it
+    res = Place.query(pk, cond, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
     items = list(res)
     return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
 

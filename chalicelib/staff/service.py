@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from ..core import pii
 from ..core.auth import service as auth
-from ..core.auth.models import User
+from ..core.auth.models import StaffPost, User
 from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.notify import sms
 from ..core.schemas import page_size
-from ..core.tenancy import CAN_INVITE, RESIDENT_ROLES, ROLE_LEVEL, ROLE_NAMES_ZH, Grant, TenantContext, grants_from_json
+from ..core.tenancy import CAN_INVITE, ROLE_LEVEL, ROLE_NAMES_ZH, Grant, TenantContext, grants_from_json
 from ..places import codes
 from ..places import service as places
 
@@ -32,7 +30,7 @@ def invite(ctx: TenantContext, phone: str, name: str, role: str, place: str) -> 
                                          "message": f"{ROLE_NAMES_ZH[role]}应设在{_LEVEL_ZH[want]}"}])
     if want != "county" and places.find(tenant, place) is None:
         raise ValidationFailed(details=[{"field": "place", "code": "unknown_place", "message": "地点不存在"}])
-    user, _ = auth.add_grants(tenant, phone, name, [Grant(role, place)], invited_by=ctx.user_id, staff_place=place)
+    user, _ = auth.add_grants(tenant, phone, name, [Grant(role, place)], invited_by=ctx.user_id)
     sms().send(phone, f"【村情通】您已被设为{ROLE_NAMES_ZH[role]}，请用本手机号登录村情通。")
     return user
 
@@ -41,13 +39,23 @@ _LEVEL_ZH = {"county": "县级", "township": "乡镇（街道）", "village": "�
 
 
 def list_staff(ctx: TenantContext, place: str | None, limit: int | None, cursor: str | None) -> dict:
+    """Staff posted at or below a place: a Query on the posts index, then one BatchGet of the people."""
     tenant = ctx.require_tenant()
     place = place or tenant
     ctx.require("staff.read", place)
-    bound = User.staff_index(tenant)
-    cond = User.gsi1sk.startswith(place) if place != tenant else None
-    res = User.gsi1.query(bound, cond, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
-    items = list(res)
+    pk = StaffPost.index(tenant)
+    if place == tenant:
+        cond = None
+    elif codes.level_of(place) == "grid":
+        cond = StaffPost.gsi1sk.startswith(f"{place}#")
+    else:
+        cond = StaffPost.gsi1sk.startswith(place)
+    bound = f"{pk}|{place}"
+    res = StaffPost.gsi1.query(pk, cond, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
+    posts = list(res)
+    uids = list(dict.fromkeys(p.uid for p in posts))
+    users = {u.uid: u for u in User.batch_get([User.keys(tenant, uid) for uid in uids])} if uids else {}
+    items = [users[p.uid] for p in posts if p.uid in users]
     return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
 
 
@@ -59,19 +67,13 @@ def remove(ctx: TenantContext, uid: str) -> User:
     except User.DoesNotExist:
         raise NotFound("找不到该人员") from None
     grants = grants_from_json(user.grants)
-    staff = [g for g in grants if g.role not in RESIDENT_ROLES or g.household is None]
+    staff = [g for g in grants if g.household is None]
     removable = [g for g in staff if _may_manage(ctx, g.role, g.place)]
-    if not staff:
+    if not staff or user.status != "active":
         raise NotFound("找不到该人员")
     if not removable:
         raise Forbidden("没有权限移除该人员", code="forbidden_scope")
-    keep = [g for g in grants if g not in removable]
-    user.grants = json.dumps([g.to_json() for g in keep], ensure_ascii=False)
-    if not [g for g in keep if g.household is None]:
-        user.gsi1pk = user.gsi1sk = None
-    if not keep:
-        user.status = "removed"
-    user.save()
+    auth.set_grants(tenant, user, [g for g in grants if g not in removable])
     auth.revoke_all(tenant, uid)
     return user
 

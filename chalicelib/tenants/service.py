@@ -18,8 +18,7 @@ def onboard(ctx: TenantContext, code: str, name: str, admin_phone: str, admin_na
             modules: list[str] | None) -> County:
     ctx.require("tenants.admin")
     county = counties.new_county(code, name, modules)
-    _, items = auth.new_user(code, admin_phone, admin_name, [Grant(COUNTY_ADMIN, code)], invited_by=ctx.user_id,
-                             staff_place=code)
+    _, items = auth.new_user(code, admin_phone, admin_name, [Grant(COUNTY_ADMIN, code)], invited_by=ctx.user_id)
     try:
         with transact() as tx:
             tx.save(county, condition=County.pk.does_not_exist())
@@ -41,9 +40,10 @@ def get(ctx: TenantContext, code: str) -> County:
 
 def list_counties(ctx: TenantContext, limit: int | None, cursor: str | None, status: str | None) -> dict:
     ctx.require("tenants.admin")
-    bound = County.list_key()
+    pk = County.list_key()
     cond = County.status == status if status else None
-    res = County.gsi1.query(bound, filter_condition=cond, limit=page_size(limit),
+    bound = f"{pk}|{status or ''}"
+    res = County.gsi1.query(pk, filter_condition=cond, limit=page_size(limit),
                             last_evaluated_key=decode_cursor(cursor, bound))
     items = list(res)
     return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}

@@ -25,9 +25,10 @@ class Stack:
 
     def start(self, *extra: str, timeout: float = 180) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CQT_", "MOTO_", "POWERTOOLS_"))}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "devstack", "run", "--data", str(self.data), "--port", str(self.port), *extra],
-            cwd=ROOT, env=env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "devstack", "run", "--data", str(self.data), "--port", str(self.port), *extra],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log.read_text("utf-8", errors="replace")

@@ -1,37 +1,547 @@
-import time
+"""The isolation matrix: every route in the app's route table, checked against every way in that must fail.
+
+A route is public only if `chalicelib.core.http.endpoint(..., public=True)` says so (plus /openapi.json); PUBLIC
+below must equal that list, so making a route public fails here until someone looks. Every other route must have
+a Case in CASES: a builder that makes a request its owner may make (a real household, member, staff member or
+county), the role that owns it, and the out-of-scope checks that apply. A route without a case fails here, naming
+the route. For every case:
+
+(a) no token, a garbage token, a non-bearer scheme, a forged / tampered / unsigned token and an expired token of
+    the owner are 401;
+(b) people of another county (its county admin and grid worker), the platform operator (outside /counties*) and a
+    signed-in person of no county are refused (403/404, the error envelope only, nothing of the first county) —
+    except routes that act on the caller's own county or identity ("own") and the invite code ("invite", a bearer
+    capability: redeeming it makes the person a villager of that household and nothing more);
+(c) people of the same county out of scope — another grid, a grid whose code *extends* another grid's code, another
+    village, a villager of another household, a villager of the very household (writes), a county-wide read-only
+    role (writes), a grid worker (office routes), the county admin (platform routes) — are refused;
+(d) then the owner's request succeeds, so the refusals above were about the caller, not about a missing object.
+
+The first county's "grid 1" is a 3-digit grid (village + G011) whose code starts with another grid's (G01, where
+the county's original grid worker stays as `prefix_worker`), so place checks that are bare string-prefix tests
+without a boundary are caught too.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
 from chalice.test import Client
-from tests.conftest import Api, County
+
+from tests.conftest import Api, County, new_county_code, new_phone, operator_token_for, unique_id_number
+
+# --- what is public -------------------------------------------------------------------------------------------
+
+PUBLIC = frozenset({
+    ("POST", "/auth/code"),
+    ("POST", "/auth/token"),
+    ("POST", "/auth/refresh"),
+    ("POST", "/auth/signout"),
+    ("GET", "/health"),
+    ("GET", "/modules"),
+    ("GET", "/openapi.json"),  # a plain bp.route (the API description); the only route outside endpoint()
+})
+
+DENIED = (403, 404)
+# A body that names a place or file of another county is refused as invalid input for the caller's own county
+# ("编码不属于本县" / "地点不属于本县" / "文件不存在"), and an import whose rows lie outside the caller's places is
+# rejected row by row (import_rejected): that reveals nothing the caller did not send, so 422 is a refusal there.
+DENIED_OR_INVALID = (403, 404, 422)
+OPERATOR_ONLY = (403,)
 
 
-def test_probe(app, operator):
+@dataclass(frozen=True)
+class Case:
+    build: Callable[[County], tuple[str, dict | None]]  # county -> (concrete path, JSON body or None)
+    owner: str  # who may make the request: a role in county.tokens, "operator" or "newcomer"
+    scope: tuple[str, ...] = ()  # out-of-scope callers of the same county (keys of county.tokens, see below)
+    cross: str = "deny"  # "deny" | "own" (answers about the caller's own county) | "invite" (bearer capability)
+    denied: tuple[int, ...] = DENIED  # the statuses that count as a refusal
+
+
+# --- builders: each returns a request the owner may make against real objects of the county -------------------
+
+_grid_seq = itertools.count(50)
+
+
+def _hid(c: County, members: int = 2) -> str:
+    return c.household(members=members)["id"]
+
+
+def _member(c: County, relation: str = "子女") -> dict:
+    return {"name": "新成员", "relation": relation, "id_number": unique_id_number(c.code)}
+
+
+def _county_body() -> dict:
+    return {"code": new_county_code(), "name": "隔离测试县", "admin_phone": new_phone(), "admin_name": "新管理员"}
+
+
+def _spare_county(c: County, disabled: bool = False) -> str:
+    """A county of its own for the operator routes that change a county's state (never the county under test)."""
+    body = _county_body()
+    r = c.api.post("/counties", body, token=c.operator_token)
+    assert r.status_code == 201, r.json
+    if disabled:
+        r = c.api.post(f"/counties/{body['code']}/disable", token=c.operator_token)
+        assert r.status_code == 200, r.json
+    return body["code"]
+
+
+def b_switch(c):
+    return "/auth/switch", {"tenant": c.code}
+
+
+def b_me(c):
+    return "/me", None
+
+
+def b_create_household(c):
+    return "/households", {"grid": c.grid, "address": "隔离测试1号",
+                           "members": [{**_member(c, "户主"), "name": "新户主", "phone": new_phone()}]}
+
+
+def b_list_households(c):
+    return f"/households?place={c.grid}", None
+
+
+def b_get_household(c):
+    return f"/households/{_hid(c)}", None
+
+
+def b_update_household(c):
+    return f"/households/{_hid(c)}", {"address": "隔离测试2号"}
+
+
+def b_add_member(c):
+    return f"/households/{_hid(c)}/members", _member(c)
+
+
+def b_remove_member(c):
+    hh = c.household(members=2)
+    mid = next(m["id"] for m in hh["members"] if m["relation"] != "户主")
+    return f"/households/{hh['id']}/members/{mid}", None
+
+
+def b_household_invite(c):
+    return f"/households/{_hid(c)}/invites", {}
+
+
+def b_link(c):
+    r = c.api.post(f"/households/{_hid(c)}/invites", {}, token=c.tokens["grid_worker"])
+    assert r.status_code == 201, r.json
+    return "/links", {"code": r.json["code"]}
+
+
+def b_coverage(c):
+    return f"/coverage?place={c.grid}", None
+
+
+def b_upload_form(c):
+    return "/imports/uploads", {"kind": "households", "filename": "村民名单.csv"}
+
+
+def b_run_import(c):
+    from chalicelib.core.aws import client
+    from chalicelib.core.config import settings
+
+    r = c.api.post("/imports/uploads", {"kind": "households", "filename": "村民名单.csv"},
+                   token=c.tokens["county_admin"])
+    assert r.status_code == 201, r.json
+    key = r.json["key"]
+    ref = f"ISO{next(_grid_seq)}"
+    csv = ("户编号,网格编码,地址,姓名,与户主关系,身份证号\n"
+           f"{ref},{c.grid},导入1号,导入户主,户主,{unique_id_number(c.code)}\n"
+           f"{ref},{c.grid},导入1号,导入成员,子女,{unique_id_number(c.code)}\n")
+    client("s3").put_object(Bucket=settings().media_bucket, Key=key, Body=csv.encode("utf-8"),
+                            ContentType="text/csv")
+    return "/imports", {"kind": "households", "key": key}
+
+
+def b_create_place(c):
+    return "/places", {"code": f"{c.village}G{next(_grid_seq)}", "name": "新网格"}
+
+
+def b_list_places(c):
+    return f"/places?under={c.grid}", None
+
+
+def b_get_place(c):
+    return f"/places/{c.grid}", None
+
+
+def b_invite_staff(c):
+    return "/staff", {"phone": new_phone(), "name": "新网格员", "role": "grid_worker", "place": c.grid}
+
+
+def b_list_staff(c):
+    return f"/staff?place={c.grid}", None
+
+
+def b_remove_staff(c):
+    r = c.api.post("/staff", {"phone": new_phone(), "name": "待移除网格员", "role": "grid_worker", "place": c.grid},
+                   token=c.tokens["county_admin"])
+    assert r.status_code == 201, r.json
+    listed = c.api.get(f"/staff?place={c.grid}&limit=100", token=c.tokens["county_admin"])
+    assert listed.status_code == 200, listed.json
+    uid = next(s["id"] for s in listed.json["items"] if s["id"] == r.json["id"])
+    return f"/staff/{uid}", None
+
+
+def b_onboard(c):
+    return "/counties", _county_body()
+
+
+def b_list_counties(c):
+    return "/counties", None
+
+
+def b_get_county(c):
+    return f"/counties/{c.code}", None
+
+
+def b_disable(c):
+    return f"/counties/{_spare_county(c)}/disable", None
+
+
+def b_enable(c):
+    return f"/counties/{_spare_county(c, disabled=True)}/enable", None
+
+
+def b_modules(c):
+    return f"/counties/{_spare_county(c)}/modules", {"modules": ["notices", "party"]}
+
+
+# Out-of-scope callers of the first county (c):
+#   grid2_worker      grid worker of a sibling grid (G02)
+#   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
+#   village2_admin    village admin of a sibling village
+#   villager          villager of another household in grid 1
+#   household_villager  villager linked to the very household of the request (may read it, never change it)
+#   epidemic_command  county-wide role that may read households but not write anything
+#   grid_worker       grid 1's own worker, on office routes (right place, wrong role)
+#   county_admin      the county's own admin, on platform-operator routes
+IN_GRID = ("grid2_worker", "prefix_worker", "village2_admin", "villager")
+HH_WRITE = IN_GRID + ("household_villager", "epidemic_command")
+OFFICE = ("grid_worker", "villager", "epidemic_command")
+PLATFORM = ("county_admin", "villager")
+
+CASES: dict[tuple[str, str], Case] = {
+    ("POST", "/auth/switch"): Case(b_switch, "county_admin"),
+    ("GET", "/me"): Case(b_me, "county_admin", cross="own"),
+    ("POST", "/households"): Case(b_create_household, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("GET", "/households"): Case(b_list_households, "grid_worker", IN_GRID),
+    ("GET", "/households/{hid}"): Case(b_get_household, "grid_worker", IN_GRID),
+    ("PUT", "/households/{hid}"): Case(b_update_household, "grid_worker", HH_WRITE),
+    ("POST", "/households/{hid}/members"): Case(b_add_member, "grid_worker", HH_WRITE),
+    ("DELETE", "/households/{hid}/members/{mid}"): Case(b_remove_member, "grid_worker", HH_WRITE),
+    ("POST", "/households/{hid}/invites"): Case(b_household_invite, "grid_worker", HH_WRITE),
+    ("POST", "/links"): Case(b_link, "newcomer", cross="invite"),
+    ("GET", "/coverage"): Case(b_coverage, "grid_worker", IN_GRID),
+    ("POST", "/imports/uploads"): Case(b_upload_form, "county_admin", OFFICE, cross="own"),
+    ("POST", "/imports"): Case(b_run_import, "county_admin", OFFICE + ("village2_admin",),
+                               denied=DENIED_OR_INVALID),
+    ("POST", "/places"): Case(b_create_place, "county_admin", OFFICE + ("village2_admin",),
+                              denied=DENIED_OR_INVALID),
+    ("GET", "/places"): Case(b_list_places, "grid_worker", IN_GRID),
+    ("GET", "/places/{code}"): Case(b_get_place, "grid_worker", IN_GRID),
+    ("POST", "/staff"): Case(b_invite_staff, "county_admin", OFFICE + ("village2_admin",),
+                             denied=DENIED_OR_INVALID),
+    ("GET", "/staff"): Case(b_list_staff, "county_admin", IN_GRID + ("grid_worker",)),
+    ("DELETE", "/staff/{uid}"): Case(b_remove_staff, "county_admin", IN_GRID + OFFICE),
+    ("POST", "/counties"): Case(b_onboard, "operator", PLATFORM, denied=OPERATOR_ONLY),
+    ("GET", "/counties"): Case(b_list_counties, "operator", PLATFORM, denied=OPERATOR_ONLY),
+    ("GET", "/counties/{code}"): Case(b_get_county, "operator", PLATFORM, denied=OPERATOR_ONLY),
+    ("POST", "/counties/{code}/disable"): Case(b_disable, "operator", PLATFORM, denied=OPERATOR_ONLY),
+    ("POST", "/counties/{code}/enable"): Case(b_enable, "operator", PLATFORM, denied=OPERATOR_ONLY),
+    ("PUT", "/counties/{code}/modules"): Case(b_modules, "operator", PLATFORM, denied=OPERATOR_ONLY),
+}
+
+ROUTE_IDS = [f"{m} {p}" for m, p in sorted(CASES)]
+
+
+# --- the two counties, once per module ------------------------------------------------------------------------
+
+class World:
+    def __init__(self, api: Api, operator_token: str):
+        self.api = api
+        self.operator_token = operator_token
+        self.a = a = County(api, operator_token)  # the county under test
+        self.b = County(api, operator_token)  # the other county
+        a.operator_token = operator_token
+        admin = a.tokens["county_admin"]
+        keep = {"prefix_worker": a.tokens["grid_worker"], "village_admin": a.tokens["village_admin"]}
+        a.first_grid = a.grid
+        a.grid = a.village + "G011"  # grid 1 of the matrix: its code extends G01's
+        a.village2 = a.township + "202"
+        for code, name in ((a.grid, "第十一网格"), (a.village2, "隔壁村")):
+            r = api.post("/places", {"code": code, "name": name}, token=admin)
+            assert r.status_code == 201, r.json
+        keep["grid2_worker"] = a.add_staff("grid_worker", a.grid2)
+        keep["village2_admin"] = a.add_staff("village_admin", a.village2)
+        a.add_staff("grid_worker", a.grid)  # county.tokens["grid_worker"]: grid 1's worker, the owner
+        a.tokens.update(keep)
+        home = a.household()  # the villager's own household, in grid 1
+        _, session = a.villager(home["id"])
+        a.tokens["villager"] = session["access_token"]
+        self.newcomer = api.sign_in(new_phone())["access_token"]  # signed in, in no county
+        # What of county a must never appear in an answer to someone refused.
+        self.secrets = {home["id"]} | {m["id"] for m in home["members"]} | {
+            m[k] for m in home["members"] for k in ("id_number", "phone") if m.get(k)}
+
+    def token(self, who: str) -> str:
+        if who == "operator":
+            return self.operator_token
+        if who == "newcomer":
+            return self.api.sign_in(new_phone())["access_token"]
+        return self.a.tokens[who]
+
+    def outsiders(self, case: Case) -> dict[str, str]:
+        out = {"other county's county_admin": self.b.tokens["county_admin"],
+               "other county's grid_worker": self.b.tokens["grid_worker"],
+               "signed-in person of no county": self.newcomer}
+        if case.owner != "operator":
+            out["platform operator"] = self.operator_token
+        return out
+
+    def fresh_outsiders(self) -> dict[str, str]:
+        """New people of the other county (redeeming an invite makes them members of the first county)."""
+        out = {}
+        for role, place in (("county_admin", self.b.code), ("grid_worker", self.b.grid)):
+            phone = new_phone()
+            r = self.api.post("/staff", {"phone": phone, "name": f"新{role}", "role": role, "place": place},
+                              token=self.b.tokens["county_admin"])
+            assert r.status_code == 201, r.json
+            out[f"other county's {role}"] = self.api.sign_in(phone, self.b.code)["access_token"]
+        return out
+
+    def scoped(self, check: str, params: dict[str, str]) -> str:
+        if check == "household_villager":
+            _, session = self.a.villager(params["hid"])
+            return session["access_token"]
+        return self.a.tokens[check]
+
+
+@pytest.fixture(scope="module")
+def world(app, operator):
     with Client(app) as c:
         api = Api(c)
-        t0 = time.time()
-        op = api.sign_in(operator, "platform")["access_token"]
-        a = County(api, op)
-        print("county", time.time() - t0)
-        t0 = time.time()
-        # prefix grid
-        r = api.post("/places", {"code": a.village + "G011", "name": "十一"}, token=a.tokens["county_admin"])
-        print(r.status_code, r.json)
-        w01 = a.tokens["grid_worker"]
-        a.add_staff("grid_worker", a.village + "G011")
-        hh = a.household(grid=a.village + "G011")
-        r = api.get(f"/households/{hh['id']}", token=w01)
-        print("G01 worker reads G011 household:", r.status_code, r.json and r.json.get("members", [{}])[0])
-        r = api.get(f"/households?place={a.village}G011", token=w01)
-        print("G01 lists G011:", r.status_code, r.json)
-        r = api.get(f"/households?place={a.village}G01", token=w01)
-        print("G01 lists own G01:", r.status_code, r.json)
-        print("probe", time.time() - t0)
-        r = api.get("/me")
-        print(r.status_code, r.body, r.headers)
-        r = api.get("/me", token="garbage")
-        print(r.status_code, r.body)
-        r = api.get("/openapi.json")
-        print(r.status_code, len(r.body))
-        print(sorted((m, p) for p, d in app.routes.items() for m in d))
-        t0 = time.time()
-        for _ in range(20):
-            api.get("/me", token=a.tokens["county_admin"])
-        print("20 /me", time.time() - t0)
+        yield World(api, operator_token_for(api))
+
+
+# --- helpers ----------------------------------------------------------------------------------------------------
+
+def _params(template: str, path: str) -> dict[str, str]:
+    rx = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/?]+)", re.escape(template)) + "$"
+    m = re.match(rx, path.split("?")[0])
+    assert m, f"the builder's path {path!r} is not a request to {template!r}"
+    return m.groupdict()
+
+
+def _b64(data: dict | bytes) -> str:
+    raw = data if isinstance(data, bytes) else json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _claims(token: str) -> dict:
+    import jwt
+
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def _expired_like(token: str) -> str:
+    """The same person's token, properly signed, issued long enough ago to have expired."""
+    from chalicelib.core import clock
+    from chalicelib.core.auth import tokens
+    from chalicelib.core.config import settings
+    from chalicelib.core.tenancy import grants_from_json
+
+    c = _claims(token)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings().access_token_ttl + 120)
+    clock.set_clock(clock.FrozenClock(past))
+    try:
+        expired, _ = tokens.issue_access(c["ten"], c["sub"], c["idn"], grants_from_json(c["g"]))
+    finally:
+        clock.set_clock(clock.Clock())
+    assert _claims(expired)["exp"] < dt.datetime.now(dt.UTC).timestamp()
+    return expired
+
+
+def _bad_credentials(owner_token: str, other_tenant: str) -> dict[str, str | None]:
+    import jwt
+
+    claims = _claims(owner_token)
+    header, _, signature = owner_token.split(".")
+    escalated = {**claims, "ten": other_tenant, "g": [{"role": "county_admin", "place": other_tenant}]}
+    return {
+        "no Authorization header": None,
+        "garbage bearer token": "Bearer garbage",
+        "empty bearer": "Bearer ",
+        "owner's token without the Bearer scheme": owner_token,
+        "owner's token under the Basic scheme": f"Basic {owner_token}",
+        "forged (owner's claims, another key)": "Bearer " + jwt.encode(claims, "not-the-signing-key-" * 3,
+                                                                      algorithm="HS256"),
+        "tampered (claims changed, owner's signature)": f"Bearer {header}.{_b64(escalated)}.{signature}",
+        "unsigned (alg none)": f"Bearer {_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.",
+        "expired (owner's, properly signed)": "Bearer " + _expired_like(owner_token),
+    }
+
+
+def _show(r) -> str:
+    return r.body.decode("utf-8", "replace")[:300]
+
+
+def _send(world: World, method: str, path: str, body, token: str | None = None, auth: str | None = None):
+    headers = {"authorization": auth} if auth else None
+    return world.api.request(method, path, body, token=token, headers=headers)
+
+
+def _refusal_problems(r, allowed: tuple[int, ...], secrets: set[str], sent: str) -> list[str]:
+    out = []
+    if r.status_code not in allowed:
+        out.append(f"status {r.status_code}, expected one of {allowed}; body: {_show(r)}")
+        return out
+    if not isinstance(r.json, dict) or set(r.json) != {"error"}:
+        out.append(f"a refusal must be the error envelope only, got {_show(r)}")
+    text = r.body.decode("utf-8", "replace")
+    leaked = [s for s in secrets if s not in sent and s in text]
+    if leaked:
+        out.append(f"the refusal carries identifiers of the county under test: {leaked}")
+    return out
+
+
+def _own_answer_problems(r, world: World, caller_token: str) -> list[str]:
+    """A 2xx on an "own" route must be about the caller's own county, never the county under test."""
+    mine = _claims(caller_token).get("ten") or None
+    body = r.json if isinstance(r.json, dict) else {}
+    out = []
+    if "tenant" in body and body["tenant"] != mine:
+        out.append(f"answered for tenant {body['tenant']!r}, the caller is in {mine!r}")
+    if "key" in body and not (mine and body["key"].startswith(f"{mine}/")):
+        out.append(f"an upload key outside the caller's county: {body['key']!r}")
+    text = r.body.decode("utf-8", "replace")
+    if world.a.code in text or any(s in text for s in world.secrets):
+        out.append(f"the answer mentions the county under test: {_show(r)}")
+    return out
+
+
+def _invite_problems(r, world: World) -> list[str]:
+    """Redeeming another county's invite code: a session in that county as a villager of that household only."""
+    if r.status_code != 200:
+        return [f"status {r.status_code}, expected 200 (an invite code is a bearer capability); {_show(r)}"]
+    out = []
+    if r.json.get("tenant") != world.a.code or r.json.get("roles") != ["villager"]:
+        out.append(f"expected a villager session in {world.a.code}, got tenant={r.json.get('tenant')!r} "
+                   f"roles={r.json.get('roles')!r}")
+    grants = _claims(r.json["access_token"]).get("g", [])
+    if not grants or any(g.get("role") != "villager" or g.get("place") != world.a.grid or not g.get("household")
+                         for g in grants):
+        out.append(f"the new session carries more than the household's villager grant: {grants}")
+    return out
+
+
+# --- the tests ----------------------------------------------------------------------------------------------------
+
+def _route_table(app) -> dict[tuple[str, str], object]:
+    return {(method, path): entry for path, methods in app.routes.items() for method, entry in methods.items()}
+
+
+def test_public_routes_are_exactly_those_declared_public(app):
+    from chalicelib.core.http import ROUTES
+
+    declared = {(s.method, s.path) for s in ROUTES if s.public} | {("GET", "/openapi.json")}
+    assert declared == PUBLIC, (f"made public without updating PUBLIC: {sorted(declared - PUBLIC)}; "
+                                f"no longer public: {sorted(PUBLIC - declared)}")
+    table = _route_table(app)
+    assert set(table) >= PUBLIC, f"public routes missing from the app: {sorted(PUBLIC - set(table))}"
+    wrong = [(m, p) for (m, p), e in table.items()
+             if ((m, p) in PUBLIC) != (e.authorizer is None)
+             or (e.authorizer is not None and e.authorizer.name != "token_authorizer")]
+    assert not wrong, f"routes whose authorizer does not match PUBLIC (public ⇔ no token_authorizer): {wrong}"
+    outside = {(m, p) for m, p in table} - {(s.method, s.path) for s in ROUTES}
+    assert outside <= PUBLIC, f"routes registered outside endpoint(): {sorted(outside - PUBLIC)}"
+
+
+def test_every_protected_route_has_a_case(app):
+    protected = set(_route_table(app)) - PUBLIC
+    missing = sorted(protected - set(CASES))
+    assert not missing, ("routes without a case in tests/security/test_isolation.py CASES (add a builder and its "
+                         f"checks): {missing}")
+    stale = sorted(set(CASES) - protected)
+    assert not stale, f"CASES lists routes the app does not have (or that are public): {stale}"
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=ROUTE_IDS)
+def test_a_valid_token_is_required(world, route):
+    method, template = route
+    case = CASES[route]
+    path, body = case.build(world.a)
+    _params(template, path)
+    problems = []
+    for label, auth in _bad_credentials(world.token(case.owner), world.b.code).items():
+        r = _send(world, method, path, body, auth=auth)
+        if r.status_code != 401:
+            problems.append(f"{label}: status {r.status_code}, expected 401; body: {_show(r)}")
+    assert not problems, f"{method} {path}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=ROUTE_IDS)
+def test_tenant_and_scope_isolation(world, route):
+    method, template = route
+    case = CASES[route]
+    path, body = case.build(world.a)
+    params = _params(template, path)
+    sent = path + json.dumps(body or {}, ensure_ascii=False)
+    problems = []
+
+    # (b) another county, the platform, nobody's county.
+    outsiders = world.fresh_outsiders() if case.cross == "invite" else world.outsiders(case)
+    for who, token in outsiders.items():
+        r = _send(world, method, path, body, token=token)
+        if case.cross == "invite":
+            found = _invite_problems(r, world)
+        elif case.cross == "own" and 200 <= r.status_code < 300:
+            found = _own_answer_problems(r, world, token)
+        else:
+            found = _refusal_problems(r, case.denied, world.secrets, sent)
+        problems += [f"(b) {who}: {p}" for p in found]
+
+    # (c) the same county, out of scope.
+    for check in case.scope:
+        r = _send(world, method, path, body, token=world.scoped(check, params))
+        problems += [f"(c) {check}: {p}" for p in _refusal_problems(r, case.denied, world.secrets, sent)]
+
+    # (d) the owner: the object exists and the request is valid, so the refusals above were real.
+    r = _send(world, method, path, body, token=world.token(case.owner))
+    if not 200 <= r.status_code < 300:
+        hint = " (a caller above was let through with this very request)" if problems else ""
+        problems.append(f"(d) owner {case.owner}: status {r.status_code}{hint}; body: {_show(r)}")
+    assert not problems, f"{method} {path}:\n  " + "\n  ".join(problems)
+
+
+def test_a_grid_listing_holds_only_that_grid(world):
+    """G01 and G011 are different grids: listing G01 must not bring G011's households, staff or place."""
+    a, api = world.a, world.api
+    problems = []
+    r = api.get(f"/households?place={a.first_grid}&limit=100", token=a.tokens["prefix_worker"])
+    assert r.status_code == 200, r.json
+    foreign = sorted({h["grid"] for h in r.json["items"]} - {a.first_grid})
+    if foreign:
+        problems.append(f"GET /households?place={a.first_grid} (its own grid worker) lists households of {foreign}")
+    r = api.get(f"/staff?place={a.first_grid}&limit=100", token=a.tokens["county_admin"])
+    assert r.status_code == 200, r.json
+    foreign = sorted({g["place"] for s in r.json["items"] for g in s["grants"]} - {a.first_grid})
+    if foreign:
+        problems.append(f"GET /staff?place={a.first_grid} lists staff placed at {foreign}")
+    r = api.get(f"/places?under={a.first_grid}", token=a.tokens["prefix_worker"])
+    assert r.status_code == 200, r.json
+    foreign = sorted({p["code"] for p in r.json["items"]} - {a.first_grid})
+    if foreign:
+        problems.append(f"GET /places?under={a.first_grid} (its own grid worker) lists {foreign}")
+    assert not problems, "\n".join(problems)

@@ -53,7 +53,8 @@ def _exercise(client, county, buf, capsys, caplog):
     for secret in (phone, idno, staff_phone):
         assert secret not in raw, "plaintext personal data at rest"
     out = capsys.readouterr()
-    logged = buf.getvalue() + out.out + out.err + "\n".join(r.getMessage() + json.dumps(r.__dict__, default=str) for r in caplog.records)
+    records = "\n".join(r.getMessage() + json.dumps(r.__dict__, default=str) for r in caplog.records)
+    logged = buf.getvalue() + out.out + out.err + records
     for secret in (phone, idno, staff_phone):
         assert secret not in logged.replace(f"[sms-outbox] to {staff_phone}", ""), "personal data in a log line"
 

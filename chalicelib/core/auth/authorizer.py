@@ -35,4 +35,5 @@ def token_authorizer(auth_request):
     return AuthResponse(routes=["*"], principal_id=principal, context={
         "tenant": ctx.tenant_id, "uid": ctx.user_id, "idn": ctx.identity,
         "grants": json.dumps([g.to_json() for g in ctx.grants], ensure_ascii=False),
+        "exp": ctx.expires,  # API Gateway caches this answer per token: the route re-checks expiry
     })

@@ -29,8 +29,21 @@ class User(HouseholdsItem, discriminator="user"):
     def keys(tenant: str, uid: str) -> tuple[str, str]:
         return key(tenant, "USER", uid), "USER"
 
+
+
+class StaffPost(HouseholdsItem, discriminator="staff_post"):
+    """`{t}#USER#{uid}` / `POST#{place}`: a person holds staff roles at a place; gsi1 `{t}#STAFF` / `{place}#{uid}`
+    lists the staff at or below a place (a person with roles at two places is listed at both)."""
+
+    uid = UnicodeAttribute()
+    place = UnicodeAttribute()
+
     @staticmethod
-    def staff_index(tenant: str) -> str:
+    def keys(tenant: str, uid: str, place: str) -> tuple[str, str]:
+        return key(tenant, "USER", uid), f"POST#{place}"
+
+    @staticmethod
+    def index(tenant: str) -> str:
         return key(tenant, "STAFF")
 
 

@@ -17,7 +17,7 @@ from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests,
 from ..notify import sms
 from ..tenancy import Grant, TenantContext, grants_from_json
 from . import tokens
-from .models import Identity, Membership, OtpChallenge, PhoneIndex, RateCounter, RefreshToken, User
+from .models import Identity, Membership, OtpChallenge, PhoneIndex, RateCounter, RefreshToken, StaffPost, User
 
 
 def _code_hash(bidx: str, code: str) -> str:
@@ -57,7 +57,7 @@ def request_code(phone: str, client_id: str) -> dict:
             raise TooManyRequests("验证码已发送，请稍后再试", retry_after=wait, code="otp_resend_throttled")
         if prev.day == day:
             if prev.sent_today >= s.otp_per_phone_per_day:
-                raise TooManyRequests("今日获取验证码次数已达上限", retry_after=86400 - now % 86400,
+                raise TooManyRequests("今日获取验证码次数已达上限", retry_after=clock.seconds_until_tomorrow(),
                                       code="otp_daily_limit")
             sent_today = prev.sent_today + 1
     code = f"{pysecrets.randbelow(10**6):06d}"
@@ -255,53 +255,71 @@ def find_user_by_phone(tenant: str, phone: str) -> User | None:
         return None
 
 
-def add_grants(tenant: str, phone: str, name: str, new: list[Grant], *, invited_by: str | None,
-               staff_place: str | None = None) -> tuple[User, bool]:
-    """Create the person in the county (user, phone index, membership in one transaction) or add grants to the
-    existing one. Returns (user, created)."""
+def staff_places(grants) -> set[str]:
+    """Places where a person holds a staff role (resident roles come from a household, not a post)."""
+    return {g.place for g in grants if g.household is None and g.place != "*"}
+
+
+def _posts(tenant: str, user: User, places: set[str]) -> list:
+    return [(StaffPost(*StaffPost.keys(tenant, user.uid, p), uid=user.uid, place=p,
+                       gsi1pk=StaffPost.index(tenant), gsi1sk=f"{p}#{user.uid}"), None) for p in sorted(places)]
+
+
+def add_grants(tenant: str, phone: str, name: str, new: list[Grant], *, invited_by: str | None) -> tuple[User, bool]:
+    """Create the person in the county (user, phone index, membership, staff posts in one transaction) or add
+    grants to the existing one. Returns (user, created)."""
     existing = find_user_by_phone(tenant, phone)
-    now = clock.iso()
-    if existing is not None:
-        grants = list(grants_from_json(existing.grants))
-        added = [g for g in new if g not in grants]
-        reactivated = existing.status != "active"
-        if added or reactivated:
-            existing.status = "active"
-            existing.grants = json.dumps([g.to_json() for g in grants + added], ensure_ascii=False)
-            existing.updated_at = now
-            if staff_place and not existing.gsi1pk:
-                existing.gsi1pk, existing.gsi1sk = User.staff_index(tenant), f"{staff_place}#{existing.uid}"
-            try:
-                existing.save()
-            except PutError as e:
-                if e.cause_response_code == "ConditionalCheckFailedException":
-                    raise Conflict("该用户刚被他人修改，请重试", code="version_conflict") from e
-                raise
-        return existing, False
-    user, items = new_user(tenant, phone, name, new, invited_by=invited_by, staff_place=staff_place)
-    try:
-        with transact() as tx:
-            for item, cond in items:
-                tx.save(item, condition=cond)
-    except TransactWriteError as e:
-        raise Conflict("该手机号刚被登记，请重试", code="phone_taken") from e
-    return user, True
+    if existing is None:
+        user, items = new_user(tenant, phone, name, new, invited_by=invited_by)
+        try:
+            with transact() as tx:
+                for item, cond in items:
+                    tx.save(item, condition=cond)
+        except TransactWriteError as e:
+            raise Conflict("该手机号刚被登记，请重试", code="phone_taken") from e
+        return user, True
+    before = staff_places(grants_from_json(existing.grants))
+    if with_grants(existing, new):
+        after = staff_places(grants_from_json(existing.grants))
+        try:
+            with transact() as tx:
+                tx.save(existing)  # versioned: a concurrent edit cancels the transaction
+                for item, cond in _posts(tenant, existing, after - before):
+                    tx.save(item, condition=cond)
+        except TransactWriteError as e:
+            raise Conflict("该用户刚被他人修改，请重试", code="version_conflict") from e
+    return existing, False
 
 
-def new_user(tenant: str, phone: str, name: str, grants: list[Grant], *, invited_by: str | None,
-             staff_place: str | None = None) -> tuple[User, list]:
-    """A new person's items (user, phone index, membership) with their conditions, for the caller's transaction."""
+def new_user(tenant: str, phone: str, name: str, grants: list[Grant], *, invited_by: str | None) -> tuple[User, list]:
+    """A new person's items (user, phone index, membership, staff posts) with their conditions, for the caller's
+    transaction."""
     now = clock.iso()
     uid = uuid.uuid4().hex[:16]
     bidx = pii.blind_index("phone", phone)
     user = User(*User.keys(tenant, uid), uid=uid, name=name, phone_enc=pii.encrypt(tenant, phone), phone_bidx=bidx,
                 grants=json.dumps([g.to_json() for g in grants], ensure_ascii=False), status="active",
                 invited_by=invited_by, created_at=now, updated_at=now)
-    if staff_place:
-        user.gsi1pk, user.gsi1sk = User.staff_index(tenant), f"{staff_place}#{uid}"
     return user, [(user, User.pk.does_not_exist()),
                   (PhoneIndex(*PhoneIndex.keys(tenant, bidx), uid=uid), PhoneIndex.pk.does_not_exist()),
-                  (Membership(*Membership.keys(bidx, tenant), tenant=tenant, uid=uid), None)]
+                  (Membership(*Membership.keys(bidx, tenant), tenant=tenant, uid=uid), None),
+                  *_posts(tenant, user, staff_places(grants))]
+
+
+def set_grants(tenant: str, user: User, keep: list[Grant]) -> None:
+    """Replace a person's grants (staff removal): user, staff posts and status in one transaction."""
+    before = staff_places(grants_from_json(user.grants))
+    after = staff_places(keep)
+    user.grants = json.dumps([g.to_json() for g in keep], ensure_ascii=False)
+    user.status = "active" if keep else "removed"
+    user.updated_at = clock.iso()
+    try:
+        with transact() as tx:
+            tx.save(user)
+            for place in before - after:
+                tx.delete(StaffPost(*StaffPost.keys(tenant, user.uid, place)))
+    except TransactWriteError as e:
+        raise Conflict("该用户刚被他人修改，请重试", code="version_conflict") from e
 
 
 def get_user(tenant: str, uid: str) -> User:

@@ -42,7 +42,7 @@ def verify_access(token: str) -> TenantContext:
     if claims["exp"] <= clock.epoch():
         raise Unauthorized("登录已过期，请重新登录", code="token_expired")
     return TenantContext(tenant_id=claims.get("ten", ""), user_id=claims["sub"], identity=claims.get("idn", ""),
-                         grants=grants_from_json(claims.get("g", [])))
+                         grants=grants_from_json(claims.get("g", [])), expires=int(claims["exp"]))
 
 
 def new_refresh_secret() -> tuple[str, str, str]:
