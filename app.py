@@ -6,6 +6,7 @@ from chalicelib.core.auth import authorizer
 from chalicelib.core.observability import http_middleware, logger, tracer
 from chalicelib.households import api as households
 from chalicelib.imports import api as imports
+from chalicelib.inbox import api as inbox
 from chalicelib.places import api as places
 from chalicelib.signin import api as signin
 from chalicelib.staff import api as staff
@@ -19,5 +20,5 @@ app.register_middleware(ConvertToMiddleware(tracer().capture_lambda_handler))
 app.register_middleware(http_middleware, "http")
 
 app.register_blueprint(authorizer.bp)
-for module in (system, signin, tenants, places, households, staff, imports):
+for module in (system, signin, tenants, places, households, staff, imports, inbox):
     app.register_blueprint(module.bp)

@@ -106,14 +106,18 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
             return self._static(url.path)
 
         def _static(self, path: str):
+            """The built web apps, as CloudFront will serve them: files as they are, and each single-page app's
+            index.html for its own client-side routes (/console/... for the console, everything else the app)."""
             root = gateway.web_root
             if root and root.exists():
                 target = (root / path.lstrip("/")).resolve()
                 if target.is_file() and root.resolve() in target.parents:
-                    return self._send(200, {"Content-Type": _ctype(target)}, target.read_bytes())
-                index = root / "index.html"
+                    return self._send(200, _static_headers(target), target.read_bytes())
+                spa = root / "console" if path == "/console" or path.startswith("/console/") else root
+                index = spa / "index.html"
                 if index.exists():
-                    return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, index.read_bytes())
+                    return self._send(200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"},
+                                      index.read_bytes())
             page = ("<!doctype html><meta charset=utf-8><title>村情通</title><h1>村情通</h1>"
                     "<p>API: <a href=/api/openapi.json>/api/openapi.json</a></p>").encode()
             return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, page)
@@ -125,7 +129,11 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def _ctype(p: Path) -> str:
-    return {".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
-            ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png",
-            ".webmanifest": "application/manifest+json"}.get(p.suffix, "application/octet-stream")
+def _static_headers(p: Path) -> dict:
+    ctype = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+             ".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml",
+             ".png": "image/png", ".ico": "image/x-icon", ".woff2": "font/woff2",
+             ".webmanifest": "application/manifest+json"}.get(p.suffix, "application/octet-stream")
+    # Hashed build assets never change; the HTML, the manifest and the service worker must be revalidated.
+    immutable = "/assets/" in p.as_posix()
+    return {"Content-Type": ctype, "Cache-Control": "public, max-age=31536000, immutable" if immutable else "no-cache"}

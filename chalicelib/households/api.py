@@ -64,7 +64,7 @@ def create(call: Call):
           query=HouseholdQuery, response=HouseholdPage, permission="households.read", tags=TAGS)
 def list_households(call: Call):
     q = call.query
-    page = service.list_households(call.ctx, q.place, q.unlinked, q.limit, q.cursor)
+    page = service.list_households(call.ctx, q.place, q.unlinked, q.limit, q.cursor, q.q)
     return {"items": [household_out(call.ctx, h) for h in page["items"]], "next_cursor": page["next_cursor"]}
 
 
@@ -87,6 +87,15 @@ def update_household(call: Call):
 def add_member(call: Call):
     hid = call.params["hid"]
     m = service.add_member(call.ctx, hid, call.body)
+    hh, _ = service.get(call.ctx, hid)
+    return member_out(call.ctx, hh.grid, m)
+
+
+@endpoint(bp, "/households/{hid}/members/{mid}", "PUT", name="update_member", summary="Change a member's details",
+          body=MemberIn, response=MemberOut, permission="households.write", tags=TAGS)
+def update_member(call: Call):
+    hid = call.params["hid"]
+    m = service.update_member(call.ctx, hid, call.params["mid"], call.body)
     hh, _ = service.get(call.ctx, hid)
     return member_out(call.ctx, hh.grid, m)
 

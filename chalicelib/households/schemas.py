@@ -79,6 +79,7 @@ class HouseholdPage(Out):
 class HouseholdQuery(PageQuery):
     place: str = Field(pattern=r"^\d{12}(G\d{2,3})?$", description="a village or grid code")
     unlinked: bool = Field(default=False, description="only households nobody follows yet")
+    q: str | None = Field(default=None, min_length=1, max_length=20, description="head's name, address or number")
 
 
 class InviteIn(Strict):

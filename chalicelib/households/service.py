@@ -17,6 +17,7 @@ from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, Val
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
 from ..core.tenancy import HOUSEHOLD_HEAD, VILLAGER, Grant, TenantContext, grants_from_json
+from ..inbox import service as inbox
 from ..places import codes
 from ..places import service as places
 from .models import SHARDS, Coverage, Household, IdNumberIndex, Invite, Member
@@ -121,13 +122,19 @@ def get(ctx: TenantContext, hid: str) -> tuple[Household, list[Member]]:
     return hh, members
 
 
-def list_households(ctx: TenantContext, place: str, unlinked: bool, limit: int | None, cursor: str | None) -> dict:
+def list_households(ctx: TenantContext, place: str, unlinked: bool, limit: int | None, cursor: str | None,
+                    q: str | None = None) -> dict:
+    """A village's or grid's households, one Query per page; `q` narrows to a head's name or an address (a filter:
+    a page may come back short, follow next_cursor)."""
     tenant = ctx.require_tenant()
     ctx.require("households.read", place)
     pk = Household.village_index(tenant, place[:12])
     cond = Household.gsi1sk.startswith(f"{place}#") if codes.level_of(place) == "grid" else None
     flt = (Household.follower_count == 0) if unlinked else None
-    bound = f"{pk}|{place}|{int(unlinked)}"  # a cursor is valid only for the listing that produced it
+    if q:
+        match = Household.head_name.contains(q) | Household.address.contains(q) | Household.ref.contains(q)
+        flt = match if flt is None else flt & match
+    bound = f"{pk}|{place}|{int(unlinked)}|{q or ''}"  # a cursor is valid only for the listing that produced it
     res = Household.gsi1.query(pk, cond, filter_condition=flt, limit=page_size(limit),
                                last_evaluated_key=decode_cursor(cursor, bound))
     items = list(res)
@@ -175,6 +182,49 @@ def add_member(ctx: TenantContext, hid: str, m) -> Member:
             tx.save(hh)  # the version attribute guards against a concurrent edit
             tx.save(member)
             tx.save(idx, condition=IdNumberIndex.pk.does_not_exist())
+    except TransactWriteError as e:
+        reasons = cancellation_codes(e)
+        if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            raise Conflict("身份证号已登记", code="duplicate_id_number") from e
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
+        raise ServiceUnavailable() from e
+    return member
+
+
+def update_member(ctx: TenantContext, hid: str, mid: str, m) -> Member:
+    """Replace a member's details. A new ID number moves its uniqueness index in the same transaction."""
+    tenant = ctx.require_tenant()
+    hh, members = _write_checked(ctx, hid)
+    member = next((x for x in members if x.mid == mid), None)
+    if member is None:
+        raise NotFound("找不到该成员")
+    if m.relation == "户主" and any(x.relation == "户主" and x.mid != mid for x in members):
+        raise ValidationFailed(details=[{"field": "relation", "code": "second_head", "message": "该户已有户主"}])
+    if member.relation == "户主" and m.relation != "户主" and len(members) > 1:
+        raise ValidationFailed(details=[{"field": "relation", "code": "head_required",
+                                         "message": "请先将其他成员设为户主"}])
+    now = clock.iso()
+    new_bidx = pii.blind_index("idno", m.id_number)
+    old_bidx = member.idno_bidx
+    member.name, member.relation = m.name, m.relation
+    member.idno_enc, member.idno_bidx = pii.encrypt(tenant, m.id_number), new_bidx
+    member.phone_enc = pii.encrypt(tenant, m.phone) if m.phone else None
+    member.phone_bidx = pii.blind_index("phone", m.phone) if m.phone else None
+    member.party_member, member.outside_person = m.party_member, m.outside_person
+    member.from_place = m.from_place if m.outside_person else None
+    member.updated_at = now
+    if m.relation == "户主":
+        hh.head_name = m.name
+    hh.updated_at = now
+    try:
+        with transact() as tx:
+            tx.save(hh)  # versioned
+            tx.save(member)
+            if new_bidx != old_bidx:
+                tx.save(IdNumberIndex(*IdNumberIndex.keys(tenant, new_bidx), hid=hid, mid=mid),
+                        condition=IdNumberIndex.pk.does_not_exist())
+                tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, old_bidx)))
     except TransactWriteError as e:
         reasons = cancellation_codes(e)
         if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
@@ -282,6 +332,7 @@ def _link(ctx: TenantContext, tenant: str, invite: Invite, name: str | None) -> 
                     tx.update(Coverage(pk, sk), actions=[Coverage.followed.add(1)])
     except TransactWriteError as e:
         raise _Retry() from e
+    inbox.deliver(tenant, user.uid, "已关联家庭", f"您已关联到 {hh.address}（户主：{hh.head_name}）。")
     return auth.session_for(user, tenant)
 
 

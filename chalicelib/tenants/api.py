@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core.counties import MODULES
+from ..core.counties import BUILT_MODULES, MODULES
 from ..core.http import Call, endpoint
 from . import service
 from .schemas import CountyOut, CountyPage, CountyQuery, ModuleCatalogue, ModuleSwitches, OnboardCounty
@@ -62,4 +62,4 @@ def set_modules(call: Call):
 @endpoint(bp, "/modules", "GET", name="list_modules", summary="The module catalogue", response=ModuleCatalogue,
           public=True, tags=TAGS)
 def list_modules(call: Call):
-    return {"items": [{"id": k, "name": v} for k, v in MODULES.items()]}
+    return {"items": [{"id": k, "name": v, "built": k in BUILT_MODULES} for k, v in MODULES.items()]}

@@ -56,6 +56,7 @@ class CountyPage(Out):
 class ModuleInfo(Out):
     id: str
     name: str
+    built: bool
 
 
 class ModuleCatalogue(Out):

@@ -129,6 +129,22 @@ def b_remove_member(c):
     return f"/households/{hh['id']}/members/{mid}", None
 
 
+def b_update_member(c):
+    hh = c.household(members=2)
+    mid = next(m["id"] for m in hh["members"] if m["relation"] != "户主")
+    return f"/households/{hh['id']}/members/{mid}", {**_member(c), "name": "改名成员"}
+
+
+def b_inbox(c):
+    return "/inbox", None
+
+
+def b_read_inbox(c):
+    r = c.api.get("/inbox", token=c.tokens["grid_worker"])
+    assert r.status_code == 200 and r.json["items"], r.json  # staff are told of their new post
+    return f"/inbox/{r.json['items'][0]['id']}/read", None
+
+
 def b_household_invite(c):
     return f"/households/{_hid(c)}/invites", {}
 
@@ -241,6 +257,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("PUT", "/households/{hid}"): Case(b_update_household, "grid_worker", HH_WRITE),
     ("POST", "/households/{hid}/members"): Case(b_add_member, "grid_worker", HH_WRITE),
     ("DELETE", "/households/{hid}/members/{mid}"): Case(b_remove_member, "grid_worker", HH_WRITE),
+    ("PUT", "/households/{hid}/members/{mid}"): Case(b_update_member, "grid_worker", HH_WRITE),
+    ("GET", "/inbox"): Case(b_inbox, "grid_worker", cross="own"),
+    ("POST", "/inbox/{message}/read"): Case(b_read_inbox, "grid_worker", IN_GRID),
     ("POST", "/households/{hid}/invites"): Case(b_household_invite, "grid_worker", HH_WRITE),
     ("POST", "/links"): Case(b_link, "newcomer", cross="invite"),
     ("GET", "/coverage"): Case(b_coverage, "grid_worker", IN_GRID),

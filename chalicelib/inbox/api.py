@@ -1,0 +1,41 @@
+"""My notices."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..core.http import Call, endpoint
+from ..core.schemas import Out, PageQuery
+from . import service
+
+bp = Blueprint(__name__)
+TAGS = ("inbox",)
+
+
+class MessageOut(Out):
+    id: str
+    title: str
+    body: str
+    category: str
+    created_at: str
+    read: bool
+
+
+class MessagePage(Out):
+    items: list[MessageOut]
+    next_cursor: str | None = None
+
+
+@endpoint(bp, "/inbox", "GET", name="list_inbox", summary="My notices, newest first", query=PageQuery,
+          response=MessagePage, tags=TAGS)
+def list_inbox(call: Call):
+    page = service.list_messages(call.ctx, call.query.limit, call.query.cursor)
+    return {"items": [{"id": service.message_id(m), "title": m.title, "body": m.body, "category": m.category,
+                       "created_at": m.created_at, "read": m.read} for m in page["items"]],
+            "next_cursor": page["next_cursor"]}
+
+
+@endpoint(bp, "/inbox/{message}/read", "POST", name="read_inbox_message", summary="Mark a notice as read",
+          status=204, tags=TAGS)
+def read(call: Call):
+    service.mark_read(call.ctx, call.params["message"])

@@ -1,0 +1,126 @@
+// The one API client both web apps use. Same origin: the API lives under /api/.
+// - Bearer access token, refreshed once on 401 with the rotating refresh token.
+// - Errors come back as ApiError carrying the server's envelope {code, message (zh-CN), details}.
+// - Network failures are NetworkError, so screens can offer a retry (or queue the write, see offline.js).
+// - Creating POSTs send an Idempotency-Key; a retry of the same action must reuse the same key.
+
+const BASE = '/api'
+const STORE = 'cqt.session'
+
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `HTTP ${status}`)
+    this.status = status
+    this.code = error?.code || 'http_error'
+    this.details = error?.details ?? null
+  }
+  /** Field errors as {field: message} (422 details are [{field, code, message}]). */
+  fieldErrors() {
+    const out = {}
+    if (Array.isArray(this.details)) {
+      for (const d of this.details) if (d && d.field) out[d.field] = d.message
+    }
+    return out
+  }
+}
+
+export class NetworkError extends Error {
+  constructor(cause) {
+    super('network')
+    this.cause = cause
+  }
+}
+
+export function newIdempotencyKey() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID()
+  return `k-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`
+}
+
+export const session = {
+  load() {
+    try {
+      return JSON.parse(localStorage.getItem(STORE)) || null
+    } catch {
+      return null
+    }
+  },
+  save(s) {
+    localStorage.setItem(STORE, JSON.stringify(s))
+  },
+  clear() {
+    localStorage.removeItem(STORE)
+  },
+}
+
+let refreshing = null
+
+async function refresh() {
+  const s = session.load()
+  if (!s?.refresh_token) return false
+  refreshing ||= fetch(`${BASE}/auth/refresh`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refresh_token: s.refresh_token }),
+  })
+    .then(async (r) => {
+      if (!r.ok) {
+        session.clear()
+        return false
+      }
+      session.save({ ...s, ...(await r.json()) })
+      return true
+    })
+    .finally(() => {
+      refreshing = null
+    })
+  return refreshing
+}
+
+/**
+ * request('GET', '/me') / request('POST', '/households', body, {idempotencyKey})
+ * Resolves with the parsed JSON (or null for 204); rejects with ApiError or NetworkError.
+ */
+export async function request(method, path, body, { idempotencyKey, auth = true, retried = false } = {}) {
+  const headers = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const s = session.load()
+  if (auth && s?.access_token) headers.Authorization = `Bearer ${s.access_token}`
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
+  let r
+  try {
+    r = await fetch(`${BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  } catch (e) {
+    throw new NetworkError(e)
+  }
+  if (r.status === 401 && auth && !retried && (await refresh())) {
+    return request(method, path, body, { idempotencyKey, auth, retried: true })
+  }
+  if (r.status === 204) return null
+  let data = null
+  try {
+    data = await r.json()
+  } catch {
+    data = null
+  }
+  if (!r.ok) throw new ApiError(r.status, data?.error)
+  return data
+}
+
+export const api = {
+  get: (path, opts) => request('GET', path, undefined, opts),
+  post: (path, body, opts) => request('POST', path, body ?? {}, opts),
+  put: (path, body, opts) => request('PUT', path, body ?? {}, opts),
+  del: (path, opts) => request('DELETE', path, undefined, opts),
+}
+
+export async function signOut() {
+  const s = session.load()
+  if (s?.refresh_token) {
+    try {
+      await request('POST', '/auth/signout', { refresh_token: s.refresh_token }, { auth: false })
+    } catch {
+      // signing out locally is what matters
+    }
+  }
+  session.clear()
+}
