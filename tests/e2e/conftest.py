@@ -1,0 +1,67 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium against the real local stack with the built web
+apps. `make test` installs Chromium and the CJK fonts and builds web/dist before pytest runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.stack import Stack
+
+CHROMIUM = os.environ.get("CQT_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
+         "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+DESK = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture(scope="session")
+def web_stack(tmp_path_factory):
+    """One local stack with the demo county for all browser tests (they use distinct people and households)."""
+    assert (ROOT / "web" / "dist" / "index.html").exists(), "web/dist is missing: run `make test` (it builds web/)"
+    s = Stack(tmp_path_factory.mktemp("web") / "data")
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-quic", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def _context(browser, options, request):
+    ctx = browser.new_context(**options)
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def phone(browser, request):
+    """A fresh phone (own storage, service worker, offline switch) at a phone viewport."""
+    yield from _context(browser, PHONE, request)
+
+
+@pytest.fixture
+def desk(browser, request):
+    yield from _context(browser, DESK, request)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under test-artifacts/screenshots/ (CI keeps them; look at them)."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
