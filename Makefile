@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run test reset lint openapi clean
+.PHONY: run test reset lint openapi web web-test system clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,17 +13,38 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed (https://nodejs.org)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+## Build the phone app (web/dist) and the console (web/dist/console).
+web: $(WEB_STAMP)
+	cd web && npm run --silent build
+
+## Browser tests need Debian's Chromium and CJK fonts (installed here when missing and running as root).
+system:
+	@if [ ! -x /usr/bin/chromium ] || ! ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "Please install Chromium and CJK fonts: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; \
+	fi
+
 ## Start the whole system locally (embedded AWS on 127.0.0.1, demo county) and print the URL and demo sign-ins.
-run: $(STAMP)
+run: $(STAMP) web
 	$(PY) -m devstack run $(ARGS)
 
 ## Start clean: forget the local data and seed the demo county again.
-reset: $(STAMP)
+reset: $(STAMP) web
 	$(PY) -m devstack run --reset $(ARGS)
 
-## Run the whole test suite.
-test: $(STAMP)
+web-test: $(WEB_STAMP)
+	cd web && npx vitest run --config vitest.config.js
+
+## Run the whole test suite: lint, component tests, then unit/functional/security/e2e (browser) tests.
+test: $(STAMP) system web
 	$(PY) -m ruff check .
+	$(MAKE) --no-print-directory web-test
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -33,4 +55,4 @@ openapi: $(STAMP)
 	$(PY) -m devstack openapi > docs/openapi.json
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var web/node_modules web/dist .pytest_cache .ruff_cache test-artifacts

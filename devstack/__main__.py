@@ -23,6 +23,7 @@ def _run(args) -> None:
     aws = EmbeddedAws(port=args.aws_port, data_dir=str(data))
     configure_env(aws.port)
     os.environ["CQT_SMS_OUTBOX"] = str(data / "sms-outbox.jsonl")
+    os.environ["CQT_APP_ORIGINS"] = f"http://127.0.0.1:{args.port},http://localhost:{args.port}"
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))

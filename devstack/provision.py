@@ -38,6 +38,10 @@ def provision() -> list[str]:
             "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
             "RestrictPublicBuckets": True})
         made.append(s.media_bucket)
+    if s.app_origins:  # browsers upload straight to S3 from the app's origin
+        s3.put_bucket_cors(Bucket=s.media_bucket, CORSConfiguration={"CORSRules": [{
+            "AllowedOrigins": list(s.app_origins), "AllowedMethods": ["POST", "GET"], "AllowedHeaders": ["*"],
+            "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3000}]})
     sns = client("sns")
     for topic in (s.alerts_topic, s.broadcasts_topic, s.recruitment_topic):
         sns.create_topic(Name=topic)  # idempotent

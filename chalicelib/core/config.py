@@ -44,6 +44,8 @@ class Settings:
     # How long an in-process copy of a county's status and module switches may be stale.
     tenant_cache_seconds: int = 5
     endpoint_url: str | None = None
+    # Origins the web apps are served from (S3 CORS for browser uploads with presigned POSTs).
+    app_origins: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -71,4 +73,5 @@ def settings() -> Settings:
         otp_per_phone_per_day=_int("CQT_OTP_PER_PHONE_PER_DAY", 10),
         tenant_cache_seconds=_int("CQT_TENANT_CACHE_SECONDS", 5),
         endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        app_origins=tuple(o.strip() for o in env.get("CQT_APP_ORIGINS", "").split(",") if o.strip()),
     )
