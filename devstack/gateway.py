@@ -7,6 +7,7 @@ request on the app object, as one Lambda container does).
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +41,8 @@ def patch_local_authorizer() -> None:
     _patched = True
 
 
+_COMPRESSIBLE = {"text/html", "text/javascript", "text/css", "application/json", "image/svg+xml",
+                 "application/manifest+json"}
 _KIND = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED", 413: "REQUEST_TOO_LARGE", 429: "THROTTLED"}
 
 
@@ -79,6 +82,11 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
             pass
 
         def _send(self, status: int, headers: dict, body: bytes) -> None:
+            ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+            if (len(body) > 1024 and "gzip" in (self.headers.get("Accept-Encoding") or "")
+                    and ctype.split(";")[0] in _COMPRESSIBLE):
+                body = gzip.compress(body, 6)  # as CloudFront does for the deployed app
+                headers = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
             self.send_response(status)
             for k, v in headers.items():
                 if k.lower() not in ("content-length", "connection"):
