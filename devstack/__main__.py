@@ -24,6 +24,7 @@ def _run(args) -> None:
     configure_env(aws.port)
     os.environ["CQT_SMS_OUTBOX"] = str(data / "sms-outbox.jsonl")
     os.environ["CQT_APP_ORIGINS"] = f"http://127.0.0.1:{args.port},http://localhost:{args.port}"
+    os.environ["CQT_APP_URL"] = f"http://127.0.0.1:{args.port}"
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))

@@ -46,6 +46,7 @@ class Settings:
     endpoint_url: str | None = None
     # Origins the web apps are served from (S3 CORS for browser uploads with presigned POSTs).
     app_origins: tuple[str, ...] = ()
+    app_url: str = ""  # the phone app's public address, for links in QR codes and SMS
     extra: dict = field(default_factory=dict)
 
 
@@ -73,5 +74,6 @@ def settings() -> Settings:
         otp_per_phone_per_day=_int("CQT_OTP_PER_PHONE_PER_DAY", 10),
         tenant_cache_seconds=_int("CQT_TENANT_CACHE_SECONDS", 5),
         endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        app_url=env.get("CQT_APP_URL", "").rstrip("/"),
         app_origins=tuple(o.strip() for o in env.get("CQT_APP_ORIGINS", "").split(",") if o.strip()),
     )

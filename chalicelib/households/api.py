@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..core import pii
+from ..core.config import settings
 from ..core.http import Call, endpoint
 from ..core.schemas import Session
 from ..core.tenancy import TenantContext
@@ -20,6 +21,7 @@ from .schemas import (
     InviteOut,
     MemberIn,
     MemberOut,
+    MemberUpdate,
     RedeemIn,
     UpdateHousehold,
 )
@@ -79,7 +81,8 @@ def get_household(call: Call):
           body=UpdateHousehold, response=HouseholdOut, permission="households.write", tags=TAGS)
 def update_household(call: Call):
     hh = service.update(call.ctx, call.params["hid"], call.body.address)
-    return household_out(call.ctx, hh)
+    _, members = service.get(call.ctx, hh.hid)
+    return household_out(call.ctx, hh, members)
 
 
 @endpoint(bp, "/households/{hid}/members", "POST", name="add_member", summary="Add a member to a household",
@@ -91,8 +94,9 @@ def add_member(call: Call):
     return member_out(call.ctx, hh.grid, m)
 
 
-@endpoint(bp, "/households/{hid}/members/{mid}", "PUT", name="update_member", summary="Change a member's details",
-          body=MemberIn, response=MemberOut, permission="households.write", tags=TAGS)
+@endpoint(bp, "/households/{hid}/members/{mid}", "PUT", name="update_member",
+          summary="Change a member's details (only the fields sent)", body=MemberUpdate, response=MemberOut,
+          permission="households.write", tags=TAGS)
 def update_member(call: Call):
     hid = call.params["hid"]
     m = service.update_member(call.ctx, hid, call.params["mid"], call.body)
@@ -113,7 +117,7 @@ def create_invite(call: Call):
     import segno
 
     inv = service.create_invite(call.ctx, call.params["hid"], call.body.head)
-    link = f"/link?code={inv['code']}"
+    link = f"{settings().app_url}/link?code={inv['code']}"  # absolute where the app's address is configured
     qr = segno.make(link, error="m").svg_inline(scale=4)
     return {**inv, "qr_svg": qr, "link": link}
 

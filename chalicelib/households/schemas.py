@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..core import pii
 from ..core.schemas import IdNumber, Name, Out, PageQuery, Phone, Strict
 
 Relation = Literal["户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他"]
@@ -25,6 +26,23 @@ class MemberIn(Strict):
         if self.outside_person and not self.from_place:
             raise ValueError("外来人员须填写来自何处")
         return self
+
+
+class MemberUpdate(Strict):
+    """Only the fields sent change; `phone: ""` removes the phone number."""
+
+    name: Name | None = None
+    relation: Relation | None = None
+    id_number: IdNumber | None = None
+    phone: str | None = Field(default=None, max_length=20)
+    party_member: bool | None = None
+    outside_person: bool | None = None
+    from_place: str | None = Field(default=None, max_length=60)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v):
+        return v if v in (None, "") else pii.normalise_phone(v)
 
 
 class CreateHousehold(Strict):

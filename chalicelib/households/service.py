@@ -51,8 +51,8 @@ def _member_item(tenant: str, hid: str, m, now: str) -> tuple[Member, IdNumberIn
 
 
 def _duplicate_ids(e: TransactWriteError, items: list) -> list[int]:
-    """Indexes (into `items`) of IdNumberIndex items whose condition failed."""
-    return [i for i, code in enumerate(cancellation_codes(e)) if code == "ConditionalCheckFailed"
+    """Member positions whose ID-number index already existed (items: household, then member/index pairs)."""
+    return [(i - 2) // 2 for i, code in enumerate(cancellation_codes(e)) if code == "ConditionalCheckFailed"
             and i < len(items) and isinstance(items[i], IdNumberIndex)]
 
 
@@ -91,8 +91,8 @@ def write_household(tenant: str, grid: str, address: str, members: list, ref: st
         dup = _duplicate_ids(e, [s[0] for s in saves])
         if dup:
             raise Conflict("身份证号已登记在本县其他户中", code="duplicate_id_number",
-                           details=[{"field": "members", "code": "duplicate_id_number",
-                                     "message": "身份证号已登记"}]) from e
+                           details=[{"field": f"members.{i}.id_number", "code": "duplicate_id_number",
+                                     "message": "该身份证号已登记在本县其他户中"} for i in dup]) from e
         raise ServiceUnavailable() from e
     return hh
 
@@ -192,43 +192,57 @@ def add_member(ctx: TenantContext, hid: str, m) -> Member:
     return member
 
 
-def update_member(ctx: TenantContext, hid: str, mid: str, m) -> Member:
-    """Replace a member's details. A new ID number moves its uniqueness index in the same transaction."""
+def update_member(ctx: TenantContext, hid: str, mid: str, patch) -> Member:
+    """Change the fields sent (MemberUpdate). A new ID number moves its uniqueness index in the same transaction."""
     tenant = ctx.require_tenant()
     hh, members = _write_checked(ctx, hid)
     member = next((x for x in members if x.mid == mid), None)
     if member is None:
         raise NotFound("找不到该成员")
-    if m.relation == "户主" and any(x.relation == "户主" and x.mid != mid for x in members):
+    relation = patch.relation or member.relation
+    if relation == "户主" and any(x.relation == "户主" and x.mid != mid for x in members):
         raise ValidationFailed(details=[{"field": "relation", "code": "second_head", "message": "该户已有户主"}])
-    if member.relation == "户主" and m.relation != "户主" and len(members) > 1:
+    if member.relation == "户主" and relation != "户主" and len(members) > 1:
         raise ValidationFailed(details=[{"field": "relation", "code": "head_required",
                                          "message": "请先将其他成员设为户主"}])
+    outside = member.outside_person if patch.outside_person is None else patch.outside_person
+    from_place = patch.from_place if patch.from_place is not None else member.from_place
+    if outside and not from_place:
+        raise ValidationFailed(details=[{"field": "from_place", "code": "missing",
+                                         "message": "外来人员须填写来自何处"}])
     now = clock.iso()
-    new_bidx = pii.blind_index("idno", m.id_number)
     old_bidx = member.idno_bidx
-    member.name, member.relation = m.name, m.relation
-    member.idno_enc, member.idno_bidx = pii.encrypt(tenant, m.id_number), new_bidx
-    member.phone_enc = pii.encrypt(tenant, m.phone) if m.phone else None
-    member.phone_bidx = pii.blind_index("phone", m.phone) if m.phone else None
-    member.party_member, member.outside_person = m.party_member, m.outside_person
-    member.from_place = m.from_place if m.outside_person else None
+    if patch.name:
+        member.name = patch.name
+    member.relation = relation
+    if patch.id_number:
+        member.idno_enc, member.idno_bidx = pii.encrypt(tenant, patch.id_number), pii.blind_index("idno",
+                                                                                                  patch.id_number)
+    if patch.phone == "":
+        member.phone_enc = member.phone_bidx = None
+    elif patch.phone:
+        member.phone_enc, member.phone_bidx = pii.encrypt(tenant, patch.phone), pii.blind_index("phone", patch.phone)
+    if patch.party_member is not None:
+        member.party_member = patch.party_member
+    member.outside_person, member.from_place = outside, (from_place if outside else None)
     member.updated_at = now
-    if m.relation == "户主":
-        hh.head_name = m.name
+    if relation == "户主":
+        hh.head_name = member.name
     hh.updated_at = now
     try:
         with transact() as tx:
             tx.save(hh)  # versioned
             tx.save(member)
-            if new_bidx != old_bidx:
-                tx.save(IdNumberIndex(*IdNumberIndex.keys(tenant, new_bidx), hid=hid, mid=mid),
+            if member.idno_bidx != old_bidx:
+                tx.save(IdNumberIndex(*IdNumberIndex.keys(tenant, member.idno_bidx), hid=hid, mid=mid),
                         condition=IdNumberIndex.pk.does_not_exist())
                 tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, old_bidx)))
     except TransactWriteError as e:
         reasons = cancellation_codes(e)
         if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
-            raise Conflict("身份证号已登记", code="duplicate_id_number") from e
+            raise Conflict("身份证号已登记", code="duplicate_id_number",
+                           details=[{"field": "id_number", "code": "duplicate_id_number",
+                                     "message": "该身份证号已登记在本县其他户中"}]) from e
         if reasons and reasons[0] == "ConditionalCheckFailed":
             raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
         raise ServiceUnavailable() from e

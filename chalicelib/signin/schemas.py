@@ -32,6 +32,7 @@ class GrantOut(Out):
     role: str
     role_name: str
     place: str
+    place_name: str | None = None
     household: str | None = None
 
 

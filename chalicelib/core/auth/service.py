@@ -141,7 +141,8 @@ def session_for(user: User, tenant: str, family: str | None = None) -> dict:
                  created_at=clock.iso(), expires=clock.epoch() + settings().refresh_token_ttl).save()
     return {"access_token": access, "expires_in": ttl, "token_type": "Bearer",
             "refresh_token": tokens.pack_refresh(tenant, user.uid, rtid, secret),
-            "tenant": tenant, "user_id": user.uid, "roles": sorted({g.role for g in grants})}
+            "tenant": tenant, "user_id": user.uid, "roles": sorted({g.role for g in grants}),
+            "memberships": [{"tenant": m.tenant, "name": county_name(m.tenant)} for m in memberships(user.phone_bidx)]}
 
 
 def sign_in(phone: str, code: str, tenant: str | None) -> dict:
@@ -176,7 +177,7 @@ def _open_session(identity: str, tenant: str | None) -> dict:
                 "tenant": None, "user_id": None, "roles": [], "memberships": options}
     _require_active_county(chosen.tenant)
     user = _active_user(chosen.tenant, chosen.uid)
-    return {**session_for(user, chosen.tenant), "memberships": options}
+    return session_for(user, chosen.tenant)
 
 
 def county_name(tenant: str) -> str:
