@@ -4,14 +4,25 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 WEB_STAMP := web/node_modules/.installed
+INFRA_VENV  := .venv-infra
+INFRA_STAMP := $(INFRA_VENV)/.installed
 
-.PHONY: run test reset lint openapi web web-test system clean
+.PHONY: run test reset lint openapi web web-test system clean infra-tools
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+## checkov pins boto3 1.35 and more, which clash with the app's tooling: it gets its own venv (tests/infra use it).
+$(INFRA_STAMP): infra/requirements-checkov.txt
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(INFRA_VENV)/bin/python -m pip install --quiet -r infra/requirements-checkov.txt
+	touch $(INFRA_STAMP)
+
+infra-tools: $(INFRA_STAMP)
 
 $(WEB_STAMP): web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed (https://nodejs.org)"; exit 1; }
@@ -42,7 +53,7 @@ web-test: $(WEB_STAMP)
 	cd web && npx vitest run --config vitest.config.js
 
 ## Run the whole test suite: lint, component tests, then unit/functional/security/e2e (browser) tests.
-test: $(STAMP) system web
+test: $(STAMP) $(INFRA_STAMP) system web
 	$(PY) -m ruff check .
 	$(MAKE) --no-print-directory web-test
 	$(PY) -m pytest

@@ -1,0 +1,1 @@
+"""村情通 AWS CDK app (infra/app.py)."""

@@ -1,0 +1,92 @@
+"""Stage configuration: infra/stages.json (defaults <- stage <- region), selected with CDK context, never code edits."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+STAGES_FILE = Path(__file__).resolve().parent.parent / "stages.json"
+SMS_SENDERS = ("sns", "domestic")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One stage in one region: one CloudFormation stack."""
+
+    stage: str
+    region: str
+    settings: dict[str, Any] = field(repr=False)
+
+    @property
+    def china(self) -> bool:
+        return self.region.startswith("cn-")
+
+    @property
+    def partition(self) -> str:
+        return "aws-cn" if self.china else "aws"
+
+    @property
+    def prefix(self) -> str:
+        """Resource names: the same defaults chalicelib/core/config.py derives from CQT_STAGE."""
+        return f"cqt-{self.stage}"
+
+    @property
+    def stack_id(self) -> str:
+        return f"cqt-{self.stage}-{self.region}"
+
+    def get(self, key: str) -> Any:
+        return self.settings[key]
+
+    def per_function(self, key: str, function: str) -> Any:
+        table = self.settings[key]
+        return table.get(function, table["default"])
+
+
+def load(path: Path = STAGES_FILE) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def deployments(raw: dict | None = None, stage: str | None = None, region: str | None = None) -> list[Deployment]:
+    """Every (stage, region) in the file, optionally narrowed to one stage and/or region."""
+    raw = raw if raw is not None else load()
+    out = []
+    for name, stage_cfg in raw["stages"].items():
+        if stage and name != stage:
+            continue
+        stage_settings = _merge(raw["defaults"], {k: v for k, v in stage_cfg.items() if k != "regions"})
+        for reg, reg_cfg in (stage_cfg.get("regions") or {}).items():
+            if region and reg != region:
+                continue
+            d = Deployment(stage=name, region=reg, settings=_merge(stage_settings, reg_cfg or {}))
+            validate(d)
+            out.append(d)
+    if not out:
+        raise SystemExit(f"no deployment in {STAGES_FILE.name} matches stage={stage!r} region={region!r}")
+    return out
+
+
+def validate(d: Deployment) -> None:
+    s = d.settings
+    if s["sms_sender"] not in SMS_SENDERS:
+        raise ValueError(f"{d.stack_id}: sms_sender must be one of {SMS_SENDERS}")
+    if d.china and s["sms_sender"] == "sns":
+        # Amazon SNS has no SMS in the Beijing and Ningxia regions.
+        raise ValueError(f"{d.stack_id}: SNS SMS is not available in AWS China regions; use sms_sender=domestic")
+    if bool(s["web_domain"]) != bool(s["web_certificate"]):
+        raise ValueError(f"{d.stack_id}: web_domain and web_certificate go together")
+    if s["log_retention_days"] < 180:
+        # PRC Cybersecurity Law art. 21: network logs are kept for at least six months.
+        raise ValueError(f"{d.stack_id}: log_retention_days must be at least 180")

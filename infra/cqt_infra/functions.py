@@ -1,0 +1,61 @@
+"""What each Lambda function of the Chalice app may do, and how it is invoked.
+
+The functions are read from the template `chalice package` produced (one per route handler, authorizer and event
+handler). A function missing from CAPABILITIES stops the synthesis: a new handler must say what it needs here,
+so that nobody gets permissions by default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+API_HANDLER = "api_handler"
+
+# Capability -> grants in stack.CqtStack._grant.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Every route: tables, idempotency records, media uploads, PII envelope keys, the secret, topics, SMS codes.
+    API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms"}),
+    # chalicelib/core/auth/authorizer.py: verifies the token signature with token_key, nothing else.
+    "token_authorizer": frozenset({"secret"}),
+}
+ASYNC_EVENTS = {"SNS", "S3", "Schedule", "CloudWatchEvent", "EventBridgeRule"}  # Lambda's async invocation
+STREAM_EVENTS = {"DynamoDB", "Kinesis"}  # event source mappings: on-failure destination
+
+
+@dataclass(frozen=True)
+class FunctionPlan:
+    logical_id: str
+    name: str  # chalice's function name (api_handler, token_authorizer, or the handler's name)
+    capabilities: frozenset[str]
+    asynchronous: bool
+    stream_events: tuple[str, ...]
+
+
+def chalice_name(props: dict) -> str:
+    handler = props["Handler"]
+    return API_HANDLER if handler == "app.app" else handler.rsplit(".", 1)[1]
+
+
+def plan_functions(sam: dict, capabilities: dict[str, frozenset[str]] | None = None) -> list[FunctionPlan]:
+    capabilities = CAPABILITIES if capabilities is None else capabilities
+    out = []
+    for logical_id, res in sam["Resources"].items():
+        if res["Type"] != "AWS::Serverless::Function":
+            continue
+        props = res["Properties"]
+        name = chalice_name(props)
+        if name not in capabilities:
+            raise ValueError(f"Lambda function {name!r} ({logical_id}) has no entry in infra/cqt_infra/functions.py "
+                             "CAPABILITIES: declare what it may access")
+        events = props.get("Events") or {}
+        kinds = {ev["Type"] for ev in events.values()}
+        unknown = kinds - ASYNC_EVENTS - STREAM_EVENTS
+        if unknown:
+            raise ValueError(f"{name}: event types {sorted(unknown)} need a failure destination in functions.py")
+        out.append(FunctionPlan(
+            logical_id=logical_id, name=name, capabilities=capabilities[name],
+            asynchronous=bool(kinds & ASYNC_EVENTS),
+            stream_events=tuple(k for k, ev in events.items() if ev["Type"] in STREAM_EVENTS)))
+    if not any(p.name == API_HANDLER for p in out):
+        raise ValueError("the Chalice template has no API handler")
+    return out

@@ -1,0 +1,316 @@
+"""The synthesized templates hold what the code needs, as the code defines it (issue 4's list)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+
+import pytest
+
+from .conftest import ROOT, only, resources
+
+STAGES = ("dev", "prod")
+REGIONS = (False, True)  # global, China
+
+
+@pytest.fixture(scope="module", params=[(s, c) for s in STAGES for c in REGIONS],
+                ids=lambda p: f"{p[0]}-{'cn' if p[1] else 'global'}")
+def stack(request, synth):
+    stage, china = request.param
+    sid, template = synth.one(stage, china)
+    return stage, china, template
+
+
+def _flat(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- tables ----------------------------------------------------------------------------------------------------
+
+def _table(template, name):
+    return only(template, "AWS::DynamoDB::Table", TableName=name)[1]["Properties"]
+
+
+@pytest.mark.parametrize("suffix", ["households", "submissions"])
+def test_tables_match_the_pynamodb_models(stack, suffix):
+    from chalicelib.core import db
+
+    stage, _, template = stack
+    model = {"households": db.HouseholdsItem, "submissions": db.SubmissionsItem}[suffix]
+    schema = model._get_schema()
+    props = _table(template, f"cqt-{stage}-{suffix}")
+    assert props["KeySchema"] == [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}
+                                  for k in schema["key_schema"]]
+    want_attrs = {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
+    for gsi in schema["global_secondary_indexes"]:
+        want_attrs.update({a["AttributeName"]: a["AttributeType"] for a in gsi["attribute_definitions"]})
+    assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == want_attrs
+    want_gsis = {g["index_name"]: ([{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}
+                                    for k in g["key_schema"]], g["projection"]["ProjectionType"])
+                 for g in schema["global_secondary_indexes"]}
+    got_gsis = {g["IndexName"]: (g["KeySchema"], g["Projection"]["ProjectionType"])
+                for g in props.get("GlobalSecondaryIndexes", [])}
+    assert got_gsis == want_gsis and want_gsis  # gsi1 on gsi1pk/gsi1sk, all attributes
+    assert props["StreamSpecification"]["StreamViewType"] == model.Meta.stream_view_type == "NEW_AND_OLD_IMAGES"
+    assert props["TimeToLiveSpecification"] == {"AttributeName": db.TTL_ATTRIBUTE, "Enabled": True}
+    assert props["BillingMode"] == model.Meta.billing_mode == "PAY_PER_REQUEST"
+
+
+def test_idempotency_table_matches_powertools(stack):
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    stage, _, template = stack
+    defaults = inspect.signature(DynamoDBPersistenceLayer.__init__).parameters
+    props = _table(template, f"cqt-{stage}-idempotency")
+    assert props["KeySchema"] == [{"AttributeName": defaults["key_attr"].default, "KeyType": "HASH"}]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": defaults["expiry_attr"].default, "Enabled": True}
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_tables_are_recoverable_encrypted_and_protected_in_prod(stack):
+    stage, _, template = stack
+    tables = resources(template, "AWS::DynamoDB::Table")
+    assert len(tables) == 3
+    keys = resources(template, "AWS::KMS::Key")
+    for logical_id, t in tables.items():
+        p = t["Properties"]
+        assert p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert p["SSESpecification"]["SSEType"] == "KMS"
+        assert p["SSESpecification"]["KMSMasterKeyId"]["Fn::GetAtt"][0] in keys  # customer-managed key
+        assert p["DeletionProtectionEnabled"] is (stage == "prod")
+        assert t["DeletionPolicy"] == ("Retain" if stage == "prod" else "Delete")
+    for k in keys.values():
+        assert k["Properties"]["EnableKeyRotation"] is True
+
+
+def test_key_and_secret_names_are_the_codes_defaults(stack):
+    stage, _, template = stack
+    aliases = {a["Properties"]["AliasName"] for a in resources(template, "AWS::KMS::Alias").values()}
+    assert f"alias/cqt-{stage}-pii" in aliases  # scripts/bootstrap_operator.py finds it with CQT_STAGE alone
+    (_, secret) = only(template, "AWS::SecretsManager::Secret", Name=f"cqt-{stage}/app-secrets")
+    assert "KmsKeyId" in secret["Properties"]
+    rotation = next(iter(resources(template, "AWS::SecretsManager::RotationSchedule").values()))
+    assert rotation["Properties"]["RotationLambdaARN"]
+
+
+# --- buckets ---------------------------------------------------------------------------------------------------
+
+def _bucket_policy_denies_insecure_transport(template, bucket_id):
+    for pol in resources(template, "AWS::S3::BucketPolicy").values():
+        if pol["Properties"]["Bucket"] == {"Ref": bucket_id}:
+            for st in pol["Properties"]["PolicyDocument"]["Statement"]:
+                if st["Effect"] == "Deny" and st.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}:
+                    return True
+    return False
+
+
+def test_buckets_are_private_tls_only_encrypted_and_logged(stack):
+    _, _, template = stack
+    buckets = resources(template, "AWS::S3::Bucket")
+    assert len(buckets) == 3  # media, web, logs
+    for logical_id, b in buckets.items():
+        p = b["Properties"]
+        assert p["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                       "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+        assert p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert _bucket_policy_denies_insecure_transport(template, logical_id), logical_id
+        assert any(r.get("AbortIncompleteMultipartUpload") for r in p["LifecycleConfiguration"]["Rules"])
+        if not logical_id.startswith("LogBucket"):
+            assert p["LoggingConfiguration"]["DestinationBucketName"]["Ref"].startswith("LogBucket")
+
+
+def test_media_bucket_allows_presigned_posts_from_the_app_and_expires_old_versions(stack):
+    stage, _, template = stack
+    media = next(b["Properties"] for k, b in resources(template, "AWS::S3::Bucket").items()
+                 if k.startswith("MediaBucket"))
+    enc = media["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert enc["SSEAlgorithm"] == "aws:kms"
+    rule = media["CorsConfiguration"]["CorsRules"][0]
+    assert "POST" in rule["AllowedMethods"] and "*" not in rule["AllowedOrigins"] and rule["AllowedOrigins"]
+    assert any(r.get("NoncurrentVersionExpiration") for r in media["LifecycleConfiguration"]["Rules"])
+    assert media["VersioningConfiguration"]["Status"] == "Enabled"
+    name = _flat(media["BucketName"])
+    env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert _flat(env["CQT_MEDIA_BUCKET"]) == name  # the code's presigned POSTs target this bucket
+
+
+# --- topics, queues --------------------------------------------------------------------------------------------
+
+def test_topics_are_kms_encrypted_and_named_for_the_code(stack):
+    stage, _, template = stack
+    topics = resources(template, "AWS::SNS::Topic")
+    names = {t["Properties"]["TopicName"] for t in topics.values()}
+    assert {f"cqt-{stage}-alerts", f"cqt-{stage}-broadcasts", f"cqt-{stage}-recruitment"} <= names
+    for t in topics.values():
+        assert t["Properties"]["KmsMasterKeyId"]
+    for q in resources(template, "AWS::SQS::Queue").values():
+        assert q["Properties"]["KmsMasterKeyId"]
+
+
+# --- functions -------------------------------------------------------------------------------------------------
+
+def _functions(template):
+    return {**resources(template, "AWS::Serverless::Function"), **resources(template, "AWS::Lambda::Function")}
+
+
+def _code_reads() -> set[str]:
+    text = (ROOT / "chalicelib" / "core" / "config.py").read_text(encoding="utf-8")
+    return set(re.findall(r'"((?:CQT|POWERTOOLS)_[A-Z_]+)"', text))
+
+
+def test_functions_get_the_settings_the_code_reads(stack):
+    stage, _, template = stack
+    for name in ("APIHandler", "TokenAuthorizer"):
+        env = template["Resources"][name]["Properties"]["Environment"]["Variables"]
+        assert env["CQT_STAGE"] == stage
+        cqt = {k for k in env if k.startswith("CQT_")}
+        assert cqt <= _code_reads(), f"set but never read: {cqt - _code_reads()}"
+        for k in ("CQT_HOUSEHOLDS_TABLE", "CQT_SUBMISSIONS_TABLE", "CQT_IDEMPOTENCY_TABLE", "CQT_MEDIA_BUCKET",
+                  "CQT_ALERTS_TOPIC", "CQT_BROADCASTS_TOPIC", "CQT_RECRUITMENT_TOPIC", "CQT_PII_KEY_ID",
+                  "CQT_SECRET_NAME", "CQT_SMS_SENDER", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE",
+                  "POWERTOOLS_LOG_LEVEL"):
+            assert env.get(k), k
+        assert env["CQT_HOUSEHOLDS_TABLE"] == f"cqt-{stage}-households"
+
+
+def test_every_function_is_traced_bounded_logged_and_has_its_own_role(stack):
+    stage, _, template = stack
+    fns = _functions(template)
+    assert {"APIHandler", "TokenAuthorizer"} <= set(fns)
+    roles = set()
+    log_groups = {g["Properties"]["LogGroupName"]: g["Properties"] for g in
+                  resources(template, "AWS::Logs::LogGroup").values()}
+    for logical_id, fn in fns.items():
+        p = fn["Properties"]
+        assert p["Runtime"] == "python3.11"
+        assert p.get("Tracing") == "Active" or p.get("TracingConfig", {}).get("Mode") == "Active", logical_id
+        assert p["ReservedConcurrentExecutions"] >= 1, logical_id
+        assert p["FunctionName"].startswith(f"cqt-{stage}-")
+        assert p["KmsKeyArn"]
+        group = log_groups[f"/aws/lambda/{p['FunctionName']}"]
+        assert group["KmsKeyId"] and group["RetentionInDays"] >= 180  # PRC Cybersecurity Law: 6 months
+        roles.add(_flat(p["Role"]))
+    assert len(roles) == len(fns)  # no shared role
+
+
+def _policy_of(template, role_logical_id):
+    for pol in resources(template, "AWS::IAM::Policy").values():
+        if {"Ref": role_logical_id} in pol["Properties"]["Roles"]:
+            return pol["Properties"]["PolicyDocument"]["Statement"]
+    raise LookupError(role_logical_id)
+
+
+def test_least_privilege(stack):
+    _, china, template = stack
+    fns = _functions(template)
+    role_of = {k: f["Properties"]["Role"]["Fn::GetAtt"][0] for k, f in fns.items()}
+    for logical_id, role in role_of.items():
+        for st in _policy_of(template, role):
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            assert not any(a == "*" or a.endswith(":*") for a in actions), (logical_id, actions)
+            if st["Resource"] == "*":
+                # Actions without a resource type: X-Ray, SMS to phone numbers, random strings (rotation).
+                assert set(actions) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "sns:Publish",
+                                        "secretsmanager:GetRandomPassword"}
+                if "secretsmanager:GetRandomPassword" in actions:
+                    assert logical_id.startswith("RotateSecret")
+                if "sns:Publish" in actions:  # SMS to phone numbers: only where SNS SMS is the sender
+                    assert not china and logical_id == "APIHandler"
+    authorizer = _flat(_policy_of(template, role_of["TokenAuthorizer"]))
+    assert "dynamodb:" not in authorizer and "s3:" not in authorizer and "sns:" not in authorizer
+    assert "secretsmanager:GetSecretValue" in authorizer
+    api = _flat(_policy_of(template, role_of["APIHandler"]))
+    for action in ("dynamodb:Query", "dynamodb:ConditionCheckItem", "s3:PutObject", "kms:GenerateDataKey",
+                   "secretsmanager:GetSecretValue", "sns:Publish"):
+        assert action in api
+    assert "dynamodb:Scan" not in api and "dynamodb:DeleteTable" not in api
+
+
+def test_tenant_scoped_role_is_fenced_by_leading_keys(stack):
+    stage, _, template = stack
+    (role_id,) = [k for k, r in resources(template, "AWS::IAM::Role").items()
+                  if r["Properties"].get("RoleName", "").startswith(f"cqt-{stage}-tenant-data-")]
+    trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust and all(st["Condition"] == {"StringLike": {"aws:RequestTag/tenant": "?*"}} for st in trust)
+    actions = {a for st in trust for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])}
+    assert {"sts:AssumeRole", "sts:TagSession"} <= actions
+    statements = _policy_of(template, role_id)
+    ddb = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
+    assert ddb and all(s["Condition"] == {"ForAllValues:StringLike": {
+        "dynamodb:LeadingKeys": ["${aws:PrincipalTag/tenant}#*"]}} for s in ddb)
+    kms = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
+    assert kms and all("${aws:PrincipalTag/tenant}" in _flat(s["Condition"]) for s in kms)
+
+
+# --- API -------------------------------------------------------------------------------------------------------
+
+def test_gateway_responses_answer_in_our_envelope(stack):
+    from chalicelib.core.gateway import GATEWAY_RESPONSES, envelope
+
+    _, _, template = stack
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    assert set(responses) == set(GATEWAY_RESPONSES)
+    for kind, r in responses.items():
+        status, envelope_body = envelope(kind)
+        assert r["statusCode"] == status
+        assert json.loads(r["responseTemplates"]["application/json"]) == envelope_body
+
+
+def test_api_stage_is_traced_logged_throttled_with_a_usage_plan(stack):
+    _, _, template = stack
+    p = template["Resources"]["RestAPI"]["Properties"]
+    assert p["StageName"] == "api" and p["TracingEnabled"] is True
+    assert p["AccessLogSetting"]["DestinationArn"] and "$context.requestId" in p["AccessLogSetting"]["Format"]
+    (ms,) = p["MethodSettings"]
+    assert ms["ThrottlingRateLimit"] > 0 and ms["ThrottlingBurstLimit"] > 0 and ms["DataTraceEnabled"] is False
+    plan = p["Auth"]["UsagePlan"]
+    assert plan["CreateUsagePlan"] == "PER_API" and plan["Throttle"]["RateLimit"] > 0 and plan["Quota"]["Limit"] > 0
+
+
+# --- web -------------------------------------------------------------------------------------------------------
+
+def test_web_is_private_behind_cloudfront_with_the_api_on_the_same_domain(stack):
+    _, china, template = stack
+    (_, dist), = resources(template, "AWS::CloudFront::Distribution").items()
+    cfg = dist["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in cfg["Origins"]}
+    (api_behavior,) = [b for b in cfg["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    api_origin = origins[api_behavior["TargetOriginId"]]
+    assert "execute-api" in _flat(api_origin["DomainName"]) and "RestAPI" in _flat(api_origin["DomainName"])
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert "POST" in api_behavior["AllowedMethods"]
+    s3_origin = origins[cfg["DefaultCacheBehavior"]["TargetOriginId"]]
+    if china:
+        assert s3_origin["S3OriginConfig"]["OriginAccessIdentity"]
+    else:
+        assert s3_origin["OriginAccessControlId"]
+    for behavior in (cfg["DefaultCacheBehavior"], api_behavior):
+        assert behavior["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only")
+        assert behavior["ResponseHeadersPolicyId"]
+
+
+def test_security_headers(stack):
+    _, _, template = stack
+    (_, policy), = resources(template, "AWS::CloudFront::ResponseHeadersPolicy").items()
+    sec = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = _flat(sec["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    for directive in ("default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "connect-src 'self'"):
+        assert directive in csp
+    assert sec["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert sec["ContentTypeOptions"]["Override"] is True
+    assert sec["FrameOptions"]["FrameOption"] == "DENY"
+
+
+# --- operations ------------------------------------------------------------------------------------------------
+
+def test_alarms_cover_5xx_throttles_dlq_and_delivery_failures(stack):
+    _, _, template = stack
+    alarms = resources(template, "AWS::CloudWatch::Alarm")
+    text = _flat(alarms)
+    assert "5XXError" in text and "Throttles" in text and "ApproximateNumberOfMessagesVisible" in text
+    assert "NumberOfNotificationsFailed" in text
+    ops = {k for k, t in resources(template, "AWS::SNS::Topic").items() if k.startswith("OpsTopic")}
+    for a in alarms.values():
+        assert [x["Ref"] for x in a["Properties"]["AlarmActions"]] == list(ops)

@@ -1,0 +1,87 @@
+"""Pure parts of the CDK app: stage configuration, function plans, the rotation handler, the package slimmer."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+from cqt_infra import config
+from cqt_infra.functions import plan_functions
+from cqt_infra.package import slim_zip
+
+
+def _raw(**region_cfg):
+    raw = config.load()
+    raw["stages"] = {"x": {"regions": {"cn-north-1": region_cfg}}}
+    return raw
+
+
+def test_config_merges_defaults_stage_and_region():
+    (d,) = config.deployments(stage="prod", region="cn-north-1")
+    assert d.china and d.partition == "aws-cn" and d.prefix == "cqt-prod"
+    assert d.get("deletion_protection") is True
+    assert d.per_function("reserved_concurrency", "api_handler") > 0
+    (dev,) = config.deployments(stage="dev", region="ap-east-1")
+    assert not dev.china and dev.get("deletion_protection") is False
+
+
+def test_china_refuses_sns_sms():
+    with pytest.raises(ValueError, match="SNS SMS"):
+        config.deployments(_raw(sms_sender="sns"))
+    assert config.deployments(_raw(sms_sender="domestic"))
+
+
+def test_logs_are_kept_six_months_at_least():
+    with pytest.raises(ValueError, match="180"):
+        config.deployments(_raw(sms_sender="domestic", log_retention_days=30))
+
+
+def _sam(**functions):
+    return {"Resources": {k: {"Type": "AWS::Serverless::Function", "Properties": p} for k, p in functions.items()}}
+
+
+def test_function_plans_pick_failure_handling_by_invocation():
+    sam = _sam(APIHandler={"Handler": "app.app"},
+               OnAlert={"Handler": "app.on_alert", "Events": {"e": {"Type": "SNS"}}},
+               Counters={"Handler": "chalicelib.x.events.counters", "Events": {"s": {"Type": "DynamoDB"}}})
+    caps = {"api_handler": frozenset(), "on_alert": frozenset(), "counters": frozenset()}
+    plans = {p.name: p for p in plan_functions(sam, caps)}
+    assert not plans["api_handler"].asynchronous and not plans["api_handler"].stream_events
+    assert plans["on_alert"].asynchronous
+    assert plans["counters"].stream_events == ("s",)
+
+
+def test_a_new_handler_must_declare_what_it_may_access():
+    sam = _sam(APIHandler={"Handler": "app.app"}, Nightly={"Handler": "app.nightly"})
+    with pytest.raises(ValueError, match="CAPABILITIES"):
+        plan_functions(sam)
+
+
+def test_rotation_draws_token_key_and_keeps_blind_index_key():
+    import importlib.util
+
+    from .conftest import INFRA
+
+    spec = importlib.util.spec_from_file_location("rotate_secret", INFRA / "rotation" / "rotate_secret.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    first = mod.next_value({"token_key": "generated-by-cloudformation"})
+    assert first["blind_index_key"] and first["token_key"] != "generated-by-cloudformation"
+    second = mod.next_value(first)
+    assert second["blind_index_key"] == first["blind_index_key"]  # blind indexes stay valid
+    assert second["token_key"] != first["token_key"]
+    assert all(len(second[k]) >= 32 for k in mod.KEYS)
+
+
+def test_slim_zip_drops_what_the_runtime_provides(tmp_path):
+    path = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for name in ("app.py", "chalicelib/core/db.py", "botocore/client.py", "botocore-1.0.dist-info/METADATA",
+                     "boto3/__init__.py", "six.py", "python_dateutil-2.9.dist-info/RECORD", "pynamodb/models.py",
+                     "jwt/__pycache__/x.cpython-311.pyc", "urllib3/__init__.py"):
+            z.writestr(name, json.dumps(name))
+    zipped, unzipped = slim_zip(path)
+    with zipfile.ZipFile(path) as z:
+        assert sorted(z.namelist()) == ["app.py", "chalicelib/core/db.py", "pynamodb/models.py"]
+    assert zipped == path.stat().st_size and unzipped > 0
