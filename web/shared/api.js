@@ -8,11 +8,13 @@ const BASE = '/api'
 const STORE = 'cqt.session'
 
 export class ApiError extends Error {
-  constructor(status, error) {
+  constructor(status, error, retryAfter = null) {
     super(error?.message || `HTTP ${status}`)
     this.status = status
     this.code = error?.code || 'http_error'
     this.details = error?.details ?? null
+    /** Seconds to wait before trying again (429/503: the Retry-After header, else details.retry_after). */
+    this.retryAfter = retryAfter ?? this.details?.retry_after ?? null
   }
   /** Field errors as {field: message} (422 details are [{field, code, message}]). */
   fieldErrors() {
@@ -53,6 +55,13 @@ export const session = {
 }
 
 let refreshing = null
+const sessionEndedListeners = new Set()
+
+/** Call `listener` when a signed-in request is refused (401) and the session cannot be refreshed. */
+export function onSessionEnded(listener) {
+  sessionEndedListeners.add(listener)
+  return () => sessionEndedListeners.delete(listener)
+}
 
 async function refresh() {
   const s = session.load()
@@ -95,6 +104,9 @@ export async function request(method, path, body, { idempotencyKey, auth = true,
   if (r.status === 401 && auth && !retried && (await refresh())) {
     return request(method, path, body, { idempotencyKey, auth, retried: true })
   }
+  if (r.status === 401 && auth && s?.access_token) {
+    for (const listener of sessionEndedListeners) listener()
+  }
   if (r.status === 204) return null
   let data = null
   try {
@@ -102,8 +114,13 @@ export async function request(method, path, body, { idempotencyKey, auth = true,
   } catch {
     data = null
   }
-  if (!r.ok) throw new ApiError(r.status, data?.error)
+  if (!r.ok) throw new ApiError(r.status, data?.error, retryAfterSeconds(r.headers?.get?.('Retry-After')))
   return data
+}
+
+function retryAfterSeconds(header) {
+  const n = Number.parseInt(header ?? '', 10)
+  return Number.isFinite(n) && n >= 0 ? n : null
 }
 
 export const api = {

@@ -1,0 +1,72 @@
+// Who is signed in: the session (tokens, county) and /api/me (name, roles and places, switched-on modules).
+// /api/me is kept in localStorage too, so the app knows who you are (and shows field mode) without a signal.
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { api, session, signOut as endSession } from '@shared/api.js'
+
+const ME = 'cqt.me'
+const GRID_ROLES = ['grid_leader', 'grid_worker', 'grid_worker_part', 'grid_instructor']
+
+function cachedMe(s) {
+  try {
+    const m = JSON.parse(localStorage.getItem(ME))
+    return m && s && m.user_id === s.user_id && m.tenant === s.tenant ? m : null
+  } catch {
+    return null
+  }
+}
+
+const unique = (xs) => [...new Set(xs)]
+
+export const useAccount = defineStore('account', () => {
+  const current = ref(session.load())
+  const me = ref(cachedMe(current.value))
+
+  const grants = computed(() => me.value?.grants ?? [])
+  const households = computed(() => unique(grants.value.map((g) => g.household).filter(Boolean)))
+  const grids = computed(() => unique(grants.value.filter((g) => GRID_ROLES.includes(g.role)).map((g) => g.place)))
+
+  function forget() {
+    current.value = session.load()
+    me.value = null
+    localStorage.removeItem(ME)
+  }
+
+  /** Start using a session that /auth/token, /auth/switch or /links returned. */
+  function start(s) {
+    session.save(s)
+    forget()
+  }
+
+  async function loadMe() {
+    const m = await api.get('/me')
+    me.value = m
+    localStorage.setItem(ME, JSON.stringify(m))
+    return m
+  }
+
+  /** The known me at once (refreshed in the background), or the server's answer when none is known yet. */
+  async function ensureMe() {
+    if (!me.value) return loadMe()
+    loadMe().catch(() => {})
+    return me.value
+  }
+
+  async function switchCounty(tenant) {
+    start(await api.post('/auth/switch', { tenant }))
+    return loadMe()
+  }
+
+  async function signOut() {
+    await endSession()
+    forget()
+  }
+
+  /** The server refused the session (expired, revoked): drop it locally. */
+  function ended() {
+    session.clear()
+    forget()
+  }
+
+  return { current, me, households, grids, start, loadMe, ensureMe, switchCounty, signOut, ended }
+})

@@ -1,0 +1,64 @@
+// Every screen is its own chunk, loaded when first visited (and precached by the service worker for offline use).
+import { createRouter, createWebHistory } from 'vue-router'
+import { onSessionEnded, session } from '@shared/api.js'
+import { useAccount } from './auth/account.js'
+
+const routes = [
+  { path: '/signin', name: 'signin', component: () => import('./auth/SignInPage.vue'), meta: { public: true } },
+  { path: '/county', name: 'county', component: () => import('./auth/ChooseCountyPage.vue'), meta: { tenantless: true } },
+  { path: '/link', name: 'link', component: () => import('./link/LinkPage.vue'), meta: { tenantless: true } },
+  { path: '/', name: 'home', component: () => import('./home/HomePage.vue') },
+  { path: '/household', name: 'household', component: () => import('./household/MyHouseholdPage.vue') },
+  { path: '/inbox', name: 'inbox', component: () => import('./inbox/InboxPage.vue') },
+  { path: '/profile', name: 'profile', component: () => import('./profile/ProfilePage.vue') },
+  { path: '/outbox', name: 'outbox', component: () => import('./offline/OutboxPage.vue') },
+  { path: '/field', name: 'field', component: () => import('./field/FieldHomePage.vue'), meta: { field: true } },
+  {
+    path: '/field/new',
+    name: 'field-new',
+    component: () => import('./field/AddHouseholdPage.vue'),
+    meta: { field: true },
+  },
+  {
+    path: '/field/h/:hid',
+    name: 'field-household',
+    component: () => import('./field/FieldHouseholdPage.vue'),
+    meta: { field: true },
+  },
+  {
+    path: '/field/h/:hid/m/:mid',
+    name: 'field-member',
+    component: () => import('./field/MemberEditPage.vue'),
+    meta: { field: true },
+  },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  const s = session.load()
+  if (!s?.access_token) return { name: 'signin', query: { next: to.fullPath } }
+  if (!s.tenant) {
+    // Signed in but in no county yet (or in several and none chosen): link with an invite, or choose a county.
+    if (to.meta.tenantless) return true
+    return s.memberships?.length ? { name: 'county' } : { name: 'link' }
+  }
+  if (to.meta.field) {
+    const account = useAccount()
+    try {
+      await account.ensureMe()
+    } catch {
+      return true // the page itself shows the error and a retry button
+    }
+    if (!account.grids.length) return { name: 'home' }
+  }
+  return true
+})
+
+onSessionEnded(() => {
+  useAccount().ended()
+  const here = router.currentRoute.value
+  if (!here.meta.public) router.replace({ name: 'signin', query: { next: here.fullPath } })
+})
