@@ -123,6 +123,7 @@ class RedeemIn(Strict):
 
 class CoverageOut(Out):
     place: str
+    name: str | None = None
     households: int
     followed: int
     rate: float

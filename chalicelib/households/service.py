@@ -365,9 +365,11 @@ def coverage(ctx: TenantContext, place: str, with_children: bool) -> dict:
     tenant = ctx.require_tenant()
     ctx.require("coverage.read", place)
     targets = [place]
+    names: dict[str, str] = {}
     if with_children:
-        page = places.children(ctx, place, 100, None)
+        page = places.children(ctx, place, 100, None)  # townships, villages and grids: well under 100 children
         targets += [p.code for p in page["items"]]
+        names = {p.code: p.name for p in page["items"]}
     wanted = {t: _coverage_keys(tenant, t) for t in targets}
     all_keys = [k for ks in wanted.values() for k in ks]
     got: dict[tuple[str, str], Coverage] = {}
@@ -378,7 +380,7 @@ def coverage(ctx: TenantContext, place: str, with_children: bool) -> dict:
     for t, ks in wanted.items():
         total = sum(int(got[k].households) for k in ks if k in got)
         followed = sum(int(got[k].followed) for k in ks if k in got)
-        out.append({"place": t, "households": total, "followed": followed,
+        out.append({"place": t, "name": names.get(t), "households": total, "followed": followed,
                     "rate": round(followed / total, 4) if total else 0.0})
     return {"place": out[0], "children": out[1:]}
 

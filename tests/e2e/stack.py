@@ -26,6 +26,7 @@ class Stack:
 
     def start(self, *extra: str, timeout: float = 180) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CQT_", "MOTO_", "POWERTOOLS_"))}
+        env["CQT_OTP_PER_CLIENT_PER_HOUR"] = "500"  # every browser test signs in from 127.0.0.1
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "devstack", "run", "--data", str(self.data), "--port", str(self.port), *extra],

@@ -1,0 +1,364 @@
+"""The staff console (/console/) in a desktop Chromium against the real local stack with the demo county.
+
+People: 13900000002 county admin (signs in through the console's own sign-in page, once per session),
+13900000001 platform operator and 13900000006 township official of 东华街道 (sessions from the API, put into the
+browser's localStorage as the console keeps them). A phone may ask for a code once a minute, and the phone app's
+tests use other phones, so each of these signs in exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import DESK, screenshot
+
+COUNTY_ADMIN = "13900000002"
+OPERATOR = "13900000001"
+TOWNSHIP_OFFICIAL = "13900000006"
+
+
+@pytest.fixture(scope="session")
+def console_built():
+    assert (ROOT / "web" / "dist" / "console" / "index.html").exists(), \
+        "web/dist/console is missing: run `cd web && npm run build` (the app first, then the console)"
+
+
+def api_session(web_stack, phone: str) -> dict:
+    """Sign in over HTTP and return the whole session (tokens, tenant, memberships) as the console stores it."""
+    status, body = web_stack.call("POST", "/api/auth/code", {"phone": phone})
+    assert status == 202, body
+    status, session = web_stack.call("POST", "/api/auth/token", {"phone": phone, "code": web_stack.sms_code(phone)})
+    assert status == 200, session
+    return session
+
+
+@pytest.fixture(scope="session")
+def county_admin(web_stack, browser, console_built) -> dict:
+    """Scenario (a): the county admin signs in through the console's sign-in page with the code from the SMS
+    outbox. Returns the session the console saved, for the other tests."""
+    ctx = browser.new_context(**DESK)
+    ctx.set_default_timeout(15_000)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{web_stack.url}/console/")
+        expect(page).to_have_url(re.compile(r"/console/signin"))
+        expect(page.get_by_role("heading", name="管理后台登录")).to_be_visible()
+        page.get_by_label("手机号").fill(COUNTY_ADMIN)
+        page.get_by_role("button", name="获取验证码").click()
+        expect(page.get_by_role("button", name=re.compile(r"秒后重新获取"))).to_be_visible()
+        shot(page, "console-signin")
+        page.get_by_label("验证码").fill(web_stack.sms_code(COUNTY_ADMIN))
+        page.get_by_role("button", name="登录", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/console/places$"))
+        expect(page.get_by_text("吴县管（县级管理员（大数据局））")).to_be_visible()
+        session = json.loads(page.evaluate("localStorage.getItem('cqt.session')"))
+        assert session["tenant"] == "330825" and session["refresh_token"]
+        return session
+    finally:
+        ctx.close()
+
+
+@pytest.fixture(scope="session")
+def operator(web_stack) -> dict:
+    return api_session(web_stack, OPERATOR)
+
+
+@pytest.fixture(scope="session")
+def township_official(web_stack) -> dict:
+    return api_session(web_stack, TOWNSHIP_OFFICIAL)
+
+
+def shot(page, name: str):
+    """A screenshot once the loading masks have faded out."""
+    expect(page.locator(".el-loading-mask")).to_have_count(0)
+    screenshot(page, name)
+
+
+def open_console(desk, web_stack, session: dict, path: str = "/"):
+    """A page in the desk context, signed in with `session` (set before the console's scripts run)."""
+    stored = json.dumps(json.dumps(session))
+    desk.add_init_script(f"if (!localStorage.getItem('cqt.session')) localStorage.setItem('cqt.session', {stored})")
+    page = desk.new_page()
+    page.goto(f"{web_stack.url}/console{path}")
+    return page
+
+
+def tree_item(page, name: str):
+    """The row of one place in the places tree (not its subtree)."""
+    return page.locator(".el-tree-node__content").filter(has=page.get_by_text(name, exact=True))
+
+
+def expand(page, name: str):
+    tree_item(page, name).locator(".el-tree-node__expand-icon").click()
+
+
+def open_select(root, name: str):
+    """Open an Element Plus select by its accessible name (its input sits under the shown value)."""
+    page = getattr(root, "page", root)  # a Locator has .page; a Page is its own
+    root.locator(".el-select").filter(has=page.get_by_role("combobox", name=name)).click()
+
+
+# --- (a) sign-in, landing page, language --------------------------------------------------------------------------
+
+def test_county_admin_lands_on_the_places_tree_and_can_switch_language(desk, web_stack, county_admin):
+    page = open_console(desk, web_stack, county_admin)
+    expect(page).to_have_url(re.compile(r"/console/places$"))
+    for township in ("东华街道", "龙洲街道", "湖镇镇"):
+        expect(tree_item(page, township)).to_be_visible()
+    nav = page.get_by_role("navigation", name="主菜单")
+    for item in ("地点", "住户与成员", "人员与角色", "表格导入", "覆盖率"):
+        expect(nav.get_by_role("menuitem", name=item)).to_be_visible()
+    expect(nav.get_by_role("menuitem", name="县开通")).to_have_count(0)  # operator only
+    expand(page, "东华街道")
+    tree_item(page, "张王村").click()
+    expect(page.get_by_role("heading", name="张王村")).to_be_visible()
+    expect(page.get_by_text("330825001201", exact=True)).to_be_visible()
+    shot(page, "console-places")
+
+    open_select(page, "语言")
+    page.get_by_role("option", name="English").click()
+    expect(page.get_by_role("navigation", name="Main menu").get_by_role("menuitem", name="Households")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    open_select(page, "Language")
+    page.get_by_role("option", name="简体中文").click()
+    expect(nav.get_by_role("menuitem", name="住户与成员")).to_be_visible()
+
+
+# --- (b) spreadsheet import with a row-by-row error report ------------------------------------------------------
+
+def test_county_admin_imports_places_and_sees_the_bad_row(desk, web_stack, county_admin, tmp_path):
+    token = county_admin["access_token"]
+    bad = tmp_path / "乡镇村网格.csv"
+    bad.write_text("编码,名称,上级编码\n"
+                   "330825002150,石佛村,330825002\n"
+                   "330825002150G01,石佛村第一网格,330825002150\n"
+                   "330825002199G01,不存在村的网格,330825002199\n", encoding="utf-8")
+    good = tmp_path / "乡镇村网格-改.csv"
+    good.write_text("编码,名称,上级编码\n"
+                    "330825002150,石佛村,330825002\n"
+                    "330825002150G01,石佛村第一网格,330825002150\n", encoding="utf-8")
+
+    page = open_console(desk, web_stack, county_admin, "/imports")
+    expect(page.get_by_role("heading", name="表格导入")).to_be_visible()
+    template = page.get_by_role("link", name=re.compile("下载 地点"))
+    with page.expect_download() as dl:
+        template.click()
+    assert dl.value.suggested_filename == "地点导入模板.csv"
+    assert Path(dl.value.path()).read_text(encoding="utf-8-sig").strip() == "编码,名称,上级编码"
+
+    page.set_input_files("#import-file", str(bad))
+    page.get_by_role("button", name="开始导入").click()
+    expect(page.get_by_role("alert").filter(has_text="导入失败")).to_contain_text("未导入任何数据")
+    rows = page.locator(".import-errors__row")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator("td")).to_have_text(["4", "上级编码", "上级 330825002199 不存在"])
+    shot(page, "console-import-rejected")
+    for code in ("330825002150", "330825002150G01"):  # all or nothing: the good rows were not written either
+        assert web_stack.call("GET", f"/api/places/{code}", token=token)[0] == 404
+
+    page.set_input_files("#import-file", str(good))
+    page.get_by_role("button", name="开始导入").click()
+    expect(page.get_by_role("status").filter(has_text="导入成功")).to_have_text("导入成功：共 2 行，新建 2 条")
+    expect(page.locator(".import-errors__row")).to_have_count(0)
+    shot(page, "console-import-done")
+    status, place = web_stack.call("GET", "/api/places/330825002150G01", token=token)
+    assert status == 200 and place["name"] == "石佛村第一网格"
+
+
+def test_a_place_created_by_hand_shows_the_api_error_next_to_the_code(desk, web_stack, county_admin):
+    page = open_console(desk, web_stack, county_admin, "/places")
+    expand(page, "东华街道")
+    tree_item(page, "张王村").click()
+    page.get_by_role("button", name="新建下级").click()
+    dialog = page.get_by_role("dialog", name="新建网格")
+    code = dialog.get_by_label("编码")
+    expect(code).to_have_value("330825001201G")
+    code.fill("330825001201G7")  # one digit: the API refuses it
+    dialog.get_by_label("名称").fill("张王村第七网格")
+    dialog.get_by_role("button", name="保存").click()
+    expect(dialog.locator(".el-form-item__error")).to_contain_text("编码格式不正确")
+    code.fill("330825001201G07")
+    dialog.get_by_role("button", name="保存").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("alert").filter(has_text="已创建 张王村第七网格")).to_be_visible()
+    expect(tree_item(page, "张王村第七网格")).to_be_visible()  # the parent's children were loaded again
+
+
+# --- households and members -------------------------------------------------------------------------------------
+
+def test_households_search_page_and_masked_members_with_a_retry_after_a_network_failure(desk, web_stack,
+                                                                                         county_admin):
+    page = open_console(desk, web_stack, county_admin, "/households")
+    failed = {"n": 0}
+
+    def drop_first(route):
+        if failed["n"] == 0:
+            failed["n"] += 1
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/api/households\?"), drop_first)
+    expand(page, "东华街道")
+    tree_item(page, "张王村").click()
+    expect(page.get_by_role("alert")).to_contain_text("网络连接失败")
+    shot(page, "console-households-offline")
+    page.get_by_role("button", name="重试").click()
+    table = page.get_by_role("table").first
+    expect(page.locator(".el-table__body tr")).to_have_count(20)
+    page.get_by_role("button", name="下一页").click()
+    expect(page.get_by_text("第 2 页")).to_be_visible()
+    page.get_by_role("button", name="上一页").click()
+
+    page.get_by_label("搜索住户").fill("张王村21号")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.locator(".el-table__body tr")).to_have_count(1)
+    expect(table).to_be_visible()
+    shot(page, "console-households")
+    page.get_by_role("button", name=re.compile(r"^查看 .+ 户$")).click()
+    drawer = page.get_by_role("dialog")
+    expect(drawer).to_contain_text("张王村21号")
+    expect(drawer).to_contain_text("身份证号和手机号已按权限脱敏显示")
+    expect(drawer.get_by_text(re.compile(r"^330825\*{8}\d{3}[\dX]$")).first).to_be_visible()
+    shot(page, "console-household")
+
+    page.keyboard.press("Escape")
+    page.get_by_label("搜索住户").fill("")
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_text("只看未关联的住户").click()
+    expect(page.locator(".el-table__body tr").first).to_be_visible()
+    for cell in page.locator(".el-table__body tr td:nth-child(6)").all_inner_texts():
+        assert cell.strip() == "0"
+
+
+# --- (c) coverage charts -------------------------------------------------------------------------------------------
+
+def test_coverage_chart_for_the_county_then_donghua_then_zhangwang(desk, web_stack, county_admin):
+    token = county_admin["access_token"]
+    page = open_console(desk, web_stack, county_admin, "/coverage")
+    county = web_stack.call("GET", "/api/coverage?place=330825&children=true", token=token)[1]
+    expect(page.get_by_role("status")).to_contain_text(f"龙游县：共 {county['place']['households']} 户")
+    chart = page.get_by_role("img", name=re.compile("龙游县 下各地点"))
+    expect(chart.locator("svg")).to_be_visible()
+    expect(chart).to_contain_text("东华街道")
+    shot(page, "console-coverage-county")
+
+    page.get_by_role("button", name="查看下级 东华街道").click()
+    township = web_stack.call("GET", "/api/coverage?place=330825001&children=true", token=token)[1]
+    zw = next(c for c in township["children"] if c["place"] == "330825001201")
+    expect(page.get_by_role("status")).to_contain_text(f"东华街道：共 {township['place']['households']} 户")
+    chart = page.get_by_role("img", name=re.compile("东华街道 下各地点"))
+    expect(chart).to_contain_text("张王村")
+    row = page.locator(".el-table__body tr", has_text="张王村")
+    expect(row.locator("td").nth(1)).to_have_text(str(zw["households"]))
+    expect(row.locator("td").nth(2)).to_have_text(str(zw["followed"]))
+    shot(page, "console-coverage-township")
+
+    page.get_by_role("button", name="查看下级 张王村").click()
+    expect(page.get_by_role("status")).to_contain_text(f"张王村：共 {zw['households']} 户")
+    chart = page.get_by_role("img", name=re.compile("张王村 下各地点"))
+    expect(chart).to_contain_text("张王村第1网格")  # its grids
+    expect(page.get_by_role("button", name=re.compile("查看下级"))).to_have_count(0)  # nothing below a grid
+    shot(page, "console-coverage-village")
+    page.get_by_role("link", name="龙游县").click()
+    expect(page.get_by_role("status")).to_contain_text("龙游县：共")
+
+
+# --- (d) operator: onboard a county, switch modules, disable/enable -----------------------------------------------
+
+def test_operator_onboards_a_county_and_switches_a_module(desk, web_stack, operator):
+    token = operator["access_token"]
+    page = open_console(desk, web_stack, operator)
+    expect(page).to_have_url(re.compile(r"/console/counties$"))
+    expect(page.locator(".el-table__body tr", has_text="龙游县")).to_be_visible()
+
+    page.get_by_role("button", name="开通新县").click()
+    dialog = page.get_by_role("dialog", name="开通新县")
+    dialog.get_by_label("县级编码").fill("33088")
+    dialog.get_by_label("县名").fill("江山市")
+    dialog.get_by_label("首位管理员姓名").fill("周江山")
+    dialog.get_by_label("首位管理员手机号").fill("13700000881")
+    dialog.locator('[data-module="recruitment"]').click()
+    dialog.get_by_role("button", name="开通新县").click()
+    expect(dialog.locator(".el-form-item__error")).to_have_text("内容过短")  # the API's 422, next to the field
+    dialog.get_by_label("县级编码").fill("330881")
+    dialog.get_by_role("button", name="开通新县").click()
+    expect(dialog).to_be_hidden()
+    row = page.locator(".el-table__body tr", has_text="江山市")
+    expect(row).to_contain_text("330881")
+    expect(row).to_contain_text("正常")
+    expect(row).to_contain_text("11 个模块")
+    shot(page, "console-counties")
+    county = web_stack.call("GET", "/api/counties/330881", token=token)[1]
+    assert "recruitment" not in county["modules"] and "notices" in county["modules"]
+
+    page.get_by_role("button", name="模块开关 江山市").click()
+    modules = page.get_by_role("dialog", name="江山市 的模块")
+    expect(modules.get_by_role("switch", name="智慧招聘")).not_to_be_checked()
+    modules.locator('[data-module="notices"]').click()
+    shot(page, "console-county-modules")
+    modules.get_by_role("button", name="保存").click()
+    expect(modules).to_be_hidden()
+    expect(row).to_contain_text("10 个模块")
+    county = web_stack.call("GET", "/api/counties/330881", token=token)[1]
+    assert "notices" not in county["modules"] and len(county["modules"]) == 10
+
+    row.get_by_role("button", name="停用 江山市").click()
+    page.get_by_role("dialog").get_by_role("button", name="停用").click()
+    expect(row).to_contain_text("已停用")
+    assert web_stack.call("GET", "/api/counties/330881", token=token)[1]["status"] == "disabled"
+    row.get_by_role("button", name="启用 江山市").click()
+    page.get_by_role("dialog").get_by_role("button", name="启用").click()
+    expect(row).to_contain_text("正常")
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page).to_have_url(re.compile(r"/console/signin$"))
+    assert page.evaluate("localStorage.getItem('cqt.session')") is None
+
+
+# --- (e) staff: invite with the roles one may appoint ---------------------------------------------------------------
+
+def test_township_official_invites_a_checkpoint_worker_with_only_the_roles_allowed(desk, web_stack,
+                                                                                   township_official):
+    token = township_official["access_token"]
+    page = open_console(desk, web_stack, township_official, "/staff")
+    expect(page.get_by_role("heading", name="东华街道")).to_be_visible()  # its one place is chosen for it
+    expect(page.get_by_role("button", name="邀请人员")).to_be_disabled()  # no role to appoint at a township
+    expect(page.get_by_text("您不能在该地点任命任何角色")).to_be_visible()
+
+    expand(page, "东华街道")
+    tree_item(page, "张王村").click()
+    expect(page.get_by_role("heading", name="张王村")).to_be_visible()
+    expect(page.locator(".el-table__body tr", has_text="祝村管")).to_be_visible()
+    page.get_by_role("button", name="邀请人员").click()
+    dialog = page.get_by_role("dialog", name="邀请人员")
+    dialog.get_by_role("button", name="邀请人员").click()
+    expect(dialog.locator(".el-form-item__error")).to_have_text(["请选择角色", "请填写姓名", "请输入正确的手机号"])
+    open_select(dialog, "角色")
+    options = page.get_by_role("option")
+    expect(options).to_have_text(["村情通管理员", "卡口值守人员"])
+    page.get_by_role("option", name="卡口值守人员").click()
+    dialog.get_by_label("姓名").fill("郑值守")
+    dialog.get_by_label("手机号").fill("13700000991")
+    shot(page, "console-staff-invite")
+    dialog.get_by_role("button", name="邀请人员").click()
+    expect(dialog).to_be_hidden()
+    row = page.locator(".el-table__body tr", has_text="郑值守")
+    expect(row).to_contain_text("卡口值守人员")
+    expect(row).to_contain_text("137****0991")
+    shot(page, "console-staff")
+
+    staff = web_stack.call("GET", "/api/staff?place=330825001201&limit=100", token=token)[1]["items"]
+    assert [g["role"] for s in staff if s["name"] == "郑值守" for g in s["grants"]] == ["checkpoint_staff"]
+    _, outbox = web_stack.call("GET", "/__dev/sms")
+    assert any(m["phone"] == "13700000991" for m in outbox)
+
+    row.get_by_role("button", name="移除 郑值守").click()
+    page.get_by_role("dialog").get_by_role("button", name="移除").click()
+    expect(page.locator(".el-table__body tr", has_text="郑值守")).to_have_count(0)

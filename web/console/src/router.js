@@ -1,0 +1,65 @@
+// Routes load lazily, one chunk per feature. Signed-out people go to the sign-in page; each page says which
+// permission it needs, and the home page is the first one the person may use.
+import { createRouter, createWebHistory } from 'vue-router'
+import { useAuth } from './auth/store.js'
+
+export const PAGES = [
+  { name: 'places', path: 'places', permission: 'places.read', icon: 'place',
+    component: () => import('./places/PlacesPage.vue') },
+  { name: 'households', path: 'households', permission: 'households.read', icon: 'house',
+    component: () => import('./households/HouseholdsPage.vue') },
+  { name: 'staff', path: 'staff', permission: 'staff.read', icon: 'staff',
+    component: () => import('./staff/StaffPage.vue') },
+  { name: 'imports', path: 'imports', permission: 'imports.write', icon: 'import',
+    component: () => import('./imports/ImportPage.vue') },
+  { name: 'coverage', path: 'coverage', permission: 'coverage.read', icon: 'chart',
+    component: () => import('./coverage/CoveragePage.vue') },
+  { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
+    component: () => import('./counties/CountiesPage.vue') },
+]
+
+export function allowedPages(auth) {
+  return PAGES.filter((p) => auth.can(p.permission))
+}
+
+export const router = createRouter({
+  history: createWebHistory('/console/'),
+  routes: [
+    { path: '/signin', name: 'signin', component: () => import('./auth/SignInPage.vue'), meta: { public: true } },
+    {
+      path: '/',
+      component: () => import('./shell/ConsoleShell.vue'),
+      children: [
+        { path: '', name: 'home', component: () => import('./shell/NoAccess.vue') },
+        ...PAGES.map((p) => ({ path: p.path, name: p.name, component: p.component, meta: { permission: p.permission } })),
+      ],
+    },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  const auth = useAuth()
+  auth.sync()
+  if (!auth.signedIn || auth.needsCounty) return { name: 'signin', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (!auth.me) {
+    try {
+      await auth.loadMe()
+    } catch (e) {
+      if (e?.status === 401 || e?.status === 403) {
+        await auth.signOut()
+        auth.notice = e.status === 403 ? e.message : '' // e.g. the county was disabled
+        return { name: 'signin' }
+      }
+      // network trouble: let the shell show it with a retry
+      return to.name === 'home' ? true : { name: 'home' }
+    }
+  }
+  if (to.name === 'home') {
+    const first = allowedPages(auth)[0]
+    return first ? { name: first.name } : true
+  }
+  if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'home' }
+  return true
+})
