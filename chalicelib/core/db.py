@@ -95,6 +95,20 @@ def transact():
     return TransactWrite(connection=_connection)
 
 
+def save_versioned(item, what: str) -> None:
+    """Save a model with a VersionAttribute; a concurrent edit is a 409 (one wins, the other is told)."""
+    from pynamodb.exceptions import PutError
+
+    from .errors import Conflict
+
+    try:
+        item.save()
+    except PutError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict(f"{what}刚被他人修改，请刷新后重试", code="version_conflict") from e
+        raise
+
+
 def cancellation_codes(error) -> list[str | None]:
     """Per-item reasons of a cancelled TransactWrite ("ConditionalCheckFailed", "TransactionConflict", None...)."""
     return [getattr(r, "code", None) if r else None for r in (getattr(error, "cancellation_reasons", None) or [])]

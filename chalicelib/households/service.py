@@ -12,7 +12,7 @@ from pynamodb.exceptions import TransactWriteError
 from ..core import clock, pii
 from ..core.auth import service as auth
 from ..core.auth.models import User
-from ..core.db import HouseholdsItem, cancellation_codes, transact
+from ..core.db import HouseholdsItem, cancellation_codes, save_versioned, transact
 from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
@@ -151,19 +151,8 @@ def _write_checked(ctx: TenantContext, hid: str) -> tuple[Household, list[Member
 def update(ctx: TenantContext, hid: str, address: str) -> Household:
     hh, _ = _write_checked(ctx, hid)
     hh.address, hh.updated_at = address, clock.iso()
-    _save_versioned(hh)
+    save_versioned(hh, "该户")
     return hh
-
-
-def _save_versioned(hh: Household) -> None:
-    from pynamodb.exceptions import PutError
-
-    try:
-        hh.save()
-    except PutError as e:
-        if e.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
-        raise
 
 
 def add_member(ctx: TenantContext, hid: str, m) -> Member:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, counties
 from ..core.auth import service as auth
 from ..core.counties import County
-from ..core.db import transact
+from ..core.db import save_versioned, transact
 from ..core.errors import Conflict, NotFound
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
@@ -54,12 +54,7 @@ def _update(ctx: TenantContext, code: str, **changes) -> County:
     for k, v in changes.items():
         setattr(county, k, v)
     county.updated_at = clock.iso()
-    try:
-        county.save()
-    except PutError as e:
-        if e.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("该县刚被他人修改，请刷新后重试", code="version_conflict") from e
-        raise
+    save_versioned(county, "该县")
     counties.forget(code)
     return county
 
