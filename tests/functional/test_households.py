@@ -197,7 +197,8 @@ def test_villager_link_updates_follower_count_and_coverage_at_every_level(client
 
     r = client.get(f"/coverage?place={county.village}&children=true", token=county.tokens["village_admin"])
     assert r.status_code == 200, r.json
-    assert r.json["place"] == {"place": county.village, "households": 3, "followed": 1, "rate": round(1 / 3, 4)}
+    assert r.json["place"] == {"place": county.village, "name": None, "households": 3, "followed": 1,
+                               "rate": round(1 / 3, 4)}
     kids = {c["place"]: (c["households"], c["followed"]) for c in r.json["children"]}
     assert kids == {county.grid: (2, 1), county.grid2: (1, 0)}
 
