@@ -52,20 +52,22 @@ def _run(args) -> None:
     url = f"http://127.0.0.1:{args.port}/"
     lines = [
         "", "村情通 (Cunqingtong) is running locally.",
-        f"  App:      {url}", f"  API:      {url}api/  (OpenAPI: {url}api/openapi.json)",
+        f"  App (phone):  {url}", f"  Console:      {url}console/",
+        f"  API:          {url}api/  (OpenAPI: {url}api/openapi.json)",
         f"  Embedded AWS: http://127.0.0.1:{aws.port}   data: {data}",
         ("  Demo county 龙游县 (330825) seeded: " + json.dumps(counts)) if seeded_now
         else f"  Restored local data{' from ' + str(aws.recording) if restored else ''} (make reset starts clean).",
-        "", "Sign in: POST /api/auth/code {phone} -> the 6-digit code is printed here as [sms-outbox] "
-        f"(and listed at {url}__dev/sms) -> POST /api/auth/token {{phone, code}}.",
+        "", "Sign in with one of the phones below; no SMS is sent locally: the 6-digit code is printed here as "
+        f"[sms-outbox] and listed at {url}__dev/sms.",
         "Demo sign-ins (phone, role, place):",
     ]
     from .demo_data import DEMO_ACCOUNTS
 
     for a in DEMO_ACCOUNTS:
         lines.append(f"  {a['phone']}  {a['label_zh']:<14} {a['name']}  @ {a['place']}")
-    lines += [f"  Villager: any other mobile number, then POST /api/links {{\"code\": \"{invite}\"}} "
-              f"to link to the household at {address}.", "", "Ctrl-C stops; data stays for the next `make run`.", ""]
+    lines += [f"  Villager: sign in to the app with any other mobile number and enter the invite code {invite}",
+              f"            (household at {address}; or open {url}link?code={invite}).",
+              "", "Ctrl-C stops; data stays for the next `make run` (`make reset` starts clean).", ""]
     print("\n".join(lines), flush=True)
 
     def stop(*_):
