@@ -7,7 +7,7 @@ WEB_STAMP := web/node_modules/.installed
 INFRA_VENV  := .venv-infra
 INFRA_STAMP := $(INFRA_VENV)/.installed
 
-.PHONY: run test reset lint openapi web web-test system clean infra-tools
+.PHONY: run test reset lint openapi web web-test system clean bench infra-tools
 
 $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ test: $(STAMP) $(INFRA_STAMP) system web
 	$(PY) -m ruff check .
 	$(MAKE) --no-print-directory web-test
 	$(PY) -m pytest
+
+## Benchmarks (results in bench/results/); not part of `make test`.
+bench: $(STAMP)
+	$(PY) bench/cold_start.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
