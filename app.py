@@ -4,6 +4,8 @@ from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.core.auth import authorizer
 from chalicelib.core.observability import http_middleware, logger, tracer
+from chalicelib.daily_report import api as daily_report
+from chalicelib.daily_report import events as daily_report_events
 from chalicelib.households import api as households
 from chalicelib.imports import api as imports
 from chalicelib.inbox import api as inbox
@@ -20,5 +22,6 @@ app.register_middleware(ConvertToMiddleware(tracer().capture_lambda_handler))
 app.register_middleware(http_middleware, "http")
 
 app.register_blueprint(authorizer.bp)
-for module in (system, signin, tenants, places, households, staff, imports, inbox):
+for module in (system, signin, tenants, places, households, staff, imports, inbox, daily_report):
     app.register_blueprint(module.bp)
+app.register_blueprint(daily_report_events.bp)  # stream handler (and, under the local runner, the event pump)

@@ -45,7 +45,11 @@ def _run(args) -> None:
     invite, address = demo.demo_invite()
     from app import app
 
+    from .events import EventRunner
     from .gateway import Gateway, make_server
+
+    events = EventRunner(app)
+    events.start()  # stream handlers every 0.5 s, scheduled handlers once a minute
 
     web = ROOT / "web" / "dist"
     server = make_server(Gateway(app, outbox_path=os.environ["CQT_SMS_OUTBOX"], web_root=web), args.port)
@@ -80,6 +84,7 @@ def _run(args) -> None:
         pass
     finally:
         server.server_close()
+        events.stop()
         aws.stop()
         print("stopped", flush=True)
 

@@ -55,6 +55,15 @@ def app(aws):
     return app_module.app
 
 
+@pytest.fixture(scope="session")
+def events(app):
+    """The local event runner: `events.drain()` runs the stream handlers on everything written so far,
+    `events.tick()` the scheduled handlers."""
+    from devstack.events import EventRunner
+
+    return EventRunner(app)
+
+
 @pytest.fixture
 def client(app):
     from chalice.test import Client

@@ -20,6 +20,9 @@ class Settings:
     region: str = "cn-north-1"
     households_table: str = "cqt-local-households"
     submissions_table: str = "cqt-local-submissions"
+    # The stream the daily report's handler reads. Chalice needs an ARN when the app is imported; the deployment
+    # (infra/) replaces the event source's stream with the table's real one, so this default is a placeholder.
+    submissions_stream_arn: str = ""
     idempotency_table: str = "cqt-local-idempotency"
     media_bucket: str = "cqt-local-media"
     alerts_topic: str = "cqt-local-alerts"
@@ -60,6 +63,9 @@ def settings() -> Settings:
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "cn-north-1")),
         households_table=env.get("CQT_HOUSEHOLDS_TABLE", f"{prefix}-households"),
         submissions_table=env.get("CQT_SUBMISSIONS_TABLE", f"{prefix}-submissions"),
+        submissions_stream_arn=env.get("CQT_SUBMISSIONS_STREAM_ARN",
+                                       "arn:aws:dynamodb:{}:000000000000:table/{}/stream/local"
+                                       .format(env.get("AWS_REGION", "cn-north-1"), f"{prefix}-submissions")),
         idempotency_table=env.get("CQT_IDEMPOTENCY_TABLE", f"{prefix}-idempotency"),
         media_bucket=env.get("CQT_MEDIA_BUCKET", f"{prefix}-media"),
         alerts_topic=env.get("CQT_ALERTS_TOPIC", f"{prefix}-alerts"),

@@ -112,3 +112,15 @@ def save_versioned(item, what: str) -> None:
 def cancellation_codes(error) -> list[str | None]:
     """Per-item reasons of a cancelled TransactWrite ("ConditionalCheckFailed", "TransactionConflict", None...)."""
     return [getattr(r, "code", None) if r else None for r in (getattr(error, "cancellation_reasons", None) or [])]
+
+
+def tx_update_unversioned(tx, model_cls, hash_key: str, range_key: str, actions: list, condition=None) -> None:
+    """Add an UpdateItem on an item of a versioned model to a TransactWrite without touching its version.
+
+    PynamoDB's `tx.update` on a model with a VersionAttribute adds a version condition and sets or bumps the
+    version; a side attribute written by another module (e.g. a household's last report date) must neither
+    conflict with nor invalidate an edit of the household in progress.
+    """
+    conn = model_cls._get_connection()
+    hk, rk = model_cls._serialize_keys(hash_key, range_key)
+    tx._update_items.append(conn.get_operation_kwargs(hk, range_key=rk, actions=actions, condition=condition))

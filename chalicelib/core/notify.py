@@ -1,4 +1,4 @@
-"""One notification port. This increment holds the SMS sender: SNS SMS in AWS, a local outbox in development.
+"""One notification port: the SMS sender (SNS SMS in AWS, a local outbox in development) and SNS topics.
 
 The outbox is a JSON-lines file that the local stack prints and tests read; it is the only place an SMS text
 (which may hold a sign-in code) is written, and it never exists outside the local stage.
@@ -68,3 +68,32 @@ def sms() -> SmsSender:
 def set_sms_sender(sender: SmsSender | None) -> None:
     global _sender
     _sender = sender
+
+
+# --- SNS topics (alerts, broadcasts, recruitment) -------------------------------------------------------------
+
+_topic_arns: dict[str, str] = {}
+
+
+def topic_arn(topic: str) -> str:
+    """Deployed stages configure topic ARNs; the local stack configures names (moto's create_topic is idempotent
+    and returns the ARN)."""
+    if topic.startswith("arn:"):
+        return topic
+    if topic not in _topic_arns:
+        _topic_arns[topic] = client("sns").create_topic(Name=topic)["TopicArn"]
+    return _topic_arns[topic]
+
+
+def publish(topic: str, subject: str, message: dict, attributes: dict[str, str]) -> str:
+    """Publish a JSON message with string attributes (subscriptions filter on them, e.g. per county)."""
+    attrs = {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}
+    res = client("sns").publish(TopicArn=topic_arn(topic), Subject=subject[:100],
+                                Message=json.dumps(message, ensure_ascii=False), MessageAttributes=attrs)
+    return res["MessageId"]
+
+
+def subscribe(topic: str, protocol: str, endpoint: str, filter_policy: dict) -> str:
+    res = client("sns").subscribe(TopicArn=topic_arn(topic), Protocol=protocol, Endpoint=endpoint,
+                                  Attributes={"FilterPolicy": json.dumps(filter_policy)}, ReturnSubscriptionArn=True)
+    return res["SubscriptionArn"]

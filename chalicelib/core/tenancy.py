@@ -70,6 +70,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "imports.write": _OFFICE,
     "tenant.read": _OFFICE | {EPIDEMIC_COMMAND, ORG_DEPARTMENT},
     "tenants.admin": frozenset({PLATFORM_OPERATOR}),
+    # Daily report (每日上报): completion, trends and the unreported list; 代报 by grid workers; county settings.
+    "reports.read": _FIELD | {EPIDEMIC_COMMAND, ORG_DEPARTMENT},
+    "reports.proxy": GRID_ROLES - {GRID_INSTRUCTOR},
+    "reports.settings": frozenset({COUNTY_ADMIN, EPIDEMIC_COMMAND}),
+    "alerts.read": frozenset({EPIDEMIC_COMMAND, COUNTY_ADMIN}),
+    "alerts.write": frozenset({EPIDEMIC_COMMAND}),
 }
 
 

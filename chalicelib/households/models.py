@@ -19,6 +19,7 @@ class Household(HouseholdsItem, discriminator="household"):
     member_count = NumberAttribute(default=0)
     follower_count = NumberAttribute(default=0)
     invite_code = UnicodeAttribute(null=True)
+    last_report_date = UnicodeAttribute(null=True)  # written by the daily report's transaction (unversioned)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()

@@ -12,7 +12,7 @@ from pynamodb.exceptions import TransactWriteError
 from ..core import clock, pii
 from ..core.auth import service as auth
 from ..core.auth.models import User
-from ..core.db import HouseholdsItem, cancellation_codes, save_versioned, transact
+from ..core.db import HouseholdsItem, cancellation_codes, save_versioned, transact, tx_update_unversioned
 from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
@@ -455,3 +455,46 @@ def delete_household(tenant: str, hid: str) -> None:
             tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, m.idno_bidx)))
         for pk, sk in _counter_targets(tenant, hh.grid, hh.hid):
             tx.update(Coverage(pk, sk), actions=[Coverage.households.add(-1)])
+
+
+# --- for the daily report (chalicelib/daily_report talks to households through these) ---------------------------
+
+def load(tenant: str, hid: str) -> tuple[Household, list[Member]]:
+    """A household and its members (404 when missing); callers check who may act on it."""
+    return _load(tenant, hid)
+
+
+def mark_reported(tx, tenant: str, hid: str, date: str) -> None:
+    """Add "reported on `date`" to a report's TransactWrite, without the household's version (see db)."""
+    pk, sk = Household.keys(tenant, hid)
+    tx_update_unversioned(tx, Household, pk, sk, actions=[Household.last_report_date.set(date)],
+                          condition=Household.pk.exists())
+
+
+def unreported(tenant: str, grid: str, date: str, limit: int | None, cursor: str | None) -> dict:
+    """A grid's households without a report on `date` (today): one Query of the village index per page, narrowed
+    to the grid by the sort key and to the unreported by a filter on `last_report_date`."""
+    pk = Household.village_index(tenant, grid[:12])
+    bound = f"unreported|{pk}|{grid}|{date}"
+    flt = Household.last_report_date.does_not_exist() | (Household.last_report_date != date)
+    res = Household.gsi1.query(pk, Household.gsi1sk.startswith(f"{grid}#"), filter_condition=flt,
+                               limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
+    items = list(res)
+    return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+
+
+def grid_households(tenant: str, grid: str) -> list[Household]:
+    """Every household of a grid (a batch job's read: one Query per 1 MB page)."""
+    pk = Household.village_index(tenant, grid[:12])
+    return list(Household.gsi1.query(pk, Household.gsi1sk.startswith(f"{grid}#")))
+
+
+def expected_households(tenant: str, place_codes: list[str]) -> dict[str, int]:
+    """Households registered per place, from the coverage counters: one BatchGet per 100 counter items."""
+    wanted = {p: _coverage_keys(tenant, p) for p in place_codes}
+    all_keys = [k for ks in wanted.values() for k in ks]
+    got: dict[tuple[str, str], int] = {}
+    for i in range(0, len(all_keys), 100):
+        for item in Coverage.batch_get(all_keys[i:i + 100]):
+            got[(item.pk, item.sk)] = int(item.households)
+    return {p: sum(got.get(k, 0) for k in ks) for p, ks in wanted.items()}

@@ -17,6 +17,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms"}),
     # chalicelib/core/auth/authorizer.py: verifies the token signature with token_key, nothing else.
     "token_authorizer": frozenset({"secret"}),
+    # chalicelib/daily_report/events.py: reads the submissions stream, writes completion counters, decrypts day
+    # summaries and publishes alerts on the alerts topic.
+    "on_submissions_change": frozenset({"tables", "pii", "alerts", "stream:submissions"}),
 }
 ASYNC_EVENTS = {"SNS", "S3", "Schedule", "CloudWatchEvent", "EventBridgeRule"}  # Lambda's async invocation
 STREAM_EVENTS = {"DynamoDB", "Kinesis"}  # event source mappings: on-failure destination

@@ -325,7 +325,12 @@ class CqtStack(Stack):
             role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dlq.queue_arn]))
             self.grant_data_key(role, "sqs")
         elif plan.stream_events:
+            streams = [c.split(":", 1)[1] for c in plan.capabilities if c.startswith("stream:")]
+            if len(streams) != 1:
+                raise ValueError(f"{plan.name}: a stream handler needs exactly one stream:<table> capability")
             for event in plan.stream_events:
+                # The app names a placeholder stream (CQT_SUBMISSIONS_STREAM_ARN); the real one is the table's.
+                fn.add_property_override(f"Events.{event}.Properties.Stream", self.tables[streams[0]].attr_stream_arn)
                 fn.add_property_override(f"Events.{event}.Properties.DestinationConfig",
                                          {"OnFailure": {"Type": "SQS", "Destination": self.dlq.queue_arn}})
                 fn.add_property_override(f"Events.{event}.Properties.MaximumRetryAttempts", 3)
@@ -366,11 +371,22 @@ class CqtStack(Stack):
         if "topics" in can:
             role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"],
                                                    resources=[t.topic_arn for t in self.topics.values()]))
+            # POST /alerts/subscriptions: a county subscribes its command, with a filter policy on its tenant.
+            role.add_to_policy(iam.PolicyStatement(actions=["sns:Subscribe"],
+                                                   resources=[self.topics["alerts"].topic_arn]))
+        if "alerts" in can:  # chalicelib/daily_report/alerts.py publish
+            role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"],
+                                                   resources=[self.topics["alerts"].topic_arn]))
+        for cap in sorted(c for c in can if c.startswith("stream:")):  # the event source mapping reads the stream
+            table = self.tables[cap.split(":", 1)[1]]
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                         "dynamodb:ListStreams"], resources=[table.attr_stream_arn]))
         if "sms" in can and self.d.get("sms_sender") == "sns":  # chalicelib/core/notify.py SnsSmsSender
             role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
         via = ["lambda"]  # environment variables are encrypted with the data key
         via += [v for c, v in (("secret", "secretsmanager"), ("tables", "dynamodb"), ("idempotency", "dynamodb"),
-                               ("media", "s3"), ("topics", "sns")) if c in can]
+                               ("media", "s3"), ("topics", "sns"), ("alerts", "sns")) if c in can]
         self.grant_data_key(role, *sorted(set(via)))
 
     def _rest_api(self) -> None:

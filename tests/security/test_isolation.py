@@ -234,6 +234,69 @@ def b_modules(c):
     return f"/counties/{_spare_county(c)}/modules", {"modules": ["notices", "party"]}
 
 
+def _report_body(c, hh: dict, colour: str = "green") -> dict:
+    return {"household": hh["id"], "members": [{"member": m["id"], "colour": colour} for m in hh["members"]]}
+
+
+def b_submit_report(c):
+    return "/reports", _report_body(c, c.household(members=2))
+
+
+def b_today_report(c):
+    return f"/reports/today?household={_hid(c)}", None
+
+
+def b_report_history(c):
+    return f"/reports?household={_hid(c)}", None
+
+
+def b_completion(c):
+    return f"/reports/completion?place={c.grid}&children=true", None
+
+
+def b_trend(c):
+    return f"/reports/trend?place={c.grid}&days=7", None
+
+
+def b_unreported(c):
+    return f"/reports/unreported?grid={c.grid}", None
+
+
+def b_get_report_settings(c):
+    return "/reports/settings", None
+
+
+def b_put_report_settings(c):
+    return "/reports/settings", {"cutoff": "10:00", "party_reminder_at": "09:00", "grid_reminder_at": "11:00"}
+
+
+def b_list_alerts(c):
+    return "/alerts?status=open", None
+
+
+def _alert(c) -> str:
+    r = c.api.post("/reports", _report_body(c, c.household(members=1), "red"), token=c.tokens["grid_worker"])
+    assert r.status_code == 201, r.json
+    return r.json["id"]  # the alert of a report has the report's id
+
+
+def b_ack_alert(c):
+    return f"/alerts/{_alert(c)}/ack", None
+
+
+def b_close_alert(c):
+    return f"/alerts/{_alert(c)}/close", {"note": "已处置"}
+
+
+def b_subscribe_alerts(c):
+    from chalicelib.core.aws import client
+
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=f"iso-alerts-{next(_grid_seq)}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return "/alerts/subscriptions", {"protocol": "sqs", "endpoint": arn}
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -247,6 +310,7 @@ IN_GRID = ("grid2_worker", "prefix_worker", "village2_admin", "villager")
 HH_WRITE = IN_GRID + ("household_villager", "epidemic_command")
 OFFICE = ("grid_worker", "villager", "epidemic_command")
 PLATFORM = ("county_admin", "villager")
+COMMAND = ("grid_worker", "villager", "village_admin", "township_official")  # county epidemic command's routes
 
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/auth/switch"): Case(b_switch, "county_admin"),
@@ -280,6 +344,19 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/counties/{code}/disable"): Case(b_disable, "operator", PLATFORM, denied=OPERATOR_ONLY),
     ("POST", "/counties/{code}/enable"): Case(b_enable, "operator", PLATFORM, denied=OPERATOR_ONLY),
     ("PUT", "/counties/{code}/modules"): Case(b_modules, "operator", PLATFORM, denied=OPERATOR_ONLY),
+    ("POST", "/reports"): Case(b_submit_report, "grid_worker", IN_GRID + ("epidemic_command", "village_admin")),
+    ("GET", "/reports/today"): Case(b_today_report, "grid_worker", IN_GRID),
+    ("GET", "/reports"): Case(b_report_history, "grid_worker", IN_GRID),
+    ("GET", "/reports/completion"): Case(b_completion, "grid_worker", IN_GRID),
+    ("GET", "/reports/trend"): Case(b_trend, "grid_worker", IN_GRID),
+    ("GET", "/reports/unreported"): Case(b_unreported, "grid_worker", IN_GRID),
+    ("GET", "/reports/settings"): Case(b_get_report_settings, "grid_worker", ("villager",), cross="own"),
+    ("PUT", "/reports/settings"): Case(b_put_report_settings, "county_admin", OFFICE[:2] + ("village_admin",),
+                                       cross="own"),
+    ("GET", "/alerts"): Case(b_list_alerts, "epidemic_command", COMMAND, cross="own"),
+    ("POST", "/alerts/{aid}/ack"): Case(b_ack_alert, "epidemic_command", COMMAND + ("county_admin",)),
+    ("POST", "/alerts/{aid}/close"): Case(b_close_alert, "epidemic_command", COMMAND + ("county_admin",)),
+    ("POST", "/alerts/subscriptions"): Case(b_subscribe_alerts, "epidemic_command", COMMAND, cross="own"),
 }
 
 ROUTE_IDS = [f"{m} {p}" for m, p in sorted(CASES)]

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..core.schemas import Out, PageQuery, Strict
+
+Colour = Literal["green", "yellow", "red"]
+PLACE_CODE = r"^\d{6}(\d{3}(\d{3}(G\d{2,3})?)?)?$"
+GRID_CODE = r"^\d{12}G\d{2,3}$"
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class MemberColour(Strict):
+    member: str = Field(pattern=r"^[0-9a-f]{12}$", description="member id")
+    colour: Colour
+
+
+class OutsideGroup(Strict):
+    from_place: str = Field(min_length=1, max_length=60, description="where they came from")
+    count: int = Field(ge=1, le=50)
+
+
+class SubmitReport(Strict):
+    household: str = Field(pattern=r"^[0-9a-f]{16}$")
+    members: list[MemberColour] = Field(min_length=1, max_length=20)
+    outside: list[OutsideGroup] = Field(default_factory=list, max_length=10,
+                                        description="outside persons (外来人员) staying with the household")
+
+    @model_validator(mode="after")
+    def _unique(self):
+        ids = [m.member for m in self.members]
+        if len(ids) != len(set(ids)):
+            raise ValueError("同一成员只能填报一次")
+        return self
+
+
+class MemberColourOut(Out):
+    member: str
+    name: str
+    colour: Colour
+
+
+class ReportOut(Out):
+    id: str
+    household: str
+    date: str
+    submitted_at: str
+    level: Colour
+    members: list[MemberColourOut]
+    outside: list[OutsideGroup]
+    outside_persons: int
+    proxy: bool
+    by_name: str
+    current: bool = True  # false for a submission a later one of the same day replaced
+
+
+class HistoryQuery(PageQuery):
+    household: str = Field(pattern=r"^[0-9a-f]{16}$")
+
+
+class ReportPage(Out):
+    items: list[ReportOut]
+    next_cursor: str | None = None
+
+
+class TodayQuery(Strict):
+    household: str = Field(pattern=r"^[0-9a-f]{16}$")
+
+
+class TodayOut(Out):
+    date: str
+    cutoff: str
+    report: ReportOut | None
+
+
+class CompletionQuery(Strict):
+    place: str = Field(pattern=PLACE_CODE)
+    date: str | None = Field(default=None, pattern=DATE, description="Asia/Shanghai date; today by default")
+    children: bool = False
+
+
+class Completion(Out):
+    place: str
+    name: str | None = None
+    date: str
+    expected: int
+    reported: int
+    rate: float
+    on_time: int
+    on_time_rate: float
+    proxy: int
+    green: int
+    yellow: int
+    red: int
+    alert_households: int
+    outside_households: int
+    outside_persons: int
+
+
+class CompletionReport(Out):
+    place: Completion
+    children: list[Completion]
+
+
+class TrendQuery(Strict):
+    place: str = Field(pattern=PLACE_CODE)
+    days: int = Field(default=30, ge=1, le=90)
+
+
+class TrendReport(Out):
+    place: str
+    days: list[Completion]
+
+
+class UnreportedQuery(PageQuery):
+    grid: str = Field(pattern=GRID_CODE)
+
+
+class UnreportedHousehold(Out):
+    id: str
+    address: str
+    head_name: str
+    member_count: int
+    last_report_date: str | None
+
+
+class UnreportedPage(Out):
+    date: str
+    items: list[UnreportedHousehold]
+    next_cursor: str | None = None
+
+
+class SettingsIn(Strict):
+    cutoff: str = Field(description="HH:MM, Asia/Shanghai: reports before it count as on time")
+    party_reminder_at: str = Field(description="HH:MM: party members get their unreported households")
+    grid_reminder_at: str = Field(description="HH:MM: grid workers get what is still missing, to report for them")
+
+    @field_validator("cutoff", "party_reminder_at", "grid_reminder_at")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not HHMM.match(v):
+            raise ValueError("时间格式应为 HH:MM")
+        return v
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.party_reminder_at < self.grid_reminder_at:
+            raise ValueError("党员提醒时间应早于网格员兜底时间")
+        return self
+
+
+class SettingsOut(Out):
+    cutoff: str
+    party_reminder_at: str
+    grid_reminder_at: str
+    updated_at: str | None = None
+
+
+class AlertQuery(PageQuery):
+    status: Literal["open", "acknowledged", "closed"] = "open"
+
+
+class AlertMember(Out):
+    name: str
+    colour: Colour
+
+
+class AlertOut(Out):
+    id: str
+    household: str
+    date: str
+    grid: str
+    village: str
+    village_name: str | None = None
+    level: Literal["yellow", "red"]
+    count: int
+    members: list[AlertMember]
+    address: str
+    head_name: str
+    status: Literal["open", "acknowledged", "closed"]
+    created_at: str
+    acked_at: str | None = None
+    closed_at: str | None = None
+    note: str | None = None
+
+
+class AlertPage(Out):
+    items: list[AlertOut]
+    next_cursor: str | None = None
+
+
+class CloseAlert(Strict):
+    note: str = Field(min_length=1, max_length=500, description="what was done (处置情况)")
+
+
+class SubscribeAlerts(Strict):
+    protocol: Literal["email", "sqs"]
+    endpoint: str = Field(min_length=3, max_length=300)
+
+    @model_validator(mode="after")
+    def _endpoint(self):
+        if self.protocol == "email" and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", self.endpoint):
+            raise ValueError("邮箱地址格式不正确")
+        if self.protocol == "sqs" and not self.endpoint.startswith("arn:"):
+            raise ValueError("SQS 订阅须为队列 ARN")
+        return self
+
+
+class SubscriptionOut(Out):
+    subscription: str

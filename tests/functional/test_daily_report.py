@@ -1,0 +1,303 @@
+"""Daily report (每日上报) against the embedded AWS: submit and replace, idempotent retries, 代报, completion
+counters fed by the stream handler through the local runner, the unreported list, cut-off, trends, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from chalicelib.core import clock
+from chalicelib.core.clock import SHANGHAI, Clock, FrozenClock
+from tests.conftest import County
+
+
+@pytest.fixture
+def morning():
+    """The clock at 08:00 today (Asia/Shanghai), movable; restored afterwards."""
+    today = dt.datetime.now(SHANGHAI).date()
+    c = FrozenClock(dt.datetime.combine(today, dt.time(8, 0), tzinfo=SHANGHAI).astimezone(dt.UTC))
+    clock.set_clock(c)
+    yield c
+    clock.set_clock(Clock())
+
+
+@pytest.fixture
+def village(client, operator_token, morning):
+    return County(client, operator_token)
+
+
+def colours(hh: dict, colour: str = "green", **overrides) -> list[dict]:
+    return [{"member": m["id"], "colour": overrides.get(m["name"], colour)} for m in hh["members"]]
+
+
+def report(c: County, hh: dict, token: str, outside=None, key: str | None = None, **overrides):
+    body = {"household": hh["id"], "members": colours(hh, **overrides), "outside": outside or []}
+    headers = {"Idempotency-Key": key} if key else None
+    return c.api.post("/reports", body, token=token, headers=headers)
+
+
+def completion(c: County, place: str, token: str | None = None, **params) -> dict:
+    q = "&".join(f"{k}={v}" for k, v in {"place": place, **params}.items())
+    r = c.api.get(f"/reports/completion?{q}", token=token or c.tokens["county_admin"])
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def test_villager_reports_and_a_second_report_replaces_the_first(village, events, morning):
+    c = village
+    hh = c.household(members=3)
+    _, session = c.villager(hh["id"])
+    token = session["access_token"]
+    r = report(c, hh, token)
+    assert r.status_code == 201, r.json
+    assert r.json["level"] == "green" and r.json["date"] == clock.today().isoformat()
+    assert {m["colour"] for m in r.json["members"]} == {"green"} and not r.json["proxy"]
+
+    morning.advance(minutes=5)
+    second = report(c, hh, token, outside=[{"from_place": "杭州", "count": 2}])
+    assert second.status_code == 201, second.json
+    events.drain()
+
+    hist = c.api.get(f"/reports?household={hh['id']}", token=token)
+    assert hist.status_code == 200, hist.json
+    assert [i["id"] for i in hist.json["items"]] == [second.json["id"], r.json["id"]]  # both kept, newest first
+    assert [i["current"] for i in hist.json["items"]] == [True, False]
+
+    today = c.api.get(f"/reports/today?household={hh['id']}", token=token).json
+    assert today["report"]["id"] == second.json["id"] and today["report"]["outside_persons"] == 2
+
+    for place in (c.grid, c.village, c.township, c.code):  # counted once, with the replacement's figures
+        got = completion(c, place)["place"]
+        assert (got["expected"], got["reported"], got["green"], got["outside_households"],
+                got["outside_persons"]) == (1, 1, 3, 1, 2), (place, got)
+        assert got["rate"] == 1.0 and got["on_time"] == 1
+
+
+def test_a_retry_with_the_same_key_changes_nothing(village, events):
+    c = village
+    hh = c.household(members=2)
+    token = c.tokens["grid_worker"]
+    first = report(c, hh, token, key="report-retry-0001")
+    again = report(c, hh, token, key="report-retry-0001")
+    assert first.status_code == again.status_code == 201
+    assert again.json["id"] == first.json["id"]
+    events.drain()
+    hist = c.api.get(f"/reports?household={hh['id']}", token=token).json
+    assert len(hist["items"]) == 1
+    assert completion(c, c.grid)["place"]["reported"] == 1
+
+
+def test_grid_worker_reports_on_behalf_and_it_is_recorded(village, events):
+    c = village
+    hh = c.household(members=2)
+    r = report(c, hh, c.tokens["grid_worker"])
+    assert r.status_code == 201, r.json
+    assert r.json["proxy"] is True and r.json["by_name"] == "测试grid_worker"
+    events.drain()
+    assert completion(c, c.village)["place"]["proxy"] == 1
+
+
+def test_who_may_not_report(village):
+    c = village
+    hh = c.household(members=2)
+    other = c.household(members=1)
+    _, session = c.villager(other["id"])
+    r = report(c, hh, session["access_token"])  # a villager of another household
+    assert r.status_code == 404, r.json
+    r = report(c, hh, c.tokens["epidemic_command"])  # may read households, may not report for them
+    assert r.status_code == 403, r.json
+    assert r.json["error"]["code"] == "forbidden_scope"
+    grid2 = c.add_staff("grid_worker", c.grid2)
+    assert report(c, hh, grid2).status_code == 404
+
+
+def test_bad_reports_are_refused_and_keep_what_was_accepted(village, events):
+    c = village
+    hh = c.household(members=2)
+    token = c.tokens["grid_worker"]
+    assert report(c, hh, token).status_code == 201
+    missing = c.api.post("/reports", {"household": hh["id"], "members": colours(hh)[:1]}, token=token)
+    assert missing.status_code == 422 and missing.json["error"]["details"][0]["code"] == "member_missing"
+    stranger = c.api.post("/reports", {"household": hh["id"], "members": colours(hh) + [
+        {"member": "0123456789ab", "colour": "green"}]}, token=token)
+    assert stranger.status_code == 422
+    purple = c.api.post("/reports", {"household": hh["id"], "members": colours(hh, "purple")}, token=token)
+    assert purple.status_code == 422
+    dup = c.api.post("/reports", {"household": hh["id"], "members": colours(hh) * 2}, token=token)
+    assert dup.status_code == 422
+    too_many = report(c, hh, token, outside=[{"from_place": "武汉", "count": 51}])
+    assert too_many.status_code == 422
+    assert c.api.post("/reports", {"household": "0" * 16, "members": colours(hh)}, token=token).status_code == 404
+    events.drain()
+    assert completion(c, c.grid)["place"]["reported"] == 1
+    assert len(c.api.get(f"/reports?household={hh['id']}", token=token).json["items"]) == 1
+
+
+def test_unreported_households_of_a_grid_in_one_query(village, events, app):
+    from chalicelib.core.db import HouseholdsItem
+
+    c = village
+    hhs = [c.household(members=1) for _ in range(4)]
+    c.household(members=1, grid=c.grid2, token=c.tokens["county_admin"])  # another grid's never shows
+    for hh in hhs[:3]:
+        assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
+    calls = []
+    conn = HouseholdsItem._get_connection().connection
+    original = conn.dispatch
+
+    def counting(operation, kwargs, *a, **kw):
+        calls.append(operation)
+        return original(operation, kwargs, *a, **kw)
+
+    conn.dispatch = counting
+    try:
+        r = c.api.get(f"/reports/unreported?grid={c.grid}", token=c.tokens["grid_worker"])
+    finally:
+        conn.dispatch = original
+    assert r.status_code == 200, r.json
+    assert [h["id"] for h in r.json["items"]] == [hhs[3]["id"]]
+    assert calls.count("Query") == 1 and "Scan" not in calls
+
+
+def test_on_time_follows_the_county_cut_off(village, events, morning):
+    c = village
+    r = c.api.put("/reports/settings", {"cutoff": "09:00", "party_reminder_at": "08:30", "grid_reminder_at": "10:00"},
+                  token=c.tokens["county_admin"])
+    assert r.status_code == 200, r.json
+    early, late = c.household(members=1), c.household(members=1)
+    assert report(c, early, c.tokens["grid_worker"]).status_code == 201  # 08:00
+    morning.advance(hours=2)  # 10:00, after the cut-off
+    token = c.api.sign_in(c.phones["grid_worker"], c.code)["access_token"]
+    assert report(c, late, token).status_code == 201
+    assert report(c, early, token).status_code == 201  # a late replacement of an on-time report stays on time
+    events.drain()
+    got = completion(c, c.grid, token=c.api.sign_in(c.admin_phone, c.code)["access_token"])["place"]
+    assert (got["reported"], got["on_time"], got["on_time_rate"]) == (2, 1, 0.5)
+
+
+def test_completion_costs_the_same_calls_whatever_the_size(village, events):
+    from chalicelib.core.db import HouseholdsItem, SubmissionsItem
+
+    c = village
+
+    def calls_for(place: str) -> list[str]:
+        seen = []
+        conns = {id(m._get_connection().connection): m._get_connection().connection
+                 for m in (HouseholdsItem, SubmissionsItem)}
+        originals = {k: v.dispatch for k, v in conns.items()}
+        for k, conn in conns.items():
+            def counting(operation, kwargs, *a, _o=originals[k], **kw):
+                seen.append(operation)
+                return _o(operation, kwargs, *a, **kw)
+            conn.dispatch = counting
+        try:
+            r = c.api.get(f"/reports/completion?place={place}&children=true", token=c.tokens["county_admin"])
+            assert r.status_code == 200, r.json
+        finally:
+            for k, conn in conns.items():
+                conn.dispatch = originals[k]
+        return [op for op in seen if op != "GetItem"]  # the county record (cached in production)
+
+    small = {p: calls_for(p) for p in (c.code, c.village)}
+    for _ in range(6):
+        assert report(c, c.household(members=1), c.tokens["grid_worker"]).status_code == 201
+    events.drain()
+    assert {p: calls_for(p) for p in (c.code, c.village)} == small
+
+
+def test_red_code_reaches_the_command_and_is_acknowledged_and_closed(village, events, app):
+    from chalicelib.core.aws import client
+    from chalicelib.core.config import settings
+    from chalicelib.core.notify import topic_arn
+
+    c = village
+    sqs = client("sqs")
+    queue = sqs.create_queue(QueueName=f"command-{c.code}")["QueueUrl"]
+    qarn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    r = c.api.post("/alerts/subscriptions", {"protocol": "sqs", "endpoint": qarn}, token=c.tokens["epidemic_command"])
+    assert r.status_code == 201, r.json
+
+    hh = c.household(members=3)
+    red = report(c, hh, c.tokens["grid_worker"], 成员0="red")
+    assert red.status_code == 201 and red.json["level"] == "red"
+    assert events.drain() >= 1
+
+    msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+    assert len(msgs) == 1
+    body = json.loads(msgs[0]["Body"])
+    attrs = body["MessageAttributes"]
+    assert attrs["tenant"]["Value"] == c.code and attrs["village"]["Value"] == c.village
+    note = json.loads(body["Message"])
+    assert note["level"] == "red" and note["count"] == 1 and "成员0" not in body["Message"]  # no names on SNS
+    assert topic_arn(settings().alerts_topic).startswith("arn:")
+
+    alerts = c.api.get("/alerts?status=open", token=c.tokens["epidemic_command"])
+    assert alerts.status_code == 200, alerts.json
+    [alert] = alerts.json["items"]
+    assert alert["household"] == hh["id"] and alert["members"] == [{"name": "成员0", "colour": "red"}]
+    assert alert["village_name"] == "测试村"
+
+    events.drain()  # a second delivery publishes nothing again
+    assert not sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages")
+
+    assert c.api.post(f"/alerts/{alert['id']}/ack", token=c.tokens["grid_worker"]).status_code == 403
+    ack = c.api.post(f"/alerts/{alert['id']}/ack", token=c.tokens["epidemic_command"])
+    assert ack.status_code == 200 and ack.json["status"] == "acknowledged"
+    assert c.api.post(f"/alerts/{alert['id']}/ack", token=c.tokens["epidemic_command"]).status_code == 409
+    closed = c.api.post(f"/alerts/{alert['id']}/close", {"note": "已安排居家隔离并复核"},
+                        token=c.tokens["epidemic_command"])
+    assert closed.status_code == 200 and closed.json["status"] == "closed"
+    assert c.api.get("/alerts?status=open", token=c.tokens["epidemic_command"]).json["items"] == []
+    assert [a["note"] for a in c.api.get("/alerts?status=closed", token=c.tokens["epidemic_command"]).json["items"]] \
+        == ["已安排居家隔离并复核"]
+    events.drain()
+    got = completion(c, c.code)["place"]
+    assert (got["red"], got["green"], got["alert_households"]) == (1, 2, 1)
+
+
+def test_another_countys_subscription_gets_nothing(village, client, operator_token, events):
+    from chalicelib.core.aws import client as aws_client
+
+    other = County(client, operator_token)
+    sqs = aws_client("sqs")
+    queue = sqs.create_queue(QueueName=f"command-{other.code}")["QueueUrl"]
+    qarn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    assert client.post("/alerts/subscriptions", {"protocol": "sqs", "endpoint": qarn},
+                       token=other.tokens["epidemic_command"]).status_code == 201
+    hh = village.household(members=1)
+    assert report(village, hh, village.tokens["grid_worker"], colour="yellow").status_code == 201
+    events.drain()
+    assert not sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=0).get("Messages")
+
+
+def test_trend_of_a_village(village, events, morning):
+    c = village
+    hh = c.household(members=2)
+    assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
+    morning.advance(days=1)
+    token = c.api.sign_in(c.phones["grid_worker"], c.code)["access_token"]
+    assert report(c, hh, token, 成员0="yellow").status_code == 201
+    events.drain()
+    admin = c.api.sign_in(c.admin_phone, c.code)["access_token"]
+    r = c.api.get(f"/reports/trend?place={c.village}&days=30", token=admin)
+    assert r.status_code == 200, r.json
+    days = r.json["days"]
+    assert len(days) == 30 and days[-1]["date"] == clock.today().isoformat()
+    assert [(d["reported"], d["yellow"]) for d in days[-2:]] == [(1, 0), (1, 1)]
+    assert all(d["reported"] == 0 for d in days[:-2])
+
+
+def test_stream_records_are_counted_once(village, events):
+    """A batch delivered twice (Lambda retries a failed batch) changes the counters once."""
+    from chalicelib.daily_report import events as handlers
+    from chalicelib.daily_report.models import DayStatus
+
+    c = village
+    hh = c.household(members=1)
+    assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
+    events.drain()
+    day = DayStatus.get(f"{c.code}#DR#{hh['id']}", f"D#{clock.today().isoformat()}")
+    assert handlers.apply_day_change(None, day) is False
+    assert completion(c, c.grid)["place"]["reported"] == 1
