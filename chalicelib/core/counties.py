@@ -21,7 +21,7 @@ MODULES = {
 }
 DEFAULT_MODULES = ("daily_report", "scan_pass", "tipoffs", "mailbox", "notices")
 # Modules whose screens exist. The app shows a tile only for a module that is switched on AND built (no dead links).
-BUILT_MODULES: frozenset[str] = frozenset()
+BUILT_MODULES: frozenset[str] = frozenset({"daily_report"})
 
 # Province-level prefixes of the national administrative division codes (GB/T 2260).
 PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
@@ -89,3 +89,9 @@ def new_county(code: str, name: str, modules: list[str] | None = None) -> County
     t = clock.iso()
     return County(pk, sk, code=code, name=name, status="active", modules=list(modules or DEFAULT_MODULES),
                   created_at=t, updated_at=t, gsi1pk=County.list_key(), gsi1sk=code)
+
+
+def active_with(module: str) -> list[County]:
+    """Active counties that switched `module` on (scheduled jobs: one Query per 1 MB page of the registry)."""
+    return [c for c in County.gsi1.query(County.list_key(), filter_condition=County.status == "active")
+            if module in (c.modules or [])]

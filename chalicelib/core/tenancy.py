@@ -76,6 +76,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.settings": frozenset({COUNTY_ADMIN, EPIDEMIC_COMMAND}),
     "alerts.read": frozenset({EPIDEMIC_COMMAND, COUNTY_ADMIN}),
     "alerts.write": frozenset({EPIDEMIC_COMMAND}),
+    # 党员联户: who links party members to households (at the household's grid).
+    "party.link": _OFFICE | {GRID_LEADER, GRID_WORKER},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..core.http import Call, endpoint
-from . import alerts, service
+from . import alerts, reminders, service
 from .schemas import (
     AlertOut,
     AlertPage,
@@ -14,6 +14,8 @@ from .schemas import (
     CompletionQuery,
     CompletionReport,
     HistoryQuery,
+    RemindIn,
+    RemindOut,
     ReportOut,
     ReportPage,
     SettingsIn,
@@ -117,3 +119,10 @@ def close(call: Call):
           summary="Subscribe an address of the county's command to its alerts (SNS, filtered to this county)")
 def subscribe(call: Call):
     return {"subscription": alerts.subscribe(call.ctx, call.body.protocol, call.body.endpoint)}
+
+
+@endpoint(bp, "/reports/reminders", "POST", name="remind_household", tags=TAGS, body=RemindIn, response=RemindOut,
+          summary="Remind a household that has not reported today (SMS to the head; once a day): its linked "
+                  "party member or a grid worker of its grid")
+def remind(call: Call):
+    return reminders.remind(call.ctx, call.body.household)

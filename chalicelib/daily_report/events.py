@@ -3,7 +3,9 @@ devstack/events.py from moto's stream):
 
 - a day status inserted or changed → its difference to the previous version goes into the completion counters of
   its grid, village, township and county, exactly once (an `Applied` marker in the same transaction);
-- an alert inserted → published on the alerts topic.
+- an alert inserted → published on the alerts topic;
+
+and, every 5 minutes, the reminder chain's due stages (reminders.run_due).
 
 Records of other kinds are ignored; so are removals (TTL expiry must not uncount a day).
 """
@@ -15,14 +17,14 @@ import random
 import time
 import zlib
 
-from chalice import Blueprint
+from chalice import Blueprint, Rate
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import pii
 from ..core.config import settings
 from ..core.db import cancellation_codes, transact
 from ..core.observability import logger
-from . import alerts
+from . import alerts, reminders
 from .models import COUNTER_FIELDS, SHARDS, Applied, Counter, DayStatus
 from .service import COUNTER_DAYS, expires_in
 
@@ -108,3 +110,10 @@ def handle_records(records: list[dict]) -> dict[str, int]:
                        starting_position="TRIM_HORIZON")
 def on_submissions_change(event):
     handle_records([r.to_dict() for r in event])
+
+
+@bp.schedule(Rate(5, unit=Rate.MINUTES), name="report_reminders")
+def report_reminders(event):
+    done = reminders.run_due()
+    if done:
+        logger.info("report reminders", extra={"stages": list(done)})

@@ -130,3 +130,26 @@ class ReportSettings(HouseholdsItem, discriminator="daily_report_settings"):
     @staticmethod
     def keys(tenant: str) -> tuple[str, str]:
         return key(tenant, "DRS"), "DRS"
+
+
+class Reminder(SubmissionsItem, discriminator="daily_report_reminder"):
+    """`{t}#DRM#{hid}` / `{date}`: a household was reminded today (one SMS a day at most)."""
+
+    by_user = UnicodeAttribute()
+    by_name = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+    @staticmethod
+    def keys(tenant: str, hid: str, date: str) -> tuple[str, str]:
+        return key(tenant, "DRM", hid), date
+
+
+class Job(SubmissionsItem, discriminator="daily_report_job"):
+    """`{t}#DRJ#{date}` / `{stage}`: a county's reminder stage ran today (claimed before it runs)."""
+
+    started_at = UnicodeAttribute()
+    result = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def keys(tenant: str, date: str, stage: str) -> tuple[str, str]:
+        return key(tenant, "DRJ", date), stage

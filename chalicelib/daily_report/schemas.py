@@ -212,3 +212,15 @@ class SubscribeAlerts(Strict):
 
 class SubscriptionOut(Out):
     subscription: str
+
+
+class RemindIn(Strict):
+    household: str = Field(pattern=r"^[0-9a-f]{16}$")
+
+
+class RemindOut(Out):
+    household: str
+    channel: Literal["sms"]
+    reminded_at: str
+    by_name: str
+    already: bool = Field(description="true when the household had been reminded today already (no second SMS)")

@@ -498,3 +498,12 @@ def expected_households(tenant: str, place_codes: list[str]) -> dict[str, int]:
         for item in Coverage.batch_get(all_keys[i:i + 100]):
             got[(item.pk, item.sk)] = int(item.households)
     return {p: sum(got.get(k, 0) for k in ks) for p, ks in wanted.items()}
+
+
+def get_many(tenant: str, hids: list[str]) -> dict[str, Household]:
+    """Households by id without their members: one BatchGet per 100."""
+    keys = [Household.keys(tenant, h) for h in dict.fromkeys(hids)]
+    out: dict[str, Household] = {}
+    for i in range(0, len(keys), 100):
+        out.update({h.hid: h for h in Household.batch_get(keys[i:i + 100])})
+    return out

@@ -135,3 +135,8 @@ def validate_rows(tenant: str, rows: list[dict]) -> tuple[list[Place], list[dict
     errors.sort(key=lambda e: e["row"])
     items = [_item(tenant, r["code"].strip(), r["name"].strip(), level, parent) for r, level, parent in ok]
     return items, errors
+
+
+def grids(tenant: str) -> list[Place]:
+    """Every grid of a county (a batch job's read: one Query per 1 MB page of the county's places)."""
+    return [p for p in Place.query(Place.keys(tenant, tenant)[0], filter_condition=Place.level == "grid")]

@@ -20,6 +20,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # chalicelib/daily_report/events.py: reads the submissions stream, writes completion counters, decrypts day
     # summaries and publishes alerts on the alerts topic.
     "on_submissions_change": frozenset({"tables", "pii", "alerts", "stream:submissions"}),
+    # chalicelib/daily_report/reminders.py run_due, every 5 minutes: reads links, households and staff, writes
+    # job markers and inbox notices.
+    "report_reminders": frozenset({"tables"}),
 }
 ASYNC_EVENTS = {"SNS", "S3", "Schedule", "CloudWatchEvent", "EventBridgeRule"}  # Lambda's async invocation
 STREAM_EVENTS = {"DynamoDB", "Kinesis"}  # event source mappings: on-failure destination

@@ -297,6 +297,34 @@ def b_subscribe_alerts(c):
     return "/alerts/subscriptions", {"protocol": "sqs", "endpoint": arn}
 
 
+def _party_member(c) -> str:
+    token = c.add_staff("party_member", c.grid)
+    return c.api.get("/me", token=token).json["user_id"]
+
+
+def b_link_party(c):
+    return "/party-links", {"member": _party_member(c), "households": [_hid(c)]}
+
+
+def _linked(c) -> tuple[str, str]:
+    pm, hid = _party_member(c), _hid(c)
+    r = c.api.post("/party-links", {"member": pm, "households": [hid]}, token=c.tokens["grid_worker"])
+    assert r.status_code == 200, r.json
+    return pm, hid
+
+
+def b_party_households(c):
+    return f"/party-links?member={_linked(c)[0]}", None
+
+
+def b_unlink_party(c):
+    return f"/party-links/{_linked(c)[1]}", None
+
+
+def b_remind(c):
+    return "/reports/reminders", {"household": _hid(c)}
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -357,6 +385,11 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/alerts/{aid}/ack"): Case(b_ack_alert, "epidemic_command", COMMAND + ("county_admin",)),
     ("POST", "/alerts/{aid}/close"): Case(b_close_alert, "epidemic_command", COMMAND + ("county_admin",)),
     ("POST", "/alerts/subscriptions"): Case(b_subscribe_alerts, "epidemic_command", COMMAND, cross="own"),
+    # (a villager of the household itself: tests/functional/test_reminders.py)
+    ("POST", "/reports/reminders"): Case(b_remind, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("POST", "/party-links"): Case(b_link_party, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("GET", "/party-links"): Case(b_party_households, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("DELETE", "/party-links/{hid}"): Case(b_unlink_party, "grid_worker", HH_WRITE),
 }
 
 ROUTE_IDS = [f"{m} {p}" for m, p in sorted(CASES)]

@@ -340,3 +340,14 @@ def with_grants(user: User, new: list[Grant]) -> bool:
     user.status = "active"
     user.updated_at = clock.iso()
     return True
+
+
+def staff_at(tenant: str, place: str) -> list[User]:
+    """Active people posted exactly at a place (a batch job's read: Query the posts index, BatchGet the people)."""
+    posts = list(StaffPost.gsi1.query(StaffPost.index(tenant), StaffPost.gsi1sk.startswith(f"{place}#")))
+    uids = list(dict.fromkeys(p.uid for p in posts if p.place == place))
+    users: list[User] = []
+    for i in range(0, len(uids), 100):
+        batch = User.batch_get([User.keys(tenant, uid) for uid in uids[i:i + 100]])
+        users += [u for u in batch if u.status == "active"]
+    return users

@@ -1,0 +1,31 @@
+"""党员联户: link party members to households."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..core.http import Call, endpoint
+from . import service
+from .schemas import LinkIn, LinkPage, LinkQuery
+
+bp = Blueprint(__name__)
+TAGS = ("party",)
+
+
+@endpoint(bp, "/party-links", "POST", name="link_party_member", tags=TAGS, body=LinkIn, response=LinkPage,
+          permission="party.link", summary="Link a party member to households of their village (党员联户); a "
+                                           "household linked to another party member moves")
+def link(call: Call):
+    return service.link(call.ctx, call.body.member, call.body.households)
+
+
+@endpoint(bp, "/party-links", "GET", name="party_member_households", tags=TAGS, query=LinkQuery, response=LinkPage,
+          summary="The households a party member looks after, with today's report status")
+def households_of(call: Call):
+    return service.households_of(call.ctx, call.query.member)
+
+
+@endpoint(bp, "/party-links/{hid}", "DELETE", name="unlink_party_member", tags=TAGS, status=204,
+          permission="party.link", summary="Remove a household's party member link")
+def unlink(call: Call):
+    service.unlink(call.ctx, call.params["hid"])

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from ..core.schemas import Out, Strict
+
+HID = r"^[0-9a-f]{16}$"
+UID = r"^[0-9a-f]{8,32}$"
+
+
+class LinkIn(Strict):
+    member: str = Field(pattern=UID, description="user id of a party member of the households' village")
+    households: list[str] = Field(min_length=1, max_length=30)
+
+
+class LinkQuery(Strict):
+    member: str = Field(pattern=UID)
+
+
+class LinkedHousehold(Out):
+    id: str
+    head_name: str
+    address: str
+    grid: str
+    reported_today: bool
+
+
+class LinkPage(Out):
+    member: str
+    member_name: str
+    items: list[LinkedHousehold]
