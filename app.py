@@ -10,6 +10,7 @@ from chalicelib.households import api as households
 from chalicelib.imports import api as imports
 from chalicelib.inbox import api as inbox
 from chalicelib.party import api as party
+from chalicelib.passes import api as passes
 from chalicelib.places import api as places
 from chalicelib.signin import api as signin
 from chalicelib.staff import api as staff
@@ -23,6 +24,7 @@ app.register_middleware(ConvertToMiddleware(tracer().capture_lambda_handler))
 app.register_middleware(http_middleware, "http")
 
 app.register_blueprint(authorizer.bp)
-for module in (system, signin, tenants, places, households, staff, imports, inbox, party, daily_report):
+for module in (system, signin, tenants, places, households, staff, imports, inbox, party, daily_report,
+               passes):
     app.register_blueprint(module.bp)
 app.register_blueprint(daily_report_events.bp)  # stream + schedule handlers

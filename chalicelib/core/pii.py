@@ -65,6 +65,11 @@ def mask_phone(phone: str | None) -> str | None:
     return None if not phone else f"{phone[:3]}****{phone[-4:]}"
 
 
+def mask_name(name: str | None) -> str | None:
+    """张三 → 张*, 欧阳小明 → 欧***: the family name only."""
+    return None if not name else name[0] + "*" * max(1, len(name) - 1)
+
+
 def mask_id_number(idno: str | None) -> str | None:
     return None if not idno else f"{idno[:6]}********{idno[-4:]}"
 

@@ -76,6 +76,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.settings": frozenset({COUNTY_ADMIN, EPIDEMIC_COMMAND}),
     "alerts.read": frozenset({EPIDEMIC_COMMAND, COUNTY_ADMIN}),
     "alerts.write": frozenset({EPIDEMIC_COMMAND}),
+    # Scan-to-pass (扫码通行): checkpoint staff scan; offices read the scan logs of their checkpoints.
+    "passes.scan": frozenset({CHECKPOINT}),
+    "passes.logs": frozenset({CHECKPOINT}) | _OFFICE | {EPIDEMIC_COMMAND},
     # 党员联户: who links party members to households (at the household's grid).
     "party.link": _OFFICE | {GRID_LEADER, GRID_WORKER},
 }

@@ -296,3 +296,17 @@ def unreported(ctx: TenantContext, grid: str, limit: int | None, cursor: str | N
             "items": [{"id": h.hid, "address": h.address, "head_name": h.head_name,
                        "member_count": int(h.member_count), "last_report_date": h.last_report_date}
                       for h in page["items"]]}
+
+
+def member_today(tenant: str, hid: str, mid: str) -> tuple[bool, str | None]:
+    """(reported today?, the member's colour in today's current report) for scan-to-pass: Get + one small Query."""
+    date = clock.today().isoformat()
+    day = _day_status(tenant, hid, date)
+    if day is None:
+        return False, None
+    for r in Report.query(Report.partition(tenant, hid), Report.sk.startswith(f"H#{date}#"),
+                          scan_index_forward=False, limit=5):
+        if r.rid == day.rid:
+            detail = json.loads(pii.decrypt(tenant, r.detail_enc))
+            return True, next((c["colour"] for c in detail["members"] if c["id"] == mid), None)
+    return True, None

@@ -325,6 +325,38 @@ def b_remind(c):
     return "/reports/reminders", {"household": _hid(c)}
 
 
+def _pass(c) -> dict:
+    hh = c.household(members=1)
+    r = c.api.post("/passes", {"household": hh["id"], "member": hh["members"][0]["id"]},
+                   token=c.tokens["grid_worker"])
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def _checkpoint(c) -> None:
+    if "checkpoint_staff" not in c.tokens:
+        c.add_staff("checkpoint_staff", c.village)
+
+
+def b_issue_pass(c):
+    hh = c.household(members=1)
+    return "/passes", {"household": hh["id"], "member": hh["members"][0]["id"]}
+
+
+def b_revoke_pass(c):
+    return f"/passes/{_pass(c)['id']}/revoke", None
+
+
+def b_scan_pass(c):
+    _checkpoint(c)
+    return "/passes/scan", {"code": _pass(c)["code"]}
+
+
+def b_scan_log(c):
+    _checkpoint(c)
+    return f"/passes/scans?checkpoint={c.village}", None
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -390,6 +422,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/party-links"): Case(b_link_party, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("GET", "/party-links"): Case(b_party_households, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("DELETE", "/party-links/{hid}"): Case(b_unlink_party, "grid_worker", HH_WRITE),
+    ("POST", "/passes"): Case(b_issue_pass, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("POST", "/passes/{pid}/revoke"): Case(b_revoke_pass, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("POST", "/passes/scan"): Case(b_scan_pass, "checkpoint_staff", ("grid_worker", "villager", "village_admin")),
+    ("GET", "/passes/scans"): Case(b_scan_log, "checkpoint_staff", ("grid_worker", "villager", "village2_admin")),
 }
 
 ROUTE_IDS = [f"{m} {p}" for m, p in sorted(CASES)]

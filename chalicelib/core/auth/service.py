@@ -351,3 +351,8 @@ def staff_at(tenant: str, place: str) -> list[User]:
         batch = User.batch_get([User.keys(tenant, uid) for uid in uids[i:i + 100]])
         users += [u for u in batch if u.status == "active"]
     return users
+
+
+def rate_limit(bucket: str, subject: str, limit: int, window_seconds: int) -> None:
+    """A fixed-window limit for any module (429 with Retry-After when the window is full)."""
+    _rate(bucket, subject, limit, window_seconds)
