@@ -79,6 +79,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Scan-to-pass (扫码通行): checkpoint staff scan; offices read the scan logs of their checkpoints.
     "passes.scan": frozenset({CHECKPOINT}),
     "passes.logs": frozenset({CHECKPOINT}) | _OFFICE | {EPIDEMIC_COMMAND},
+    # Epidemic tip-offs (疫情举报): a tip-off belongs to a village, which handles it (offices above may too); the
+    # county command sees all. Grid staff are told to check by the village, not given the reporter's words.
+    "tipoffs.read": _OFFICE | {EPIDEMIC_COMMAND},
+    "tipoffs.handle": _OFFICE | {EPIDEMIC_COMMAND},
     # 党员联户: who links party members to households (at the household's grid).
     "party.link": _OFFICE | {GRID_LEADER, GRID_WORKER},
 }

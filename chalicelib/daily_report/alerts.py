@@ -103,7 +103,7 @@ def publish(tenant: str, aid: str) -> bool:
     notify.publish(settings().alerts_topic, f"村情通健康码预警：{name}",
                    {"alert": a.aid, "tenant": tenant, "village": a.village, "grid": a.grid, "level": a.level,
                     "count": int(a.count), "date": a.date, "text": text},
-                   {"tenant": tenant, "village": a.village, "level": a.level})
+                   {"tenant": tenant, "village": a.village, "level": a.level, "kind": "health_code"})
     # Unversioned (no version bump), so an acknowledgement racing this mark does not fail.
     pk, sk = Alert.keys(tenant, aid)
     Alert._get_connection().update_item(pk, sk, actions=[Alert.published_at.set(clock.iso())])

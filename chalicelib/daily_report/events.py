@@ -1,5 +1,5 @@
-"""Reactions of the daily report, fed by the `submissions` table's stream (and, under the local runner, by
-devstack/events.py from moto's stream):
+"""Reactions of the daily report to the `submissions` table's stream (dispatched by core/streams.py; under the
+local runner devstack/events.py feeds it from moto's stream):
 
 - a day status inserted or changed → its difference to the previous version goes into the completion counters of
   its grid, village, township and county, exactly once (an `Applied` marker in the same transaction);
@@ -7,7 +7,7 @@ devstack/events.py from moto's stream):
 
 and, every 5 minutes, the reminder chain's due stages (reminders.run_due).
 
-Records of other kinds are ignored; so are removals (TTL expiry must not uncount a day).
+Removals are not passed on (TTL expiry must not uncount a day).
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ import zlib
 from chalice import Blueprint, Rate
 from pynamodb.exceptions import TransactWriteError
 
-from ..core import pii
-from ..core.config import settings
+from ..core import pii, streams
 from ..core.db import cancellation_codes, transact
 from ..core.observability import logger
 from . import alerts, reminders
@@ -29,9 +28,6 @@ from .models import COUNTER_FIELDS, SHARDS, Applied, Counter, DayStatus
 from .service import COUNTER_DAYS, expires_in
 
 bp = Blueprint(__name__)
-
-DAY_KIND, ALERT_KIND = "daily_report_day", "daily_report_alert"
-
 
 def _vector(tenant: str, day: DayStatus | None) -> dict[str, int]:
     if day is None:
@@ -64,7 +60,7 @@ def apply_day_change(old: DayStatus | None, new: DayStatus) -> bool:
                 if delta:
                     for pk, sk in counter_targets(tenant, new.date, new.grid, new.hid):
                         tx.update(Counter(pk, sk), actions=[getattr(Counter, f).add(v) for f, v in delta.items()]
-                                  + [Counter.expires.set(expires_in(COUNTER_DAYS))])
+                                  + [Counter.expires.set(expires_in(COUNTER_DAYS)), Counter.kind.set(Counter)])
             return True
         except TransactWriteError as e:
             reasons = cancellation_codes(e)
@@ -80,36 +76,20 @@ def _image(model, raw: dict | None):
     return model.from_raw_data(raw) if raw else None
 
 
-def handle_records(records: list[dict]) -> dict[str, int]:
-    """Process raw stream records (Lambda's DynamoDB event `Records`). Returns what was done, for logs/tests."""
-    done = {"counted": 0, "duplicates": 0, "published": 0}
-    for rec in records:
-        if rec.get("eventName") not in ("INSERT", "MODIFY"):
-            continue
-        ddb = rec["dynamodb"]
-        new_raw, old_raw = ddb.get("NewImage"), ddb.get("OldImage")
-        kind = (new_raw or {}).get("kind", {}).get("S")
-        if kind == DAY_KIND:
-            old = _image(DayStatus, old_raw)
-            if old is not None and old.version == _image(DayStatus, new_raw).version:
-                continue  # not a new version (e.g. a TTL attribute touched)
-            if apply_day_change(old, _image(DayStatus, new_raw)):
-                done["counted"] += 1
-            else:
-                done["duplicates"] += 1
-        elif kind == ALERT_KIND and rec["eventName"] == "INSERT":
-            tenant = new_raw["pk"]["S"].split("#", 1)[0]
-            if alerts.publish(tenant, new_raw["aid"]["S"]):
-                done["published"] += 1
-    if any(done.values()):
-        logger.info("daily report events", extra=done)
-    return done
+@streams.on_record("daily_report_day")
+def on_day_status(event: str, new: dict | None, old_raw: dict | None) -> str | None:
+    new_day, old = _image(DayStatus, new), _image(DayStatus, old_raw)
+    if old is not None and old.version == new_day.version:
+        return None  # not a new version (e.g. only a TTL attribute touched)
+    return "counted" if apply_day_change(old, new_day) else "duplicate"
 
 
-@bp.on_dynamodb_record(stream_arn=settings().submissions_stream_arn, batch_size=100,
-                       starting_position="TRIM_HORIZON")
-def on_submissions_change(event):
-    handle_records([r.to_dict() for r in event])
+@streams.on_record("daily_report_alert")
+def on_alert(event: str, new: dict | None, old: dict | None) -> str | None:
+    if event != "INSERT":
+        return None
+    tenant = new["pk"]["S"].split("#", 1)[0]
+    return "published" if alerts.publish(tenant, new["aid"]["S"]) else None
 
 
 @bp.schedule(Rate(5, unit=Rate.MINUTES), name="report_reminders")

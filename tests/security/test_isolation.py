@@ -357,6 +357,36 @@ def b_scan_log(c):
     return f"/passes/scans?checkpoint={c.village}", None
 
 
+def _tipoff(c) -> str:
+    r = c.api.post("/tipoffs", {"category": "gathering", "description": "隔离测试举报"}, token=c.tokens["villager"])
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
+def b_create_tipoff(c):
+    return "/tipoffs", {"category": "returnee", "description": "隔离测试：有人返乡未登记", "anonymous": True}
+
+
+def b_my_tipoffs(c):
+    return "/tipoffs/mine", None
+
+
+def b_list_tipoffs(c):
+    return f"/tipoffs?village={c.village}", None
+
+
+def b_tipoff_stats(c):
+    return f"/tipoffs/stats?place={c.village}", None
+
+
+def b_get_tipoff(c):
+    return f"/tipoffs/{_tipoff(c)}", None
+
+
+def b_handle_tipoff(c):
+    return f"/tipoffs/{_tipoff(c)}", {"status": "closed", "disposition": "unfounded", "note": "核实不属实"}
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -426,6 +456,13 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/passes/{pid}/revoke"): Case(b_revoke_pass, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("POST", "/passes/scan"): Case(b_scan_pass, "checkpoint_staff", ("grid_worker", "villager", "village_admin")),
     ("GET", "/passes/scans"): Case(b_scan_log, "checkpoint_staff", ("grid_worker", "villager", "village2_admin")),
+    # anyone, in their own county (a caller with no village of their own must name one: 422)
+    ("POST", "/tipoffs"): Case(b_create_tipoff, "villager", cross="own", denied=DENIED_OR_INVALID),
+    ("GET", "/tipoffs/mine"): Case(b_my_tipoffs, "villager", cross="own"),
+    ("GET", "/tipoffs"): Case(b_list_tipoffs, "village_admin", ("grid_worker", "villager", "village2_admin")),
+    ("GET", "/tipoffs/stats"): Case(b_tipoff_stats, "village_admin", ("grid_worker", "villager", "village2_admin")),
+    ("GET", "/tipoffs/{tid}"): Case(b_get_tipoff, "village_admin", ("grid_worker", "village2_admin")),
+    ("PUT", "/tipoffs/{tid}"): Case(b_handle_tipoff, "village_admin", ("grid_worker", "village2_admin", "villager")),
 }
 
 ROUTE_IDS = [f"{m} {p}" for m, p in sorted(CASES)]

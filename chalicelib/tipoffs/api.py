@@ -1,0 +1,63 @@
+"""Epidemic tip-offs (疫情举报)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..core.http import Call, endpoint
+from ..core.tenancy import TenantContext
+from . import service
+from .schemas import HandleIn, StatsOut, StatsQuery, TipoffIn, TipoffOut, TipoffPage, TipoffQuery
+
+bp = Blueprint(__name__)
+TAGS = ("tip-offs",)
+
+
+def tipoff_out(ctx: TenantContext, t) -> dict:
+    """Staff never see an anonymous reporter; nobody sees the reporter's phone or id."""
+    own = t.reporter_uid == ctx.user_id
+    return {"id": t.tid, "village": t.village, "category": t.category, "description": t.description,
+            "location": t.location, "anonymous": t.anonymous,
+            "reporter": None if t.anonymous and not own else t.reporter_name, "status": t.status,
+            "disposition": t.disposition, "note": t.note, "handled_by": t.handled_by_name,
+            "handled_at": t.handled_at, "created_at": t.created_at}
+
+
+@endpoint(bp, "/tipoffs", "POST", name="create_tipoff", tags=TAGS, body=TipoffIn, response=TipoffOut, status=201,
+          idempotent=True, summary="Report returnees, a gathering or another risk (optionally anonymous)")
+def create(call: Call):
+    return tipoff_out(call.ctx, service.create(call.ctx, call.body))
+
+
+@endpoint(bp, "/tipoffs/mine", "GET", name="my_tipoffs", tags=TAGS, query=TipoffQuery, response=TipoffPage,
+          summary="The caller's own tip-offs with their outcome")
+def mine(call: Call):
+    page = service.mine(call.ctx, call.query.limit, call.query.cursor)
+    return {"items": [tipoff_out(call.ctx, t) for t in page["items"]], "next_cursor": page["next_cursor"]}
+
+
+@endpoint(bp, "/tipoffs", "GET", name="list_tipoffs", tags=TAGS, query=TipoffQuery, response=TipoffPage,
+          permission="tipoffs.read", summary="Tip-offs of a village, or of the county (county command)")
+def list_tipoffs(call: Call):
+    q = call.query
+    page = service.list_tipoffs(call.ctx, q.village, q.status, q.limit, q.cursor)
+    return {"items": [tipoff_out(call.ctx, t) for t in page["items"]], "next_cursor": page["next_cursor"]}
+
+
+@endpoint(bp, "/tipoffs/stats", "GET", name="tipoff_stats", tags=TAGS, query=StatsQuery, response=StatsOut,
+          permission="tipoffs.read", summary="Counts by category × village × week")
+def stats(call: Call):
+    return service.stats(call.ctx, call.query.place, call.query.weeks)
+
+
+@endpoint(bp, "/tipoffs/{tid}", "GET", name="get_tipoff", tags=TAGS, response=TipoffOut,
+          summary="One tip-off (its reporter, or staff of its village and above)")
+def get_tipoff(call: Call):
+    return tipoff_out(call.ctx, service.get(call.ctx, call.params["tid"]))
+
+
+@endpoint(bp, "/tipoffs/{tid}", "PUT", name="handle_tipoff", tags=TAGS, body=HandleIn, response=TipoffOut,
+          permission="tipoffs.handle", summary="Handle a tip-off: status and disposition (the reporter is told)")
+def handle(call: Call):
+    b = call.body
+    return tipoff_out(call.ctx, service.handle(call.ctx, call.params["tid"], b.status, b.disposition, b.note))
