@@ -5,12 +5,15 @@ from __future__ import annotations
 from chalicelib.core import counties
 from chalicelib.core.auth import service as auth
 from chalicelib.core.db import PLATFORM
-from chalicelib.core.tenancy import COUNTY_ADMIN, PLATFORM_OPERATOR, Grant, TenantContext
+from chalicelib.core.tenancy import COUNTY_ADMIN, PARTY_MEMBER, PLATFORM_OPERATOR, Grant, TenantContext
 from chalicelib.households import service as households
 from chalicelib.households.schemas import MemberIn
+from chalicelib.party import service as party
 from chalicelib.places import service as places
 
 from .demo_data import COUNTY_CODE, DEMO_ACCOUNTS, FOCUS_VILLAGE, build_demo_county
+
+PARTY_LINKS = 6
 
 
 def is_seeded() -> bool:
@@ -28,11 +31,17 @@ def seed() -> dict:
     for hh in data["households"]:
         members = [MemberIn.model_validate(m) for m in hh["members"]]
         households.write_household(COUNTY_CODE, hh["grid"], hh["address"], members, hh["ref"])
+    people = {}
     for acct in DEMO_ACCOUNTS:
         tenant = PLATFORM if acct["role"] == PLATFORM_OPERATOR else COUNTY_CODE
-        auth.add_grants(tenant, acct["phone"], acct["name"], [Grant(acct["role"], acct["place"])], invited_by="seed")
+        people[acct["role"]], _ = auth.add_grants(tenant, acct["phone"], acct["name"],
+                                                  [Grant(acct["role"], acct["place"])], invited_by="seed")
+    # 党员联户: the demo party member looks after the first households of their grid.
+    pm = next(a for a in DEMO_ACCOUNTS if a["role"] == PARTY_MEMBER)
+    grid_households = households.list_households(admin, pm["place"], False, PARTY_LINKS, None)["items"]
+    party.link(admin, people[PARTY_MEMBER].uid, [h.hid for h in grid_households])
     return {"places": len(data["places"]), "households": len(data["households"]),
-            "members": sum(len(h["members"]) for h in data["households"])}
+            "members": sum(len(h["members"]) for h in data["households"]), "party_links": len(grid_households)}
 
 
 def demo_invite() -> tuple[str, str]:
