@@ -26,6 +26,7 @@ class Tipoff(SubmissionsItem, discriminator="tipoff"):
     handled_by_name = UnicodeAttribute(null=True)
     handled_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    forwarded_at = UnicodeAttribute(null=True)  # sent to the county command on the alerts topic
     week = UnicodeAttribute()
     version = VersionAttribute()
 

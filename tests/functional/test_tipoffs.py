@@ -106,3 +106,11 @@ def test_the_command_is_sent_every_tipoff(county, client, operator_token, events
     tipoffs = [b for b in bodies if b["MessageAttributes"]["kind"]["Value"] == "tipoff"]
     assert len(tipoffs) == 1 and json.loads(tipoffs[0]["Message"])["tipoff"] == r.json["id"]
     assert session["user_id"] not in tipoffs[0]["Message"]
+    events.drain()  # the mark's own stream record sends nothing
+    from chalicelib.core import streams
+    from chalicelib.tipoffs.models import Tipoff
+
+    village, ms, rand = r.json["id"].split("-")
+    item = Tipoff.get(f"{c.code}#TIPV#{village}", f"{ms}#{rand}")
+    assert streams.dispatch([{"eventName": "INSERT", "dynamodb": {"NewImage": item.serialize()}}]) == {}
+    assert not sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages")  # nor a redelivery
