@@ -16,7 +16,7 @@ import uuid
 
 from pynamodb.exceptions import TransactWriteError
 
-from ..core import clock, pii
+from ..core import clock, counties, pii
 from ..core.auth.models import User
 from ..core.config import settings
 from ..core.db import cancellation_codes, save_versioned, transact
@@ -261,11 +261,13 @@ def completion(ctx: TenantContext, place: str, date: str | None, with_children: 
     tenant = ctx.require_tenant()
     ctx.require("reports.read", place)
     date = date or clock.today().isoformat()
-    targets, names = [place], {}
+    targets = [place]
+    own = places.find(tenant, place) if place != tenant else counties.get(tenant)  # the county record is cached
+    names = {place: own.name} if own else {}
     if with_children:
         page = places.children(ctx, place, 100, None)
         targets += [p.code for p in page["items"]]
-        names = {p.code: p.name for p in page["items"]}
+        names |= {p.code: p.name for p in page["items"]}
     wanted = {t: counter_keys(tenant, date, t) for t in targets}
     got = _read_counters([k for ks in wanted.values() for k in ks])
     expected = households.expected_households(tenant, targets)

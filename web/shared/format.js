@@ -3,7 +3,7 @@ export function formatDateTime(iso, locale = 'zh-CN') {
   if (!iso) return ''
   return new Intl.DateTimeFormat(locale, {
     timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-    hour12: false,
+    hourCycle: 'h23',
   }).format(new Date(iso))
 }
 

@@ -12,12 +12,26 @@ const routes = [
   { path: '/inbox', name: 'inbox', component: () => import('./inbox/InboxPage.vue') },
   { path: '/profile', name: 'profile', component: () => import('./profile/ProfilePage.vue') },
   { path: '/outbox', name: 'outbox', component: () => import('./offline/OutboxPage.vue') },
+  { path: '/report', name: 'report', component: () => import('./daily_report/ReportPage.vue') },
+  { path: '/party', name: 'party', component: () => import('./daily_report/PartyLinksPage.vue') },
   { path: '/field', name: 'field', component: () => import('./field/FieldHomePage.vue'), meta: { field: true } },
   {
     path: '/field/new',
     name: 'field-new',
     component: () => import('./field/AddHouseholdPage.vue'),
     meta: { field: true },
+  },
+  {
+    path: '/field/unreported',
+    name: 'field-unreported',
+    component: () => import('./daily_report/UnreportedPage.vue'),
+    meta: { field: true },
+  },
+  {
+    path: '/field/report/:hid',
+    name: 'field-report',
+    component: () => import('./daily_report/ReportPage.vue'),
+    meta: { field: true, proxy: true },
   },
   {
     path: '/field/h/:hid',

@@ -6,7 +6,7 @@ import { vi } from 'vitest'
 import Vant from 'vant'
 import { i18n } from './i18n/index.js'
 
-export async function mountScreen(component, { path = '/', props } = {}) {
+export async function mountScreen(component, { path = '/', props, routes = [] } = {}) {
   const pinia = createPinia()
   setActivePinia(pinia)
   const router = createRouter({
@@ -15,6 +15,7 @@ export async function mountScreen(component, { path = '/', props } = {}) {
   })
   router.addRoute({ path: '/field/h/:hid', name: 'field-household', component: { render: () => null } })
   router.addRoute({ path: '/field', name: 'field', component: { render: () => null } })
+  for (const r of routes) router.addRoute({ component: { render: () => null }, ...r })
   await router.push(path)
   const wrapper = mount(component, { props, attachTo: document.body, global: { plugins: [pinia, router, i18n, Vant] } })
   return { wrapper, router }

@@ -15,7 +15,9 @@ describe('home module tiles', () => {
     ])
     expect(moduleTiles(CATALOGUE, ['mailbox'], pages)).toEqual([])
   })
-  it('shows none today: no module has a page in the app yet', () => {
-    expect(moduleTiles(CATALOGUE, CATALOGUE.map((m) => m.id), MODULE_PAGES)).toEqual([])
+  it('has the daily report page, and no tile for a module without a page', () => {
+    expect(moduleTiles(CATALOGUE, CATALOGUE.map((m) => m.id), MODULE_PAGES)).toEqual([
+      { id: 'daily_report', name: '每日上报', to: '/report' },
+    ])
   })
 })

@@ -100,6 +100,7 @@ function transient(e) {
 
 async function drain() {
   for (const item of myItems().filter((i) => !i.error)) {
+    if (!outbox.items.some((x) => x.key === item.key)) continue // deleted (or superseded) while others were sent
     try {
       const result = await request(item.method, item.path, item.body, { idempotencyKey: item.key })
       discard(item.key)

@@ -1,0 +1,49 @@
+// The households a person reports for, kept on the phone (address, head and member names only: no ID or phone
+// numbers) so the report form opens without a signal. Per signed-in person; the most recent 30.
+import { NetworkError, api, session } from '@shared/api.js'
+
+const KEY = 'cqt.report.households'
+const MAX = 30
+
+function owner() {
+  const s = session.load()
+  return s?.tenant && s?.user_id ? `${s.tenant}:${s.user_id}` : null
+}
+
+function read() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(KEY))
+    return stored?.owner === owner() && Array.isArray(stored.items) ? stored.items : []
+  } catch {
+    return []
+  }
+}
+
+function slim(h) {
+  return {
+    id: h.id, grid: h.grid, address: h.address, head_name: h.head_name,
+    members: (h.members ?? []).map((m) => ({ id: m.id, name: m.name, relation: m.relation })),
+  }
+}
+
+function remember(h) {
+  const items = [slim(h), ...read().filter((x) => x.id !== h.id)].slice(0, MAX)
+  try {
+    localStorage.setItem(KEY, JSON.stringify({ owner: owner(), items }))
+  } catch {
+    // a full storage only costs the offline copy
+  }
+}
+
+/** GET /households/{hid}; without a signal, the copy kept on the phone (marked `offline: true`) if there is one. */
+export async function loadHousehold(hid) {
+  try {
+    const h = await api.get(`/households/${encodeURIComponent(hid)}`)
+    remember(h)
+    return h
+  } catch (e) {
+    const kept = e instanceof NetworkError && read().find((x) => x.id === hid)
+    if (kept) return { ...kept, offline: true }
+    throw e
+  }
+}
