@@ -12,7 +12,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from chalice.config import Config
 from chalice.local import LocalGateway, LocalGatewayAuthorizer, LocalGatewayException, NotAuthorizedError
@@ -109,6 +109,8 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
             if url.path == "/__dev/sms" and gateway.outbox_path:
                 p = Path(gateway.outbox_path)
                 rows = [json.loads(line) for line in p.read_text("utf-8").splitlines() if line] if p.exists() else []
+                phone = parse_qs(url.query).get("phone", [None])[0]  # ?phone=… : that phone's messages only
+                rows = [r for r in rows if phone is None or r["phone"] == phone]
                 return self._send(200, {"Content-Type": "application/json; charset=utf-8"},
                                   json.dumps(rows[-50:], ensure_ascii=False).encode())
             return self._static(url.path)

@@ -8,6 +8,7 @@ Here the backup is taken of the touched items only, and restored if the transact
 from __future__ import annotations
 
 import copy as _copy
+import threading
 import types
 
 _applied = False
@@ -59,7 +60,45 @@ def fast_transactions() -> None:
             raise
 
     models.DynamoDBBackend.transact_write_items = transact_write_items
+    fast_queries()
     _applied = True
+
+
+_scope = threading.local()
+
+
+def fast_queries() -> None:
+    """moto answers every Query by sorting the whole table (`Table.all_items`) and then filtering it, so one Query
+    costs O(table · log table) DynamoType comparisons: ~60 ms at 3,000 items, growing with every test's data. A
+    Query on the table's own key needs only its partition (`Table.items[hash]`); a Query on an index filters and
+    sorts its candidates itself, so the table need not be sorted first. Same results, in the same order."""
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table, "_cqt_fast_queries", False):
+        return
+    all_items, query = Table.all_items, Table.query
+
+    def scoped_all_items(self):
+        scope = getattr(_scope, "query", None)
+        if scope is None or scope[0] is not self or not self.range_key_attr or scope[1] is None:
+            return all_items(self)
+        _, hash_key, index_name = scope
+        if index_name is None:
+            return list((self.items.get(hash_key) or {}).values())
+        return [item for bucket in self.items.values() for item in bucket.values()]
+
+    def scoped_query(self, hash_key, *args, **kwargs):
+        # moto's backend passes index_name as the 8th positional argument (after projection_expressions)
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        _scope.query = (self, hash_key, index_name)
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            _scope.query = None
+
+    Table.all_items = scoped_all_items
+    Table.query = scoped_query
+    Table._cqt_fast_queries = True
 
 
 def s3_post_policy() -> None:

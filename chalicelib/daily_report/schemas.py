@@ -146,11 +146,13 @@ class SettingsIn(Strict):
             raise ValueError("时间格式应为 HH:MM")
         return v
 
-    @model_validator(mode="after")
-    def _order(self):
-        if not self.party_reminder_at < self.grid_reminder_at:
-            raise ValueError("党员提醒时间应早于网格员兜底时间")
-        return self
+    @field_validator("grid_reminder_at")
+    @classmethod
+    def _order(cls, v: str, info):
+        party = info.data.get("party_reminder_at")
+        if party is not None and not party < v:
+            raise ValueError("网格员兜底时间应晚于党员提醒时间")
+        return v
 
 
 class SettingsOut(Out):

@@ -1,9 +1,10 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 // Element Plus components come with their own CSS through the auto-import resolver; the ones used from script
-// (ElMessage, ElMessageBox) and the loading directive need theirs imported here.
+// (ElMessage, ElMessageBox, ElNotification) and the loading directive need theirs imported here.
 import 'element-plus/es/components/message/style/css'
 import 'element-plus/es/components/message-box/style/css'
+import 'element-plus/es/components/notification/style/css'
 import 'element-plus/es/components/loading/style/css'
 import App from './App.vue'
 import { useAuth } from './auth/store.js'

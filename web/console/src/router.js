@@ -14,6 +14,12 @@ export const PAGES = [
     component: () => import('./imports/ImportPage.vue') },
   { name: 'coverage', path: 'coverage', permission: 'coverage.read', icon: 'chart',
     component: () => import('./coverage/CoveragePage.vue') },
+  { name: 'reports', path: 'reports', permission: 'reports.read', icon: 'report',
+    component: () => import('./daily_report/CompletionPage.vue') },
+  { name: 'alerts', path: 'alerts', permission: 'alerts.read', icon: 'alert',
+    component: () => import('./daily_report/AlertsPage.vue') },
+  { name: 'reportSettings', path: 'reports/settings', permission: 'reports.settings', icon: 'settings',
+    component: () => import('./daily_report/SettingsPage.vue') },
   { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
     component: () => import('./counties/CountiesPage.vue') },
 ]

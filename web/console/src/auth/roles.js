@@ -42,6 +42,12 @@ export const PERMISSIONS = {
   'staff.write': new Set(Object.keys(CAN_INVITE)),
   'imports.write': new Set(OFFICE),
   'tenants.admin': new Set(['platform_operator']),
+  // Daily report (每日上报): completion and trends; 代报 by grid workers; the county's times; alerts to the command.
+  'reports.read': new Set([...FIELD, 'epidemic_command', 'org_department']),
+  'reports.proxy': new Set(GRID_ROLES.filter((r) => r !== 'grid_instructor')),
+  'reports.settings': new Set(['county_admin', 'epidemic_command']),
+  'alerts.read': new Set(['epidemic_command', 'county_admin']),
+  'alerts.write': new Set(['epidemic_command']),
 }
 
 /** Order the role select the way people think of them: county first, grid last. */

@@ -76,3 +76,24 @@ describe('permissions and roots', () => {
     expect(mayRemove(township, [{ role: 'grid_worker', place: '330825002101G01' }])).toBe(false)
   })
 })
+
+describe('daily report permissions (copied from chalicelib/core/tenancy.py)', () => {
+  const command = [{ role: 'epidemic_command', place: '330825' }]
+  it('the epidemic command reads completion, sets the times, reads and handles alerts', () => {
+    for (const p of ['reports.read', 'reports.settings', 'alerts.read', 'alerts.write']) expect(can(command, p)).toBe(true)
+    expect(can(command, 'reports.proxy')).toBe(false)
+  })
+  it('the county admin sees the alerts but does not handle them', () => {
+    expect(can(county, 'alerts.read')).toBe(true)
+    expect(can(county, 'alerts.write')).toBe(false)
+    expect(can(county, 'reports.settings')).toBe(true)
+  })
+  it('grid workers report on behalf (代报), instructors do not; townships read completion of their own place', () => {
+    expect(can([{ role: 'grid_worker', place: '330825001201G01' }], 'reports.proxy')).toBe(true)
+    expect(can([{ role: 'grid_instructor', place: '330825001201G01' }], 'reports.proxy')).toBe(false)
+    expect(can(township, 'reports.read', '330825001201')).toBe(true)
+    expect(can(township, 'reports.read', '330825002201')).toBe(false)
+    expect(can(township, 'alerts.read')).toBe(false)
+    expect(can([{ role: 'org_department', place: '330825' }], 'reports.read')).toBe(true)
+  })
+})
