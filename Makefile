@@ -61,6 +61,7 @@ test: $(STAMP) $(INFRA_STAMP) system web
 ## Benchmarks (results in bench/results/); not part of `make test`.
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
+	$(PY) bench/daily_report.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

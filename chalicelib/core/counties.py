@@ -21,7 +21,7 @@ MODULES = {
 }
 DEFAULT_MODULES = ("daily_report", "scan_pass", "tipoffs", "mailbox", "notices")
 # Modules whose screens exist. The app shows a tile only for a module that is switched on AND built (no dead links).
-BUILT_MODULES: frozenset[str] = frozenset({"daily_report"})
+BUILT_MODULES: frozenset[str] = frozenset({"daily_report", "scan_pass", "tipoffs"})
 
 # Province-level prefixes of the national administrative division codes (GB/T 2260).
 PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,

@@ -472,15 +472,27 @@ def mark_reported(tx, tenant: str, hid: str, date: str) -> None:
 
 
 def unreported(tenant: str, grid: str, date: str, limit: int | None, cursor: str | None) -> dict:
-    """A grid's households without a report on `date` (today): one Query of the village index per page, narrowed
-    to the grid by the sort key and to the unreported by a filter on `last_report_date`."""
+    """A grid's households without a report on `date` (today): ONE Query of the village index per page — the
+    grid's range of the sort key, filtered on `last_report_date`, read to the end of the grid (or 1 MB, a few
+    thousand households) in that one call; the page returns the first `limit` matches and a cursor after them.
+    (PynamoDB's own `limit` would issue further Queries until it has `limit` matches: late in the morning, when
+    few are left, that is one call per handful of households.)"""
     pk = Household.village_index(tenant, grid[:12])
     bound = f"unreported|{pk}|{grid}|{date}"
+    n = page_size(limit)
     flt = Household.last_report_date.does_not_exist() | (Household.last_report_date != date)
-    res = Household.gsi1.query(pk, Household.gsi1sk.startswith(f"{grid}#"), filter_condition=flt,
-                               limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
-    items = list(res)
-    return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+    raw = Household._get_connection().query(
+        pk, range_key_condition=Household.gsi1sk.startswith(f"{grid}#"), filter_condition=flt, index_name="gsi1",
+        exclusive_start_key=decode_cursor(cursor, bound))
+    found = [h for h in (HouseholdsItem.from_raw_data(i) for i in raw.get("Items", [])) if isinstance(h, Household)]
+    page = found[:n]
+    if len(found) > n:  # more matches in this read: continue after the last one returned
+        last = page[-1]
+        next_key = {"pk": {"S": last.pk}, "sk": {"S": last.sk}, "gsi1pk": {"S": last.gsi1pk},
+                    "gsi1sk": {"S": last.gsi1sk}}
+    else:
+        next_key = raw.get("LastEvaluatedKey")
+    return {"items": page, "next_cursor": encode_cursor(next_key, bound)}
 
 
 def grid_households(tenant: str, grid: str) -> list[Household]:

@@ -48,6 +48,7 @@ class Scan(SubmissionsItem, discriminator="pass_scan"):
     hid = UnicodeAttribute(null=True)
     holder = UnicodeAttribute(null=True)  # masked name
     village = UnicodeAttribute(null=True)
+    village_name = UnicodeAttribute(null=True)
     colour = UnicodeAttribute(null=True)
 
     @staticmethod

@@ -63,6 +63,7 @@ class ScanLogItem(Out):
     reasons: list[str]
     holder: str | None = None
     village: str | None = None
+    village_name: str | None = None
     colour: str | None = None
 
 

@@ -167,12 +167,12 @@ def scan(ctx: TenantContext, code: str, checkpoint: str | None) -> dict:
     elif colour in ("yellow", "red"):
         reasons.append({"code": f"{colour}_code", "message": f"健康码为{COLOUR_ZH[colour]}"})
     elif colour is None:
-        reasons.append({"code": "not_reported", "message": "今日上报中没有该成员"})
+        reasons.append({"code": "member_not_in_report", "message": "今日上报中没有该成员"})
     result = "stop" if reasons else "pass"
     holder = pii.mask_name(member.name)
     village = places.find(tenant, hh.village)
     s = _log(tenant, ctx, cp, result, [r["code"] for r in reasons], pid=pid, hid=p.hid, holder=holder,
-             village=hh.village, colour=colour)
+             village=hh.village, village_name=village.name if village else None, colour=colour)
     return {"id": s.sid, "result": result, "reasons": reasons, "colour": colour, "reported_today": reported,
             "holder": {"name": holder, "village": hh.village, "village_name": village.name if village else None},
             "checkpoint": cp, "scanned_at": s.at}
@@ -185,5 +185,6 @@ def scans(ctx: TenantContext, checkpoint: str, date: str | None, limit: int | No
     pk = Scan.partition(tenant, checkpoint, date or clock.today().isoformat())
     res = Scan.query(pk, scan_index_forward=False, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, pk))
     items = [{"id": s.sid, "at": s.at, "result": s.result, "reasons": [r for r in s.reasons.split(",") if r],
-              "holder": s.holder, "village": s.village, "colour": s.colour} for s in res]
+              "holder": s.holder, "village": s.village, "village_name": s.village_name, "colour": s.colour}
+             for s in res]
     return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, pk)}

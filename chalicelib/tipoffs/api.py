@@ -13,10 +13,17 @@ bp = Blueprint(__name__)
 TAGS = ("tip-offs",)
 
 
-def tipoff_out(ctx: TenantContext, t) -> dict:
+def _names(ctx: TenantContext, tips) -> dict[str, str]:
+    """Village names for a page of tip-offs: one BatchGet."""
+    return service.village_names(ctx.tenant_id, {t.village for t in tips})
+
+
+def tipoff_out(ctx: TenantContext, t, names: dict[str, str] | None = None) -> dict:
     """Staff never see an anonymous reporter; nobody sees the reporter's phone or id."""
     own = t.reporter_uid == ctx.user_id
-    return {"id": t.tid, "village": t.village, "category": t.category, "description": t.description,
+    names = names if names is not None else _names(ctx, [t])
+    return {"id": t.tid, "village": t.village, "village_name": names.get(t.village), "category": t.category,
+            "description": t.description,
             "location": t.location, "anonymous": t.anonymous,
             "reporter": None if t.anonymous and not own else t.reporter_name, "status": t.status,
             "disposition": t.disposition, "note": t.note, "handled_by": t.handled_by_name,
@@ -33,7 +40,8 @@ def create(call: Call):
           summary="The caller's own tip-offs with their outcome")
 def mine(call: Call):
     page = service.mine(call.ctx, call.query.limit, call.query.cursor)
-    return {"items": [tipoff_out(call.ctx, t) for t in page["items"]], "next_cursor": page["next_cursor"]}
+    names = _names(call.ctx, page["items"])
+    return {"items": [tipoff_out(call.ctx, t, names) for t in page["items"]], "next_cursor": page["next_cursor"]}
 
 
 @endpoint(bp, "/tipoffs", "GET", name="list_tipoffs", tags=TAGS, query=TipoffQuery, response=TipoffPage,
@@ -41,7 +49,8 @@ def mine(call: Call):
 def list_tipoffs(call: Call):
     q = call.query
     page = service.list_tipoffs(call.ctx, q.village, q.status, q.limit, q.cursor)
-    return {"items": [tipoff_out(call.ctx, t) for t in page["items"]], "next_cursor": page["next_cursor"]}
+    names = _names(call.ctx, page["items"])
+    return {"items": [tipoff_out(call.ctx, t, names) for t in page["items"]], "next_cursor": page["next_cursor"]}
 
 
 @endpoint(bp, "/tipoffs/stats", "GET", name="tipoff_stats", tags=TAGS, query=StatsQuery, response=StatsOut,

@@ -25,6 +25,7 @@ class TipoffIn(Strict):
 class TipoffOut(Out):
     id: str
     village: str
+    village_name: str | None = None
     category: Category
     description: str
     location: str | None = None

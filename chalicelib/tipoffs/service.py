@@ -66,7 +66,7 @@ def create(ctx: TenantContext, body) -> Tipoff:
     place = places.find(tenant, village)
     if place is None or codes.level_of(village) != "village":
         raise ValidationFailed(details=[{"field": "village", "code": "unknown_village", "message": "该村不存在"}])
-    auth.rate_limit("tipoff", f"{tenant}#{ctx.user_id}", PER_DAY, 86400)
+    auth.rate_limit("tipoff", f"{tenant}#{ctx.user_id}", PER_DAY, *auth.SHANGHAI_DAY)
     user = auth.get_user(tenant, ctx.user_id)
     now = clock.now()
     ms, rand = f"{int(now.timestamp() * 1000):013d}", uuid.uuid4().hex[:8]
@@ -174,3 +174,7 @@ def stats(ctx: TenantContext, place: str, weeks: int) -> dict:
     for r in rows:
         r["village_name"] = names.get(r["village"])
     return {"place": place, "weeks": week_list, "rows": rows}
+
+
+def village_names(tenant: str, villages: set[str]) -> dict[str, str]:
+    return {code: p.name for code, p in places.existing(tenant, sorted(villages)).items()} if villages else {}

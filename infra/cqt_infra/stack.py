@@ -477,7 +477,9 @@ class CqtStack(Stack):
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; ",
             "img-src 'self' data: blob: ", media_hosts, "; media-src 'self' blob: ", media_hosts,
             "; connect-src 'self' ", media_hosts, "; form-action 'self' ", media_hosts,
-            "; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"])
+            # blob: workers: the checkpoint scanner's QR decoder (qr-scanner) starts its worker from a Blob URL
+            "; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'",
+            "; frame-ancestors 'none'"])
         self.csp = csp
         headers = cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders",  # policy names are account-wide: the region keeps stacks apart

@@ -301,3 +301,36 @@ def test_stream_records_are_counted_once(village, events):
     day = DayStatus.get(f"{c.code}#DR#{hh['id']}", f"D#{clock.today().isoformat()}")
     assert handlers.apply_day_change(None, day) is False
     assert completion(c, c.grid)["place"]["reported"] == 1
+
+
+def test_unreported_pages_are_one_query_each(village, events):
+    """Late in the morning most households have reported: a page still costs one Query, and pages chain."""
+    from chalicelib.core.db import HouseholdsItem
+
+    c = village
+    hhs = [c.household(members=1) for _ in range(12)]
+    for hh in hhs[:9]:
+        assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
+    conn = HouseholdsItem._get_connection().connection
+    original, calls = conn.dispatch, []
+
+    def counting(operation, kwargs, *a, **kw):
+        calls.append(operation)
+        return original(operation, kwargs, *a, **kw)
+
+    conn.dispatch = counting
+    seen, cursor, pages = [], None, 0
+    try:
+        while True:
+            q = f"/reports/unreported?grid={c.grid}&limit=2" + (f"&cursor={cursor}" if cursor else "")
+            r = c.api.get(q, token=c.tokens["grid_worker"])
+            assert r.status_code == 200, r.json
+            seen += [h["id"] for h in r.json["items"]]
+            pages += 1
+            cursor = r.json["next_cursor"]
+            if not cursor:
+                break
+    finally:
+        conn.dispatch = original
+    assert sorted(seen) == sorted(h["id"] for h in hhs[9:])
+    assert pages == 2 and calls.count("Query") == pages

@@ -24,18 +24,20 @@ def _code_hash(bidx: str, code: str) -> str:
     return hmac.new(secrets.get("token_key").encode(), f"otp:{bidx}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _rate(bucket: str, subject: str, limit: int, window_seconds: int) -> None:
-    """Fixed-window counter; raises 429 with Retry-After when the window is full."""
+def _rate(bucket: str, subject: str, limit: int, window_seconds: int, offset: int = 0) -> None:
+    """Fixed-window counter; raises 429 with Retry-After when the window is full. Windows start at multiples of
+    `window_seconds` after the epoch shifted by `offset` (8 h: days that start at midnight Asia/Shanghai)."""
     now = clock.epoch()
-    window = now // window_seconds
+    window = (now + offset) // window_seconds
+    end = (window + 1) * window_seconds - offset
     pk, sk = RateCounter.keys(bucket, subject, window)
-    item = RateCounter(pk, sk, expires=(window + 2) * window_seconds)
+    item = RateCounter(pk, sk, expires=end + window_seconds)
     try:
-        item.update(actions=[RateCounter.count.add(1), RateCounter.expires.set((window + 2) * window_seconds)],
+        item.update(actions=[RateCounter.count.add(1), RateCounter.expires.set(end + window_seconds)],
                     condition=RateCounter.count.does_not_exist() | (RateCounter.count < limit))
     except UpdateError as e:
         if e.cause_response_code == "ConditionalCheckFailedException":
-            raise TooManyRequests(retry_after=(window + 1) * window_seconds - now) from e
+            raise TooManyRequests(retry_after=end - now) from e
         raise
 
 
@@ -353,6 +355,9 @@ def staff_at(tenant: str, place: str) -> list[User]:
     return users
 
 
-def rate_limit(bucket: str, subject: str, limit: int, window_seconds: int) -> None:
+def rate_limit(bucket: str, subject: str, limit: int, window_seconds: int, offset: int = 0) -> None:
     """A fixed-window limit for any module (429 with Retry-After when the window is full)."""
-    _rate(bucket, subject, limit, window_seconds)
+    _rate(bucket, subject, limit, window_seconds, offset)
+
+
+SHANGHAI_DAY = (86400, 8 * 3600)  # (window, offset): a day from midnight Asia/Shanghai (UTC+8, no DST)

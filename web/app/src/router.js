@@ -14,6 +14,10 @@ const routes = [
   { path: '/outbox', name: 'outbox', component: () => import('./offline/OutboxPage.vue') },
   { path: '/report', name: 'report', component: () => import('./daily_report/ReportPage.vue') },
   { path: '/party', name: 'party', component: () => import('./daily_report/PartyLinksPage.vue') },
+  { path: '/pass', name: 'pass', component: () => import('./passes/PassPage.vue') },
+  { path: '/pass/scan', name: 'pass-scan', component: () => import('./passes/ScanPage.vue') },
+  { path: '/tipoffs', name: 'tipoffs', component: () => import('./tipoffs/TipoffPage.vue') },
+  { path: '/tipoffs/mine', name: 'tipoffs-mine', component: () => import('./tipoffs/MyTipoffsPage.vue') },
   { path: '/field', name: 'field', component: () => import('./field/FieldHomePage.vue'), meta: { field: true } },
   {
     path: '/field/new',

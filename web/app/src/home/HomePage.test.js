@@ -66,4 +66,28 @@ describe('home tiles of the daily report', () => {
     const { wrapper } = await open(villager)
     expect(wrapper.find('[data-test="tile-daily_report"]').exists()).toBe(true)
   })
+
+  it('shows 我的通行码 and 疫情举报 where the county uses them, and 扫码核验 to checkpoint staff', async () => {
+    const catalogue = { items: [...CATALOGUE.items, { id: 'scan_pass', name: '扫码通行', built: true }, { id: 'tipoffs', name: '疫情举报', built: true }] }
+    const staff = me([{ role: 'checkpoint_staff', place: '330825100201', place_name: '寺下村' }], ['scan_pass', 'tipoffs'])
+    const serve = (who) =>
+      fakeFetch((req) => {
+        if (req.path === '/modules') return { body: catalogue }
+        if (req.path === '/me') return { body: who }
+        return { body: { items: [], next_cursor: null } }
+      })
+    serve(staff)
+    const { wrapper } = await open(staff)
+    expect(wrapper.find('[data-test="tile-scan_pass"]').text()).toBe('我的通行码')
+    expect(wrapper.find('[data-test="tile-scan_pass"]').attributes('href')).toBe('/pass')
+    expect(wrapper.find('[data-test="tile-tipoffs"]').text()).toBe('疫情举报')
+    expect(wrapper.find('[data-test="tile-scan"]').attributes('href')).toBe('/pass/scan')
+    wrapper.unmount()
+    const villager = me([{ role: 'villager', place: GRID, household: 'h1' }], ['scan_pass'])
+    serve(villager)
+    const again = await open(villager)
+    expect(again.wrapper.find('[data-test="tile-scan_pass"]').exists()).toBe(true)
+    expect(again.wrapper.find('[data-test="tile-scan"]').exists()).toBe(false)
+    expect(again.wrapper.find('[data-test="tile-tipoffs"]').exists()).toBe(false)
+  })
 })

@@ -1,7 +1,7 @@
 // The app's pages for the county modules (每日上报, 随手拍, ...), by module id; each module adds its page here
 // when its front end is built. A module gets a home tile only when the county switched it on, the server says it
 // is built, and the app has its page — so no tile leads nowhere.
-export const MODULE_PAGES = { daily_report: '/report' }
+export const MODULE_PAGES = { daily_report: '/report', scan_pass: '/pass', tipoffs: '/tipoffs' }
 
 export function moduleTiles(catalogue, switchedOn, pages = MODULE_PAGES) {
   return catalogue

@@ -20,4 +20,15 @@ describe('home module tiles', () => {
       { id: 'daily_report', name: '每日上报', to: '/report' },
     ])
   })
+  it('has the pages of 扫码通行 and 疫情举报, shown once the server says they are built', () => {
+    const catalogue = [
+      { id: 'scan_pass', name: '扫码通行', built: true },
+      { id: 'tipoffs', name: '疫情举报', built: true },
+    ]
+    expect(moduleTiles(catalogue, ['scan_pass', 'tipoffs'], MODULE_PAGES)).toEqual([
+      { id: 'scan_pass', name: '扫码通行', to: '/pass' },
+      { id: 'tipoffs', name: '疫情举报', to: '/tipoffs' },
+    ])
+    expect(moduleTiles(catalogue.map((m) => ({ ...m, built: false })), ['scan_pass', 'tipoffs'], MODULE_PAGES)).toEqual([])
+  })
 })

@@ -38,4 +38,22 @@ describe('notices of the reminder chain', () => {
     expect(wrapper.find('[data-test="notice-party"]').text()).toBe('打开我的联户')
     expect(wrapper.find('[data-test="notice-unreported"]').exists()).toBe(false)
   })
+
+  it('lead the reporter of a tip-off to 我的举报', async () => {
+    const me = { tenant: '330825', user_id: 'p1', grants: [{ role: 'villager', place: '330825100202G01', household: 'h1' }] }
+    localStorage.setItem('cqt.me', JSON.stringify(me))
+    const handled = { ...NOTICE, id: 'm2', title: '您的聚集活动举报已办结', body: '已劝导警示：已上门劝散', category: 'tipoffs' }
+    fakeFetch((req) => {
+      if (req.path.startsWith('/inbox?')) return { body: { items: [handled], next_cursor: null } }
+      if (req.path === '/me') return { body: me }
+      return { status: 204 }
+    })
+    const { wrapper } = await mountScreen(InboxPage, { path: '/inbox', routes: [{ path: '/tipoffs/mine', name: 'tipoffs-mine' }] })
+    for (let i = 0; i < 3; i++) await flushPromises()
+    wrapper.findComponent({ name: 'van-list' }).vm.$emit('load')
+    for (let i = 0; i < 3; i++) await flushPromises()
+    await wrapper.find('.notice__head').trigger('click')
+    expect(wrapper.find('[data-test="notice-tipoffs"]').text()).toBe('查看我的举报')
+    expect(wrapper.find('[data-test="notice-party"]').exists()).toBe(false)
+  })
 })
