@@ -18,7 +18,9 @@ from .observability import logger
 bp = Blueprint(__name__)
 
 Handler = Callable[[str, dict | None, dict | None], str | None]
+BatchHandler = Callable[[list[tuple[str, dict | None, dict | None]]], dict[str, int]]
 _handlers: dict[str, list[tuple[Handler, bool]]] = {}
+_batch_handlers: dict[str, list[BatchHandler]] = {}
 
 
 def on_record(kind: str, *, removals: bool = False) -> Callable[[Handler], Handler]:
@@ -28,20 +30,35 @@ def on_record(kind: str, *, removals: bool = False) -> Callable[[Handler], Handl
     return deco
 
 
+def on_records(kind: str) -> Callable[[BatchHandler], BatchHandler]:
+    """A handler of all of a batch's inserts and changes of one kind at once (to sum before writing)."""
+    def deco(fn: BatchHandler) -> BatchHandler:
+        _batch_handlers.setdefault(kind, []).append(fn)
+        return fn
+    return deco
+
+
 def dispatch(records: list[dict]) -> dict[str, int]:
     """Run the registered handlers over raw stream records; returns how many times each outcome was reported."""
     done: dict[str, int] = {}
+    batches: dict[str, list[tuple[str, dict | None, dict | None]]] = {}
     for rec in records:
         name = rec.get("eventName")
         ddb = rec.get("dynamodb") or {}
         new, old = ddb.get("NewImage"), ddb.get("OldImage")
         kind = ((new or old) or {}).get("kind", {}).get("S")
+        if kind in _batch_handlers and name != "REMOVE":
+            batches.setdefault(kind, []).append((name, new, old))
         for fn, removals in _handlers.get(kind, ()):
             if name == "REMOVE" and not removals:
                 continue
             outcome = fn(name, new, old)
             if outcome:
                 done[outcome] = done.get(outcome, 0) + 1
+    for kind, batch in batches.items():
+        for fn in _batch_handlers[kind]:
+            for outcome, n in fn(batch).items():
+                done[outcome] = done.get(outcome, 0) + n
     if done:
         logger.info("stream records", extra=done)
     return done

@@ -334,3 +334,25 @@ def test_unreported_pages_are_one_query_each(village, events):
         conn.dispatch = original
     assert sorted(seen) == sorted(h["id"] for h in hhs[9:])
     assert pages == 2 and calls.count("Query") == pages
+
+
+def test_a_redelivered_batch_counts_nothing_twice(village, events):
+    """Batches are summed per counter and written in one transaction per chunk; delivered again (Lambda retries a
+    failed batch), they fall back to one version at a time and count nothing twice."""
+    from chalicelib.core import streams
+    from chalicelib.daily_report.models import DayStatus
+
+    c = village
+    hhs = [c.household(members=2) for _ in range(3)]
+    for hh in hhs:
+        assert report(c, hh, c.tokens["grid_worker"], 成员0="yellow").status_code == 201
+    events.drain()
+    before = completion(c, c.code)["place"]
+    date = clock.today().isoformat()
+    records = [{"eventName": "INSERT", "dynamodb": {"NewImage": DayStatus.get(f"{c.code}#DR#{hh['id']}",
+                                                                             f"D#{date}").serialize()}}
+               for hh in hhs]
+    assert streams.dispatch(records) == {"duplicate": 3}
+    after = completion(c, c.code)["place"]
+    assert after == before
+    assert (after["reported"], after["yellow"], after["green"], after["alert_households"]) == (3, 3, 3, 3)
