@@ -20,12 +20,26 @@ export const PAGES = [
     component: () => import('./daily_report/AlertsPage.vue') },
   { name: 'reportSettings', path: 'reports/settings', permission: 'reports.settings', icon: 'settings',
     component: () => import('./daily_report/SettingsPage.vue') },
+  { name: 'partyLinks', path: 'party-links', permission: 'party.link', module: 'daily_report', icon: 'party',
+    component: () => import('./party/PartyLinksPage.vue') },
+  { name: 'tipoffs', path: 'tipoffs', permission: 'tipoffs.read', module: 'tipoffs', icon: 'tipoff',
+    component: () => import('./tipoffs/TipoffsPage.vue') },
+  { name: 'tipoffStats', path: 'tipoffs/stats', permission: 'tipoffs.read', module: 'tipoffs', icon: 'chart',
+    component: () => import('./tipoffs/TipoffStatsPage.vue') },
+  { name: 'scans', path: 'passes/scans', permission: 'passes.logs', module: 'scan_pass', icon: 'scan',
+    component: () => import('./passes/ScansPage.vue') },
   { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
     component: () => import('./counties/CountiesPage.vue') },
 ]
 
+/** Is the page's module switched on for the county (/api/me lists them; without the list, assume it is)? */
+function moduleOn(auth, page) {
+  const modules = auth.me?.modules
+  return !page.module || !Array.isArray(modules) || modules.includes(page.module)
+}
+
 export function allowedPages(auth) {
-  return PAGES.filter((p) => auth.can(p.permission))
+  return PAGES.filter((p) => auth.can(p.permission) && moduleOn(auth, p))
 }
 
 export const router = createRouter({
@@ -37,7 +51,8 @@ export const router = createRouter({
       component: () => import('./shell/ConsoleShell.vue'),
       children: [
         { path: '', name: 'home', component: () => import('./shell/NoAccess.vue') },
-        ...PAGES.map((p) => ({ path: p.path, name: p.name, component: p.component, meta: { permission: p.permission } })),
+        ...PAGES.map((p) => ({ path: p.path, name: p.name, component: p.component,
+          meta: { permission: p.permission, page: p } })),
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },
@@ -67,5 +82,6 @@ router.beforeEach(async (to) => {
     return first ? { name: first.name } : true
   }
   if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'home' }
+  if (to.meta.page && !moduleOn(auth, to.meta.page)) return { name: 'home' }
   return true
 })

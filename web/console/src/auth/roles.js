@@ -48,6 +48,14 @@ export const PERMISSIONS = {
   'reports.settings': new Set(['county_admin', 'epidemic_command']),
   'alerts.read': new Set(['epidemic_command', 'county_admin']),
   'alerts.write': new Set(['epidemic_command']),
+  // Scan-to-pass (扫码通行): checkpoint staff scan; offices and the command read the scan logs of their checkpoints.
+  'passes.scan': new Set(['checkpoint_staff']),
+  'passes.logs': new Set(['checkpoint_staff', ...OFFICE, 'epidemic_command']),
+  // Epidemic tip-offs (疫情举报): the village handles them (offices above may too); the county command sees all.
+  'tipoffs.read': new Set([...OFFICE, 'epidemic_command']),
+  'tipoffs.handle': new Set([...OFFICE, 'epidemic_command']),
+  // 党员联户: who links party members to households (at the household's grid).
+  'party.link': new Set([...OFFICE, 'grid_leader', 'grid_worker']),
 }
 
 /** Order the role select the way people think of them: county first, grid last. */

@@ -97,3 +97,35 @@ describe('daily report permissions (copied from chalicelib/core/tenancy.py)', ()
     expect(can([{ role: 'org_department', place: '330825' }], 'reports.read')).toBe(true)
   })
 })
+
+describe('tip-offs, scan logs and 党员联户 (copied from chalicelib/core/tenancy.py)', () => {
+  const command = [{ role: 'epidemic_command', place: '330825' }]
+  const checkpoint = [{ role: 'checkpoint_staff', place: '330825002201' }]
+  const gridWorker = [{ role: 'grid_worker', place: '330825001201G01' }]
+  it('offices and the command read and handle tip-offs; grid staff and checkpoints do not', () => {
+    for (const g of [county, township, village, command]) {
+      expect(can(g, 'tipoffs.read')).toBe(true)
+      expect(can(g, 'tipoffs.handle')).toBe(true)
+    }
+    for (const g of [checkpoint, gridWorker, [{ role: 'org_department', place: '330825' }]]) {
+      expect(can(g, 'tipoffs.read')).toBe(false)
+    }
+    expect(can(village, 'tipoffs.handle', '330825002201')).toBe(false) // another village's
+  })
+  it('only checkpoint staff scan; they and the offices read the scan logs of their places', () => {
+    expect(can(checkpoint, 'passes.scan')).toBe(true)
+    expect(can(county, 'passes.scan')).toBe(false)
+    expect(can(checkpoint, 'passes.logs', '330825002201')).toBe(true)
+    expect(can(checkpoint, 'passes.logs', '330825001201')).toBe(false)
+    expect(can(command, 'passes.logs', '330825001201')).toBe(true)
+    expect(can(gridWorker, 'passes.logs')).toBe(false)
+  })
+  it('offices, grid leaders and full-time grid workers link party members; part-time workers do not', () => {
+    expect(can(gridWorker, 'party.link', '330825001201G01')).toBe(true)
+    expect(can(gridWorker, 'party.link', '330825001201G02')).toBe(false)
+    expect(can([{ role: 'grid_leader', place: '330825001201G01' }], 'party.link')).toBe(true)
+    expect(can([{ role: 'grid_worker_part', place: '330825001201G01' }], 'party.link')).toBe(false)
+    expect(can(village, 'party.link', '330825001201G03')).toBe(true)
+    expect(can(command, 'party.link')).toBe(false)
+  })
+})

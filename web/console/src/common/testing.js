@@ -36,3 +36,15 @@ export function fakeFetch(handlers) {
 }
 
 export const flush = () => new Promise((r) => setTimeout(r, 0))
+
+/**
+ * Element Plus selects as native ones (jsdom cannot open their poppers): pick with
+ * `w.find('select[aria-label="…"]').setValue(value)`. Option values come back as strings.
+ */
+export const nativeSelects = {
+  ElSelect: { props: ['modelValue', 'disabled'], emits: ['update:modelValue'], inheritAttrs: false,
+    template: '<select :aria-label="$attrs[\'aria-label\']" :disabled="disabled" :value="modelValue ?? \'\'" '
+      + '@change="$emit(\'update:modelValue\', $event.target.value)"><option value=""></option><slot /></select>' },
+  ElOption: { props: ['value', 'label'], template: '<option :value="value">{{ label }}</option>' },
+  ElOptionGroup: { props: ['label'], template: '<optgroup :label="label"><slot /></optgroup>' },
+}
