@@ -5,8 +5,9 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..core.http import Call, endpoint
+from ..staff import service as staff
 from . import service
-from .schemas import LinkIn, LinkPage, LinkQuery
+from .schemas import LinkIn, LinkPage, LinkQuery, MembersPage, MembersQuery
 
 bp = Blueprint(__name__)
 TAGS = ("party",)
@@ -29,3 +30,12 @@ def households_of(call: Call):
           permission="party.link", summary="Remove a household's party member link")
 def unlink(call: Call):
     service.unlink(call.ctx, call.params["hid"])
+
+
+@endpoint(bp, "/party-links/members", "GET", name="party_members", tags=TAGS, query=MembersQuery,
+          response=MembersPage, permission="party.link",
+          summary="Party members placed at or below a place (for whoever may link households there)")
+def members(call: Call):
+    q = call.query
+    page = service.members(call.ctx, q.place, q.limit, q.cursor)
+    return {"items": [staff.out(call.ctx, u) for u in page["items"]], "next_cursor": page["next_cursor"]}

@@ -11,6 +11,7 @@ from ..core.db import transact
 from ..core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.tenancy import PARTY_MEMBER, TenantContext, grants_from_json
 from ..households import service as households
+from ..places import codes
 from .models import PartyGuard, PartyLink
 
 MAX_PER_MEMBER = 30  # 党员联户: a party member looks after a handful of households, not a village
@@ -117,3 +118,15 @@ def households_of(ctx: TenantContext, member: str) -> dict:
              for h in sorted(found.values(), key=lambda h: h.gsi1sk or "")
              if member == ctx.user_id or ctx.can("party.link", h.grid)]
     return {"member": member, "member_name": user.name, "items": items}
+
+
+def members(ctx: TenantContext, place: str, limit: int | None, cursor: str | None) -> dict:
+    """The party members placed at or below a place, for whoever may link there (grid workers included, who may
+    not list staff in general): the staff posts index, one Query per page and one BatchGet of the people."""
+    tenant = ctx.require_tenant()
+    ctx.require("party.link", place)
+    page = auth.posts_under(tenant, place, limit, cursor)
+    items = [u for u in page["items"] if u.status == "active" and any(
+        g.role == PARTY_MEMBER and (g.place == place or g.place.startswith(place) and codes.level_of(place) != "grid")
+        for g in grants_from_json(u.grants))]
+    return {"items": items, "next_cursor": page["next_cursor"]}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from ..core.schemas import Out, PageQuery, Strict
 
@@ -52,13 +52,7 @@ class TipoffPage(Out):
 class HandleIn(Strict):
     status: Literal["handling", "closed"]
     disposition: Disposition | None = None
-    note: str | None = Field(default=None, max_length=500)
-
-    @model_validator(mode="after")
-    def _closing(self):
-        if self.status == "closed" and not self.disposition:
-            raise ValueError("办结须填写处置结果")
-        return self
+    note: str | None = Field(default=None, max_length=500)  # closing without a disposition: 422 on `disposition`
 
 
 class StatsQuery(Strict):

@@ -34,6 +34,9 @@ def test_the_reminder_chain(village, events, morning):  # noqa: F811
     c = village
     pm_token = c.add_staff("party_member", c.grid)
     pm = c.api.get("/me", token=pm_token).json["user_id"]
+    listed = c.api.get(f"/party-links/members?place={c.grid}", token=c.tokens["grid_worker"])
+    assert listed.status_code == 200, listed.json  # a grid worker may not list staff, but finds the party members
+    assert [m["id"] for m in listed.json["items"]] == [pm] and "*" in listed.json["items"][0]["phone"]
     h1, h2, h3 = (c.household(members=2) for _ in range(3))
     r = c.api.post("/party-links", {"member": pm, "households": [h1["id"], h2["id"]]}, token=c.tokens["grid_worker"])
     assert r.status_code == 200, r.json

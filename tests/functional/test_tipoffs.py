@@ -44,6 +44,7 @@ def test_report_handle_and_follow_the_outcome(county, events):
     assert again.status_code == 422
     no_disposition = c.api.put(f"/tipoffs/{anon.json['id']}", {"status": "closed"}, token=c.tokens["village_admin"])
     assert no_disposition.status_code == 422
+    assert no_disposition.json["error"]["details"][0]["field"] == "disposition"
 
     mine = c.api.get("/tipoffs/mine", token=me)
     assert mine.status_code == 200, mine.json

@@ -317,6 +317,11 @@ def b_party_households(c):
     return f"/party-links?member={_linked(c)[0]}", None
 
 
+def b_party_members(c):
+    _party_member(c)
+    return f"/party-links/members?place={c.grid}", None
+
+
 def b_unlink_party(c):
     return f"/party-links/{_linked(c)[1]}", None
 
@@ -452,6 +457,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/party-links"): Case(b_link_party, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("GET", "/party-links"): Case(b_party_households, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("DELETE", "/party-links/{hid}"): Case(b_unlink_party, "grid_worker", HH_WRITE),
+    ("GET", "/party-links/members"): Case(b_party_members, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("POST", "/passes"): Case(b_issue_pass, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("POST", "/passes/{pid}/revoke"): Case(b_revoke_pass, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("POST", "/passes/scan"): Case(b_scan_pass, "checkpoint_staff", ("grid_worker", "villager", "village_admin")),

@@ -361,3 +361,24 @@ def rate_limit(bucket: str, subject: str, limit: int, window_seconds: int, offse
 
 
 SHANGHAI_DAY = (86400, 8 * 3600)  # (window, offset): a day from midnight Asia/Shanghai (UTC+8, no DST)
+
+
+def posts_under(tenant: str, place: str, limit: int | None, cursor: str | None) -> dict:
+    """People posted at or below a place (a grid: exactly there), one page: Query the posts index, BatchGet them."""
+    from ..http import decode_cursor, encode_cursor
+    from ..schemas import page_size
+
+    pk = StaffPost.index(tenant)
+    if place == tenant:
+        cond = None
+    elif "G" in place:
+        cond = StaffPost.gsi1sk.startswith(f"{place}#")
+    else:
+        cond = StaffPost.gsi1sk.startswith(place)
+    bound = f"{pk}|{place}"
+    res = StaffPost.gsi1.query(pk, cond, limit=page_size(limit), last_evaluated_key=decode_cursor(cursor, bound))
+    posts = list(res)
+    uids = list(dict.fromkeys(p.uid for p in posts))
+    users = {u.uid: u for u in User.batch_get([User.keys(tenant, uid) for uid in uids])} if uids else {}
+    return {"items": [users[u] for u in uids if u in users],
+            "next_cursor": encode_cursor(res.last_evaluated_key, bound)}

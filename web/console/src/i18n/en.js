@@ -380,8 +380,6 @@ export default {
     pickPlace: 'Choose a village or grid on the left',
     members: 'Party members',
     membersLabel: 'Party members of {name}',
-    noStaffList: 'Your role cannot see the staff list, so party members cannot be chosen here; ask the grid '
-      + 'leader or the village admin to link them.',
     noMembers: 'No party members here yet. Invite them to a grid under Staff & roles first.',
     memberName: 'Name',
     phone: 'Phone',

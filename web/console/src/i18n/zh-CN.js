@@ -378,7 +378,6 @@ export default {
     pickPlace: '请在左侧选择行政村或网格',
     members: '党员',
     membersLabel: '{name} 的党员',
-    noStaffList: '您的角色不能查看人员名单，因此无法在这里选择党员；请由网格长或村情通管理员办理党员联户。',
     noMembers: '这里还没有党员。请先在“人员与角色”中把党员邀请到网格。',
     memberName: '姓名',
     phone: '手机号',

@@ -42,7 +42,7 @@ function server({ links = {} } = {}) {
       if (parent) return { body: { items: Object.values(PLACES).filter((p) => p.parent === parent), next_cursor: null } }
       return { body: PLACES[u.pathname.split('/').pop()] }
     }],
-    ['GET', '/api/staff?', { body: { items: STAFF, next_cursor: null } }],
+    ['GET', '/api/party-links/members?', { body: { items: STAFF, next_cursor: null } }],
     ['GET', '/api/households?', { body: { items: HH, next_cursor: null } }],
     ['GET', '/api/party-links?', (url) => ({ body: page(new URL(url, 'http://x').searchParams.get('member')) })],
     ['POST', '/api/party-links', (url, init) => {
@@ -90,7 +90,7 @@ describe('PartyLinksPage', () => {
     vi.stubGlobal('fetch', f)
     const w = mountAs([{ role: 'village_admin', place: V }])
     await settle()
-    expect(f.calls.some((c) => c.url.startsWith(`/api/staff?place=${V}`))).toBe(true)
+    expect(f.calls.some((c) => c.url.startsWith(`/api/party-links/members?place=${V}`))).toBe(true)
     expect(f.calls.some((c) => c.url.startsWith(`/api/households?place=${V}`))).toBe(true)
     const members = tableNamed(w, '团石村 的党员')
     expect(rowTexts(members).map((r) => r.slice(0, 5))).toEqual([
@@ -167,14 +167,14 @@ describe('PartyLinksPage', () => {
     w.unmount()
   })
 
-  it('a grid worker, who may link but not list staff, is told why no party member can be chosen', async () => {
+  it('a grid worker, who may link but not list staff, gets the party members of their grid', async () => {
     const f = server()
     vi.stubGlobal('fetch', f)
     const w = mountAs([{ role: 'grid_worker', place: G }])
     await settle()
     expect(w.find('h2').text()).toBe('团石村第1网格')
     expect(f.calls.some((c) => c.url.startsWith('/api/staff'))).toBe(false)
-    expect(w.find('[role=note]').text()).toContain('您的角色不能查看人员名单')
+    expect(f.calls.some((c) => c.url.startsWith(`/api/party-links/members?place=${G}`))).toBe(true)
     expect(rowTexts(tableNamed(w, '团石村第1网格 的住户'))).toHaveLength(4)
     w.unmount()
   })

@@ -15,9 +15,10 @@ export async function everything(path) {
   return out
 }
 
-/** Staff placed at or below a place (GET /staff; party members are staff placed at a grid). */
-export function staffAt(place) {
-  return everything(`/staff?place=${encodeURIComponent(place)}`)
+/** Party members placed at or below a place (GET /party-links/members: open to everyone who may link there,
+ * grid workers included; items are shaped like the staff list's). */
+export function partyMembersAt(place) {
+  return everything(`/party-links/members?place=${encodeURIComponent(place)}`)
 }
 
 /** The households of a village or grid (GET /households). */
