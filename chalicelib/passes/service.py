@@ -87,9 +87,9 @@ def issue(ctx: TenantContext, hid: str, mid: str) -> dict:
             tx.save(new, condition=Pass.pk.does_not_exist())
             cond = CurrentPass.pk.does_not_exist() if current is None else (CurrentPass.pid == current.pid)
             tx.save(CurrentPass(*CurrentPass.keys(tenant, mid), pid=pid), condition=cond)
-            if current is not None:
-                tx.update(Pass(*Pass.keys(tenant, current.pid)), actions=[Pass.revoked.set(True)],
-                          condition=Pass.pk.exists())
+            if current is not None:  # the old pass may be gone already (TTL): then this leaves a stub that expires
+                tx.update(Pass(*Pass.keys(tenant, current.pid)),
+                          actions=[Pass.revoked.set(True), Pass.expires.set(Pass.expires | (expires_at + 86400))])
     except TransactWriteError as e:
         raise ServiceUnavailable("通行码正在更新，请稍后重试") from e
     code = make_code(tenant, pid, expires_at)

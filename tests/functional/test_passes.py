@@ -111,3 +111,20 @@ def test_who_may_issue_and_scan(village):
         assert r.status_code == 403, (role, r.json)
     assert c.api.post("/passes", {"household": hh["id"], "member": other["members"][0]["id"]},
                       token=session["access_token"]).status_code == 404
+
+
+def test_a_new_pass_after_the_old_one_expired_away(village):
+    """DynamoDB's TTL removes a pass a week after it expires; the member still gets a new one."""
+    from chalicelib.passes.models import Pass
+
+    c = village
+    hh = c.household(members=1)
+    body = {"household": hh["id"], "member": hh["members"][0]["id"]}
+    first = c.api.post("/passes", body, token=c.tokens["grid_worker"])
+    assert first.status_code == 201
+    Pass.get(*Pass.keys(c.code, first.json["id"])).delete()  # as the TTL would
+    again = c.api.post("/passes", body, token=c.tokens["grid_worker"])
+    assert again.status_code == 201, again.json
+    assert scan(c, again.json["code"]).status_code == 200
+    stub = Pass.get(*Pass.keys(c.code, first.json["id"]))
+    assert stub.revoked and stub.expires
