@@ -25,6 +25,7 @@ without a boundary are caught too.
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 import itertools
 import json
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 import pytest
 from chalice.test import Client
 
-from tests.conftest import Api, County, new_county_code, new_phone, operator_token_for, unique_id_number
+from tests.conftest import ROOT, Api, County, new_county_code, new_phone, operator_token_for, unique_id_number
 
 # --- what is public -------------------------------------------------------------------------------------------
 
@@ -363,7 +364,11 @@ def b_scan_log(c):
 
 
 def _tipoff(c) -> str:
-    r = c.api.post("/tipoffs", {"category": "gathering", "description": "隔离测试举报"}, token=c.tokens["villager"])
+    """A tip-off of a villager of c's village (a new villager every 8, under the limit of 10 a day per person)."""
+    used = c.__dict__.setdefault("_tipoffs", itertools.count())
+    if next(used) % 8 == 0 or "tipster" not in c.tokens:
+        c.tokens["tipster"] = c.villager(c.household(token=c.tokens["grid_worker"])["id"])[1]["access_token"]
+    r = c.api.post("/tipoffs", {"category": "gathering", "description": "隔离测试举报"}, token=c.tokens["tipster"])
     assert r.status_code == 201, r.json
     return r.json["id"]
 
@@ -498,10 +503,37 @@ class World:
         home = a.household()  # the villager's own household, in grid 1
         _, session = a.villager(home["id"])
         a.tokens["villager"] = session["access_token"]
+        b_home = self.b.household()  # the other county's villager (its tip-off builders need one)
+        self.b.tokens["villager"] = self.b.villager(b_home["id"])[1]["access_token"]
         self.newcomer = api.sign_in(new_phone())["access_token"]  # signed in, in no county
+        self._views: dict[str, County] = {}
+        self.b_secrets = {b_home["id"]} | {m["id"] for m in b_home["members"]} | {
+            m[k] for m in b_home["members"] for k in ("id_number", "phone") if m.get(k)}
         # What of county a must never appear in an answer to someone refused.
         self.secrets = {home["id"]} | {m["id"] for m in home["members"]} | {
             m[k] for m in home["members"] for k in ("id_number", "phone") if m.get(k)}
+
+    def view(self, level: str) -> County:
+        """County a seen from its other grid ("grid") or its other village ("village"): the builders then make
+        objects there, with that place's own staff and villager, for the object-level checks."""
+        if level in self._views:
+            return self._views[level]
+        a = self.a
+        v = copy.copy(a)
+        v.tokens = {k: t for k, t in a.tokens.items() if k != "checkpoint_staff"}
+        v.phones = dict(a.phones)
+        if level == "grid":
+            v.grid, v.tokens["grid_worker"] = a.grid2, a.tokens["grid2_worker"]
+        else:
+            v.village, v.grid = a.village2, a.village2 + "G01"
+            r = self.api.post("/places", {"code": v.grid, "name": "隔壁村第一网格"}, token=a.tokens["county_admin"])
+            assert r.status_code == 201, r.json
+            v.add_staff("grid_worker", v.grid)  # into the view's own tokens
+            v.tokens["village_admin"] = a.tokens["village2_admin"]
+        home = v.household(token=v.tokens["grid_worker"])
+        v.tokens["villager"] = v.villager(home["id"])[1]["access_token"]
+        self._views[level] = v
+        return v
 
     def token(self, who: str) -> str:
         if who == "operator":
@@ -731,6 +763,149 @@ def test_tenant_and_scope_isolation(world, route):
         hint = " (a caller above was let through with this very request)" if problems else ""
         problems.append(f"(d) owner {case.owner}: status {r.status_code}{hint}; body: {_show(r)}")
     assert not problems, f"{method} {path}:\n  " + "\n  ".join(problems)
+
+
+# --- object level (OWASP API1 BOLA), fields (API3) and functions (API5) --------------------------------------------
+
+# A route whose owner legitimately reaches objects of other places of the county (and why).
+OBJECT_SCOPE_EXEMPT = {
+    ("POST", "/passes/scan"): "a checkpoint checks whoever comes through, from any village of the county",
+}
+# The owner roles whose reach ends at their grid / their village.
+PLACE_SCOPED = {"grid": ("grid_worker",), "village": ("grid_worker", "village_admin", "checkpoint_staff")}
+OBJECT_ROUTES = sorted(r for r, c in CASES.items() if c.cross == "deny" and c.owner != "operator")
+PLACE_ROUTES = [(r, level) for level, owners in PLACE_SCOPED.items() for r in OBJECT_ROUTES
+                if CASES[r].owner in owners and r not in OBJECT_SCOPE_EXEMPT]
+
+
+def _owner_token(world: World, owner: str) -> str:
+    if owner == "checkpoint_staff":
+        _checkpoint(world.a)
+    return world.token(owner)
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=[f"{m} {p}" for m, p in OBJECT_ROUTES])
+def test_ids_of_another_county_are_refused_to_the_owner(world, route):
+    """API1: the owner's own valid token with the ids and places of the other county's objects. Ids are unique,
+    so a lookup by id alone would find them; every key starts with the caller's tenant, so nothing may."""
+    method, template = route
+    case = CASES[route]
+    path, body = case.build(world.b)
+    _params(template, path)
+    sent = path + json.dumps(body or {}, ensure_ascii=False)
+    r = _send(world, method, path, body, token=_owner_token(world, case.owner))
+    problems = [f"county a's {case.owner}: {p}" for p in
+                _refusal_problems(r, DENIED_OR_INVALID, world.b_secrets | {world.b.code}, sent)]
+    r = _send(world, method, path, body, token=world.b.tokens[case.owner])  # the objects exist, for their owner
+    if not 200 <= r.status_code < 300:
+        problems.append(f"the other county's own {case.owner}: status {r.status_code}; body: {_show(r)}")
+    assert not problems, f"{method} {path}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize(("route", "level"), PLACE_ROUTES, ids=[f"{lv}: {m} {p}" for (m, p), lv in PLACE_ROUTES])
+def test_ids_of_another_grid_or_village_are_refused_to_the_owner(world, route, level):
+    """API1 inside one county: grid 1's worker (or village 1's staff) with the ids of objects of grid 2 (or
+    village 2), made there by that place's own staff and villager."""
+    method, template = route
+    case = CASES[route]
+    there = world.view(level)
+    path, body = case.build(there)
+    _params(template, path)
+    sent = path + json.dumps(body or {}, ensure_ascii=False)
+    r = _send(world, method, path, body, token=_owner_token(world, case.owner))
+    problems = [f"{case.owner} of the first {level}: {p}" for p in
+                _refusal_problems(r, DENIED_OR_INVALID, set(), sent)]
+    r = _send(world, method, path, body, token=there.tokens[case.owner])
+    if not 200 <= r.status_code < 300:
+        problems.append(f"the {level}'s own {case.owner}: status {r.status_code}; body: {_show(r)}")
+    assert not problems, f"{method} {path}:\n  " + "\n  ".join(problems)
+
+
+# Fields no request body may carry: who owns a record, its identity, bookkeeping and grants come from the token
+# and the server, never from the caller.
+SERVER_FIELDS = {"tenant": "330000", "id": "forged-id", "version": 99, "created_by": "someone-else",
+                 "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z",
+                 "grants": [{"role": "county_admin", "place": "330000"}], "owner": "someone-else",
+                 "proxy": True, "reporter": "someone-else", "deleted": True}
+
+
+def _body_fields() -> dict[tuple[str, str], set[str]]:
+    """The request-body properties of every operation, from the OpenAPI document (kept in step with the code by
+    tests/functional/test_api_hygiene.py)."""
+    doc = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
+    out = {}
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            ref = ((op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema", {})
+                   .get("$ref"))
+            if ref:
+                schema = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+                out[(method.upper(), path.removeprefix("/api"))] = set(schema.get("properties", {}))
+    return out
+
+
+BODY_FIELDS = _body_fields()
+BODY_ROUTES = sorted(r for r in CASES if r in BODY_FIELDS)
+
+
+@pytest.mark.parametrize("route", BODY_ROUTES, ids=[f"{m} {p}" for m, p in BODY_ROUTES])
+def test_fields_a_caller_may_not_set_are_refused(world, route):
+    """API3 (mass assignment): the owner's valid request plus a field the server owns is a 422 naming the field."""
+    method, template = route
+    case = CASES[route]
+    accepted = BODY_FIELDS[route]
+    problems = []
+    for field, value in SERVER_FIELDS.items():
+        if field in accepted:
+            continue
+        path, body = case.build(world.a)
+        r = _send(world, method, path, {**(body or {}), field: value}, token=world.token(case.owner))
+        named = r.status_code == 422 and any(d.get("field") == field for d in (r.json or {}).get("error", {}).get(
+            "details") or [] if isinstance(d, dict))
+        if not named:
+            problems.append(f"{field}: status {r.status_code}, expected 422 naming the field; body: {_show(r)}")
+    assert not problems, f"{method} {template}:\n  " + "\n  ".join(problems)
+
+
+def test_staff_cannot_grant_more_than_they_hold(world):
+    """API3: an office may invite staff below itself only, never a role above its own or the platform's."""
+    a = world.a
+    problems = []
+    for inviter, role, place in (("village_admin", "county_admin", a.code),
+                                 ("village_admin", "township_official", a.township),
+                                 ("village_admin", "platform_operator", "*"),
+                                 ("county_admin", "platform_operator", "*")):
+        r = world.api.post("/staff", {"phone": new_phone(), "name": "越权", "role": role, "place": place},
+                           token=a.tokens[inviter])
+        if r.status_code not in DENIED_OR_INVALID:
+            problems.append(f"{inviter} inviting a {role}: status {r.status_code}; body: {_show(r)}")
+    assert not problems, "\n".join(problems)
+
+
+# What a villager may call (their own identity, household, reports, passes and tip-offs). Every other protected
+# route is an office or platform function: a villager is refused it even on their own household (API5).
+VILLAGER_ROUTES = frozenset({
+    ("POST", "/auth/switch"), ("GET", "/me"), ("GET", "/inbox"), ("POST", "/inbox/{message}/read"),
+    ("POST", "/links"), ("GET", "/households/{hid}"),
+    ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports"), ("POST", "/reports/reminders"),
+    ("POST", "/passes"), ("POST", "/passes/{pid}/revoke"),
+    ("POST", "/tipoffs"), ("GET", "/tipoffs/mine"),
+})
+OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
+
+
+@pytest.mark.parametrize("route", OFFICE_ROUTES, ids=[f"{m} {p}" for m, p in OFFICE_ROUTES])
+def test_office_functions_are_refused_to_villagers(world, route):
+    """API5: a villager — linked to the very household the request is about, where there is one — is refused."""
+    method, template = route
+    case = CASES[route]
+    path, body = case.build(world.a)
+    params = _params(template, path)
+    who = "household_villager" if "hid" in params else "villager"
+    r = _send(world, method, path, body, token=world.scoped(who, params))
+    sent = path + json.dumps(body or {}, ensure_ascii=False)
+    problems = _refusal_problems(r, DENIED_OR_INVALID, world.secrets, sent)
+    assert not problems, f"{method} {path} as {who}:\n  " + "\n  ".join(problems)
 
 
 def test_a_grid_listing_holds_only_that_grid(world):
