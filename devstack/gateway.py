@@ -77,6 +77,9 @@ class Gateway:
 def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: without TCP_NODELAY, Nagle holds the body until the client's
+        # delayed ACK (~40 ms) on every reused (keep-alive) connection, as browsers and load tools use.
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *args):  # access lines come from the app's own logger
             pass
