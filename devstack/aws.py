@@ -1,9 +1,12 @@
 """The embedded AWS: moto's server, in-process on 127.0.0.1, with local data that survives restarts.
 
-Durability: moto's request recorder appends every request to `<data>/recording.jsonl` before answering it; a
-restart replays that log into the fresh server. KMS keys are the one thing a replay cannot recreate (moto draws
-a random key id and key material), so the local PII key is kept in `<data>/kms-key.json` and put back into the
-in-process KMS backend before the replay; KMS admin calls are never recorded.
+Durability: moto's request recorder appends every request that changes state to `<data>/recording.jsonl` before
+handling it (one write of the whole line, see moto_patches.durable_recorder: it reaches the kernel before the
+answer is sent, so a `kill -9` loses no acknowledged request; it is not fsynced); a restart replays that log into
+the fresh server, after dropping a last line torn by a kill in the middle of writing it. KMS keys are the one thing
+a replay cannot recreate (moto draws a random key id and key material), so the local PII key is kept in
+`<data>/kms-key.json` and put back into the in-process KMS backend before the replay; KMS admin calls are never
+recorded.
 """
 
 from __future__ import annotations
@@ -55,10 +58,11 @@ class EmbeddedAws:
         from moto.moto_api import recorder
         from moto.server import ThreadedMotoServer
 
-        from .moto_patches import fast_transactions, s3_post_policy
+        from .moto_patches import REPLAYING, durable_recorder, fast_transactions, s3_post_policy
 
         fast_transactions()
         s3_post_policy()
+        durable_recorder()
         recorder.stop_recording()
         import logging
 
@@ -69,7 +73,11 @@ class EmbeddedAws:
         if self.recording and self.recording.exists() and self.recording.stat().st_size > 0:
             self._restore_kms()
             _drop_torn_tail(self.recording)
-            recorder.replay_recording(target_host=f"http://127.0.0.1:{self.port}")
+            REPLAYING.set()
+            try:
+                self._replay()
+            finally:
+                REPLAYING.clear()
             restored = True
         return restored
 
@@ -88,6 +96,30 @@ class EmbeddedAws:
         if self.server:
             self.pause_recording()
             self.server.stop()
+
+    def _replay(self) -> None:
+        """moto's replay_recording, on one keep-alive connection, leaving out requests that changed nothing (a
+        recording made before they were left out of it still has them)."""
+        import base64
+        from urllib.parse import urlsplit
+
+        import requests
+
+        from .moto_patches import read_only
+
+        base = f"http://127.0.0.1:{self.port}"
+        with requests.Session() as http, open(self.recording, "rb") as f:
+            for line in f:
+                entry = json.loads(line)
+                headers = entry.get("headers") or {}
+                if read_only(entry["method"], headers):
+                    continue
+                if headers.get("Transfer-Encoding", "") == "chunked":
+                    del headers["Transfer-Encoding"]
+                body = base64.b64decode(entry["body"]) if entry.get("body_encoded") else entry.get("body", "{}")
+                url = urlsplit(entry["url"])
+                http.request(entry["method"], base + url.path + (f"?{url.query}" if url.query else ""),
+                             headers=headers, data=body)
 
     # --- KMS --------------------------------------------------------------------------------------------------
     def _kms_backend(self):

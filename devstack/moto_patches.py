@@ -101,47 +101,164 @@ def fast_queries() -> None:
     Table._cqt_fast_queries = True
 
 
+REPLAYING = threading.Event()  # set while devstack/aws.py replays the recording into a fresh server
+RECORDED_AT = "X-Cqt-Recorded-At"  # header the recorder adds to each entry: when the request first arrived
+
+# Calls that change nothing a restart must bring back (the stream runner's iterators start afresh after one).
+_READS = frozenset({
+    "DynamoDB_20120810." + op for op in ("GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables",
+                                          "DescribeTimeToLive", "DescribeContinuousBackups", "ListTagsOfResource")
+} | {"DynamoDBStreams_20120810." + op for op in ("DescribeStream", "GetShardIterator", "GetRecords", "ListStreams")}
+  | {"TrentService." + op for op in ("Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+                                      "DescribeKey", "ListKeys", "ListAliases", "GenerateRandom")}
+  | {"secretsmanager." + op for op in ("GetSecretValue", "DescribeSecret", "ListSecrets")})
+
+
+def read_only(method: str, headers) -> bool:
+    """A request that changes no state: not worth recording or replaying. Reads were most of moto's recording and
+    most of a restart's time (a Query replays as slowly as it first ran), and replayed stream reads fail noisily
+    (their shard iterators are gone)."""
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    target = next((v for k, v in headers.items() if k.lower() == "x-amz-target"), "")
+    return target in _READS
+
+
 def s3_post_policy() -> None:
-    """moto accepts any browser-form upload; real S3 enforces the signed policy's conditions. Enforce the ones the
-    app relies on (content-length-range, exact-match fields, expiry) so local tests see S3's refusals."""
+    """moto accepts any browser-form upload; real S3 checks the form's signature and its signed policy. Check what
+    S3 checks, with S3's answers, so local tests see S3's refusals:
+
+    - the signature (SigV4 of the policy with the local secret): a policy the client wrote itself is refused;
+    - expiry: against the time the request arrived (during a replay, the time recorded with it, so that an upload
+      accepted before a restart is accepted again and a refused one stays refused);
+    - content-length-range on the file's size (EntityTooLarge / EntityTooSmall, 400);
+    - exact-match ({"field": value} and ["eq", ...]) and starts-with conditions, bucket included;
+    - every form field must be named by a condition (S3's "Extra input fields").
+    """
     import base64
     import datetime as dt
+    import hashlib
+    import hmac
     import json
+    import os
 
     from moto.s3.responses import S3Response
 
     if getattr(S3Response, "_cqt_policy", False):
         return
     original = S3Response._bucket_response_post
+    exempt = {"policy", "x-amz-signature", "file"}
 
     def refuse(code: str, message: str):
         body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
-        return 400 if code != "AccessDenied" else 403, {"Content-Type": "application/xml"}, body
+        return 400 if code.startswith("Entity") else 403, {"Content-Type": "application/xml"}, body
+
+    def signature(policy: str, credential: str) -> str:
+        _, date, region, service, _ = credential.split("/")
+        key = ("AWS4" + os.environ.get("AWS_SECRET_ACCESS_KEY", "local")).encode()
+        for part in (date, region, service, "aws4_request"):
+            key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+        return hmac.new(key, policy.encode(), hashlib.sha256).hexdigest()
+
+    def arrived(request) -> dt.datetime:
+        recorded = request.headers.get(RECORDED_AT) if REPLAYING.is_set() else None
+        return dt.datetime.fromtimestamp(float(recorded), dt.UTC) if recorded else dt.datetime.now(dt.UTC)
 
     def checked(self, request, bucket_name):
-        qs = self.querystring
-        policy = (qs.get("policy") or qs.get("Policy") or [None])[0]
-        if policy and "key" in qs:
-            doc = json.loads(base64.b64decode(policy))
-            expires = dt.datetime.fromisoformat(doc["expiration"].replace("Z", "+00:00"))
-            if expires < dt.datetime.now(dt.UTC):
-                return refuse("AccessDenied", "Invalid according to Policy: Policy expired.")
-            size = len(self.body or b"")
-            for cond in doc.get("conditions", []):
-                if isinstance(cond, list) and cond and cond[0] == "content-length-range":
-                    if size > int(cond[2]):
-                        return refuse("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
-                    if size < int(cond[1]):
-                        return refuse("EntityTooSmall", "Your proposed upload is smaller than the minimum size")
-                elif isinstance(cond, dict):
-                    for field, want in cond.items():
-                        if field in ("bucket",):
-                            continue
-                        got = (qs.get(field) or [None])[0]
-                        if got != want:
-                            return refuse("AccessDenied", f"Invalid according to Policy: Policy Condition failed: "
-                                                          f"[\"eq\", \"${field}\", \"{want}\"]")
+        form = {k.lower(): v for k, v in self.form_data.items()}
+        policy = form.get("policy")
+        if not policy or "key" not in form:
+            return original(self, request, bucket_name)
+        credential = form.get("x-amz-credential", "")
+        if credential.count("/") != 4 or not hmac.compare_digest(form.get("x-amz-signature", ""),
+                                                                  signature(policy, credential)):
+            return refuse("SignatureDoesNotMatch", "The request signature we calculated does not match the "
+                                                   "signature you provided. Check your key and signing method.")
+        doc = json.loads(base64.b64decode(policy))
+        expires = dt.datetime.fromisoformat(doc["expiration"].replace("Z", "+00:00"))
+        if expires < arrived(request):
+            return refuse("AccessDenied", "Invalid according to Policy: Policy expired.")
+        body = self.body or b""
+        size = len(body.encode() if isinstance(body, str) else body)
+        values = {**form, "bucket": bucket_name}
+        named = set()
+        for cond in doc.get("conditions", []):
+            if isinstance(cond, dict):
+                cond = ["eq", *next(iter(cond.items()))]
+                cond[1] = "$" + cond[1]
+            op = str(cond[0]).lower()
+            if op == "content-length-range":
+                if size > int(cond[2]):
+                    return refuse("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+                if size < int(cond[1]):
+                    return refuse("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
+                continue
+            field = str(cond[1]).lstrip("$").lower()
+            named.add(field)
+            got = values.get(field)
+            ok = got == cond[2] if op == "eq" else op == "starts-with" and (got or "").startswith(cond[2])
+            if not ok:
+                return refuse("AccessDenied", f"Invalid according to Policy: Policy Condition failed: "
+                                              f"[\"{op}\", \"${cond[1].lstrip('$')}\", \"{cond[2]}\"]")
+        extra = sorted(f for f in form if f not in named and f not in exempt and not f.startswith("x-ignore-"))
+        if extra:
+            return refuse("AccessDenied", f"Invalid according to Policy: Extra input fields: {extra[0]}")
         return original(self, request, bucket_name)
 
     S3Response._bucket_response_post = checked
     S3Response._cqt_policy = True
+
+
+def durable_recorder() -> None:
+    """moto's recorder appends each request to the recording before the server handles it, but writes each entry
+    with two buffered writes to a file it opens per request: under concurrent requests (the API, the event runner
+    and browser uploads all reach the embedded AWS at once) an entry larger than the buffer can interleave with
+    another one, and the recording no longer replays. Here each entry is one `os.write` of the whole line to an
+    O_APPEND descriptor, so entries never interleave and a `kill -9` can tear at most the last line (which the
+    replay drops). The write reaches the kernel before the request is handled, so it survives the process being
+    killed; it is not fsynced (a power cut may lose the last moments of local data, which is acceptable for a
+    development stack and keeps each request free of a disk flush). Each entry also carries the time the request
+    arrived (RECORDED_AT), for checks that depend on time to decide a replayed request as they decided it first.
+    Requests that change nothing (`read_only`) are not recorded."""
+    import base64
+    import io
+    import json
+    import os
+    import time
+
+    from moto.moto_api._internal.recorder.models import Recorder
+
+    if getattr(Recorder, "_cqt_durable", False):
+        return
+    lock = threading.Lock()
+
+    def _record_request(self, request, body=None) -> None:
+        if not self._user_enabled or request.raw_path.startswith("/moto-api/recorder/"):
+            return
+        if read_only(request.method, request.headers):
+            return
+        headers = dict(request.headers)
+        headers[RECORDED_AT] = f"{time.time():.3f}"
+        if body is None:
+            try:
+                body = request.environ["wsgi.input"].read(int(request.headers["Content-Length"]))
+                request.environ["wsgi.input"] = io.BytesIO(body)
+            except (AttributeError, KeyError, ValueError):
+                body = ""
+        if isinstance(body, io.BytesIO):
+            body = body.getvalue()
+        encoded = isinstance(body, bytes)
+        entry = {"headers": headers, "method": request.method, "url": request.raw_url,
+                 "body": base64.b64encode(body).decode("ascii") if encoded else body, "body_encoded": encoded}
+        line = (json.dumps(entry) + "\n").encode()
+        with lock:
+            fd = os.open(self._location, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                view = memoryview(line)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+
+    Recorder._record_request = _record_request
+    Recorder._cqt_durable = True

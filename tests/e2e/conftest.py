@@ -3,6 +3,7 @@ apps. `make test` installs Chromium and the CJK fonts and builds web/dist before
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -26,6 +27,12 @@ def web_stack(tmp_path_factory):
     s.start()
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="session")
+def console_built():
+    assert (ROOT / "web" / "dist" / "console" / "index.html").exists(), \
+        "web/dist/console is missing: run `cd web && npm run build` (the app first, then the console)"
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +72,21 @@ def screenshot(page, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def shot(page, name: str):
+    """A screenshot of a console page once its loading masks have faded out."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".el-loading-mask")).to_have_count(0)
+    screenshot(page, name)
+
+
+def open_console(desk, web_stack, session: dict, path: str = "/"):
+    """A console page in the desk context, signed in with `session` (set the way the console keeps it, before its
+    scripts run)."""
+    stored = json.dumps(json.dumps(session))
+    desk.add_init_script(f"if (!localStorage.getItem('cqt.session')) localStorage.setItem('cqt.session', {stored})")
+    page = desk.new_page()
+    page.goto(f"{web_stack.url}/console{path}")
+    return page

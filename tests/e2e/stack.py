@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from devstack.aws import free_port
@@ -53,25 +55,63 @@ class Stack:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
 
-    def call(self, method: str, path: str, body=None, token: str | None = None) -> tuple[int, dict]:
+    def call(self, method: str, path: str, body=None, token: str | dict | None = None,
+             key: str | None = None) -> tuple[int, dict]:
+        """One request: (status, JSON body). `token` is an access token or a whole session; `key` goes out as the
+        Idempotency-Key header the creating POSTs take."""
         req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
                                      data=json.dumps(body).encode() if body is not None else None)
         req.add_header("Content-Type", "application/json")
+        if isinstance(token, dict):
+            token = token["access_token"]
         if token:
             req.add_header("Authorization", f"Bearer {token}")
+        if key:
+            req.add_header("Idempotency-Key", key)
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with urllib.request.urlopen(req, timeout=60) as r:
                 raw = r.read()
                 return r.status, json.loads(raw) if raw else {}
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"{}")
 
+    def ok(self, method: str, path: str, body=None, token: str | dict | None = None, key: str | None = None,
+           status: int = 200) -> dict:
+        """`call`, asserting the status."""
+        got, out = self.call(method, path, body, token, key)
+        assert got == status, (method, path, got, out)
+        return out
+
+    def api(self, session: str | dict, method: str, path: str, body=None, status: int = 200,
+            key: str | None = None) -> dict:
+        """`ok` as someone: `session` first (as the browser tests read best)."""
+        return self.ok(method, path, body, session, key, status)
+
+    def session(self, phone: str) -> dict:
+        """A whole session (tokens, tenant, memberships) from POST /api/auth/token, as the web apps store it. A phone
+        may ask for a code once a minute: if another test just asked for this one, wait that out."""
+        for _ in range(3):
+            status, body = self.call("POST", "/api/auth/code", {"phone": phone})
+            if status == 202:
+                break
+            assert status == 429, body
+            time.sleep(min(70, int((body["error"].get("details") or {}).get("retry_after") or 60)) + 1)
+        else:
+            raise AssertionError(f"no code for {phone} after three tries")
+        return self.ok("POST", "/api/auth/token", {"phone": phone, "code": self.sms_code(phone)})
+
     def sign_in(self, phone: str) -> str:
-        status, _ = self.call("POST", "/api/auth/code", {"phone": phone})
-        assert status == 202
-        status, session = self.call("POST", "/api/auth/token", {"phone": phone, "code": self.sms_code(phone)})
-        assert status == 200, session
-        return session["access_token"]
+        """The access token of a new session (see `session`)."""
+        return self.session(phone)["access_token"]
+
+    def request_codes(self, phones: list[str], pool: int = 6) -> dict[str, str]:
+        """Ask for a sign-in code for each phone at once; {phone: code} from the SMS outbox."""
+        with ThreadPoolExecutor(pool) as ex:
+            list(ex.map(lambda p: self.ok("POST", "/api/auth/code", {"phone": p}, status=202), phones))
+        _, outbox = self.call("GET", "/__dev/sms")
+        # other texts (e.g. a party member's reminder) carry no code
+        codes = {m["phone"]: found.group() for m in outbox if (found := re.search(r"\d{6}", m["text"]))}
+        return {p: codes[p] for p in phones}
 
     @property
     def url(self) -> str:
@@ -81,3 +121,9 @@ class Stack:
         """The latest sign-in code texted to a phone (other texts, e.g. reminders, carry none)."""
         _, outbox = self.call("GET", f"/__dev/sms?phone={phone}")
         return [found.group() for m in outbox if (found := re.search(r"\d{6}", m["text"]))][-1]
+
+
+def new_phone(prefix: str) -> str:
+    """A random mobile number of a range (each browser-test module keeps to its own, clear of the demo county's)."""
+    assert len(prefix) == 3
+    return f"{prefix}{random.randrange(100_000_000):08d}"

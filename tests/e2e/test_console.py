@@ -15,27 +15,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import DESK, screenshot
+from tests.e2e.conftest import DESK, open_console, shot
 
 COUNTY_ADMIN = "13900000002"
 OPERATOR = "13900000001"
 TOWNSHIP_OFFICIAL = "13900000006"
-
-
-@pytest.fixture(scope="session")
-def console_built():
-    assert (ROOT / "web" / "dist" / "console" / "index.html").exists(), \
-        "web/dist/console is missing: run `cd web && npm run build` (the app first, then the console)"
-
-
-def api_session(web_stack, phone: str) -> dict:
-    """Sign in over HTTP and return the whole session (tokens, tenant, memberships) as the console stores it."""
-    status, body = web_stack.call("POST", "/api/auth/code", {"phone": phone})
-    assert status == 202, body
-    status, session = web_stack.call("POST", "/api/auth/token", {"phone": phone, "code": web_stack.sms_code(phone)})
-    assert status == 200, session
-    return session
 
 
 @pytest.fixture(scope="session")
@@ -66,27 +50,12 @@ def county_admin(web_stack, browser, console_built) -> dict:
 
 @pytest.fixture(scope="session")
 def operator(web_stack) -> dict:
-    return api_session(web_stack, OPERATOR)
+    return web_stack.session(OPERATOR)
 
 
 @pytest.fixture(scope="session")
 def township_official(web_stack) -> dict:
-    return api_session(web_stack, TOWNSHIP_OFFICIAL)
-
-
-def shot(page, name: str):
-    """A screenshot once the loading masks have faded out."""
-    expect(page.locator(".el-loading-mask")).to_have_count(0)
-    screenshot(page, name)
-
-
-def open_console(desk, web_stack, session: dict, path: str = "/"):
-    """A page in the desk context, signed in with `session` (set before the console's scripts run)."""
-    stored = json.dumps(json.dumps(session))
-    desk.add_init_script(f"if (!localStorage.getItem('cqt.session')) localStorage.setItem('cqt.session', {stored})")
-    page = desk.new_page()
-    page.goto(f"{web_stack.url}/console{path}")
-    return page
+    return web_stack.session(TOWNSHIP_OFFICIAL)
 
 
 def tree_item(page, name: str):

@@ -11,7 +11,6 @@ request at a time, so the pool of threads only keeps the pipe full.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import time
@@ -19,59 +18,15 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import open_console, shot
 
 VILLAGE = "330825001201"  # 张王村
 COMMAND = "13900000003"  # 县防疫指挥部 郑防疫
 VILLAGE_ADMIN = "13900000007"  # 村情通管理员 祝村管
 BATCH = 40
 POOL = 6
-
-
-@pytest.fixture(scope="module")
-def console_built():
-    assert (ROOT / "web" / "dist" / "console" / "index.html").exists(), \
-        "web/dist/console is missing: run `cd web && npm run build` (the app first, then the console)"
-
-
-class Api:
-    """requests against the stack, with the Idempotency-Key header the creating POSTs take."""
-
-    def __init__(self, base: str):
-        self.base = base
-
-    def call(self, method: str, path: str, body=None, token: str | None = None, key: str | None = None):
-        headers = {}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        if key:
-            headers["Idempotency-Key"] = key
-        r = requests.request(method, self.base + path, json=body, headers=headers, timeout=60)
-        return r.status_code, (r.json() if r.content else {})
-
-    def ok(self, method: str, path: str, body=None, token: str | None = None, key: str | None = None,
-           status: int = 200) -> dict:
-        got, out = self.call(method, path, body, token, key)
-        assert got == status, (method, path, got, out)
-        return out
-
-    def request_codes(self, phones: list[str]) -> dict[str, str]:
-        """Ask for a sign-in code for each phone; {phone: code} from the SMS outbox (≤ 50 phones at a time)."""
-        assert len(phones) <= BATCH
-        with ThreadPoolExecutor(POOL) as pool:
-            list(pool.map(lambda p: self.ok("POST", "/api/auth/code", {"phone": p}, status=202), phones))
-        _, outbox = self.call("GET", "/__dev/sms")
-        # other texts (e.g. a party member's reminder) carry no code
-        codes = {m["phone"]: found.group() for m in outbox if (found := re.search(r"\d{6}", m["text"]))}
-        return {p: codes[p] for p in phones}
-
-    def session(self, phone: str) -> dict:
-        code = self.request_codes([phone])[phone]
-        return self.ok("POST", "/api/auth/token", {"phone": phone, "code": code})
 
 
 def fresh_phones(n: int) -> list[str]:
@@ -94,7 +49,7 @@ def report_body(hh: dict, red: str | None = None) -> dict:
 def story(web_stack, console_built) -> dict:
     """Every household of 张王村 linked to a villager of its own; all but one report green on day one (the other
     one is left to the test, to report a red code while the command watches)."""
-    api = Api(web_stack.url)
+    api = web_stack
     started = time.monotonic()
     admin = api.session(VILLAGE_ADMIN)["access_token"]
     ids, cursor = [], None
@@ -118,7 +73,7 @@ def story(web_stack, console_built) -> dict:
     tokens: list[str] = []
     for start in range(0, len(households), BATCH):
         part = range(start, min(start + BATCH, len(households)))
-        codes = api.request_codes([phones[i] for i in part])
+        codes = api.request_codes([phones[i] for i in part], POOL)
 
         def link(i: int) -> str:
             ident = api.ok("POST", "/api/auth/token", {"phone": phones[i], "code": codes[phones[i]]})
@@ -144,27 +99,10 @@ def story(web_stack, console_built) -> dict:
     return {"api": api, "households": households, "tokens": tokens, "red_index": red_index}
 
 
-def api_session(web_stack, phone: str) -> dict:
-    return Api(web_stack.url).session(phone)
-
-
 @pytest.fixture(scope="module")
 def command(web_stack) -> dict:
     """The epidemic command's session (signs in once: a phone may ask for a code once a minute)."""
-    return api_session(web_stack, COMMAND)
-
-
-def open_console(desk, web_stack, session: dict, path: str):
-    stored = json.dumps(json.dumps(session))
-    desk.add_init_script(f"if (!localStorage.getItem('cqt.session')) localStorage.setItem('cqt.session', {stored})")
-    page = desk.new_page()
-    page.goto(f"{web_stack.url}/console{path}")
-    return page
-
-
-def shot(page, name: str):
-    expect(page.locator(".el-loading-mask")).to_have_count(0)
-    screenshot(page, name)
+    return web_stack.session(COMMAND)
 
 
 def wait_for(fn, timeout: float = 20.0):
@@ -277,7 +215,7 @@ def test_zhangwang_day_one_red_code_alert_then_completion(desk, web_stack, story
 
 
 def test_report_settings_check_the_order_of_the_reminders(desk, web_stack, command):
-    api = Api(web_stack.url)
+    api = web_stack
     token = command["access_token"]
     before = api.ok("GET", "/api/reports/settings", token=token)
     page = open_console(desk, web_stack, command, "/reports/settings")

@@ -18,19 +18,15 @@ own minute before it ends (and waits for it if another module asked just before)
 from __future__ import annotations
 
 import datetime as dt
-import json
-import random
 import re
 import time
-import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import open_console, shot
+from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
 VILLAGE = "330825002201"  # 团石村 (龙洲街道)
@@ -38,57 +34,16 @@ GRID = VILLAGE + "G01"  # 团石村第1网格
 CODE_INTERVAL = 61  # seconds between two code requests for one phone (otp_resend_after, plus a second)
 
 
-class Api:
-    """requests against the stack (creating POSTs with an Idempotency-Key)."""
-
-    def __init__(self, base: str):
-        self.base = base
-
-    def call(self, method: str, path: str, body=None, token: str | None = None):
-        headers = {"Idempotency-Key": uuid.uuid4().hex} if method == "POST" else {}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        r = requests.request(method, self.base + path, json=body, headers=headers, timeout=60)
-        return r.status_code, (r.json() if r.content else {})
-
-    def ok(self, method: str, path: str, body=None, token: str | None = None, status: int = 200):
-        got, out = self.call(method, path, body, token)
-        assert got == status, (method, path, got, out)
-        return out
-
-    def session(self, phone: str) -> dict:
-        """Sign in with the code from the SMS outbox; waits out the once-a-minute limit if the phone just asked."""
-        for _ in range(3):
-            status, body = self.call("POST", "/api/auth/code", {"phone": phone})
-            if status == 202:
-                break
-            assert status == 429, body
-            time.sleep(min(70, int((body["error"].get("details") or {}).get("retry_after") or 60)) + 1)
-        outbox = requests.get(f"{self.base}/__dev/sms", params={"phone": phone}, timeout=30).json()
-        code = re.search(r"\d{6}", outbox[-1]["text"]).group()
-        return self.ok("POST", "/api/auth/token", {"phone": phone, "code": code})
-
-
-def new_phone() -> str:
-    return f"145{random.randrange(100_000_000):08d}"
-
-
-@pytest.fixture(scope="module")
-def console_built():
-    assert (ROOT / "web" / "dist" / "console" / "index.html").exists(), \
-        "web/dist/console is missing: run `cd web && npm run build` (the app first, then the console)"
-
-
 @pytest.fixture(scope="module")
 def tuanshi(web_stack, console_built):
     """The people of 团石村 for this module: {api, admin, village_admin, checkpoint, party, villager, household}."""
-    api = Api(web_stack.url)
+    api = web_stack
     asked = time.monotonic()
     admin = api.session(COUNTY_ADMIN)
     asked = time.monotonic()  # (after any wait for another module's request)
 
     def appoint(role: str, place: str, name: str) -> tuple[dict, dict]:
-        phone = new_phone()
+        phone = new_phone("145")
         person = api.ok("POST", "/api/staff", {"phone": phone, "name": name, "role": role, "place": place},
                         token=admin["access_token"], status=201)
         return person, api.session(phone)
@@ -102,7 +57,7 @@ def tuanshi(web_stack, console_built):
     households = api.ok("GET", f"/api/households?place={GRID}&limit=100", token=va)["items"]
     household = sorted(households, key=lambda h: h["address"])[0]
     invite = api.ok("POST", f"/api/households/{household['id']}/invites", {}, token=va, status=201)
-    ident = api.session(new_phone())
+    ident = api.session(new_phone("145"))
     linked = api.ok("POST", "/api/links", {"code": invite["code"], "name": "石村民"}, token=ident["access_token"])
     assert linked["tenant"] == "330825"
     yield {"api": api, "admin": admin, "village_admin": village_admin, "checkpoint": checkpoint, "party": party,
@@ -111,20 +66,6 @@ def tuanshi(web_stack, console_built):
     left = CODE_INTERVAL - (time.monotonic() - asked)
     if left > 0:
         time.sleep(left)
-
-
-def open_console(desk, web_stack, session: dict, path: str):
-    """A console page in the desk context, signed in with `session` (the way the console keeps it)."""
-    stored = json.dumps(json.dumps(session))
-    desk.add_init_script(f"if (!localStorage.getItem('cqt.session')) localStorage.setItem('cqt.session', {stored})")
-    page = desk.new_page()
-    page.goto(f"{web_stack.url}/console{path}")
-    return page
-
-
-def shot(page, name: str):
-    expect(page.locator(".el-loading-mask")).to_have_count(0)
-    screenshot(page, name)
 
 
 def open_select(root, name: str):

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
+from tests.e2e.stack import new_phone
 
 GRID = "330825001201G01"
 WORKER = "13900000009"
@@ -32,10 +33,6 @@ def new_id_number() -> str:
     return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
-def new_phone() -> str:
-    return f"137{random.randint(0, 99_999_999):08d}"
-
-
 def unique_address(label: str) -> str:
     return f"张王村{label}{random.randint(100_000, 999_999)}号"
 
@@ -43,11 +40,7 @@ def unique_address(label: str) -> str:
 @pytest.fixture(scope="session")
 def worker(web_stack) -> dict:
     """The grid worker's session, as POST /api/auth/token returned it."""
-    status, _ = web_stack.call("POST", "/api/auth/code", {"phone": WORKER})
-    assert status == 202
-    status, session = web_stack.call("POST", "/api/auth/token", {"phone": WORKER, "code": web_stack.sms_code(WORKER)})
-    assert status == 200, session
-    return session
+    return web_stack.session(WORKER)
 
 
 def open_as(phone, web_stack, session: dict, path: str):
@@ -97,7 +90,7 @@ def test_villager_signs_in_with_the_sms_code_and_links_by_the_qr_link(web_stack,
     page.goto(invite["link"])
     expect(page).to_have_url(re.compile(r"/signin\?next="))
     screenshot(page, "phone-signin")
-    number = new_phone()
+    number = new_phone("137")
     page.fill("[data-test=phone] input", "1370000")
     page.click("[data-test=send-code]")
     expect(page.locator("[data-test=phone]")).to_contain_text("请输入11位手机号码")

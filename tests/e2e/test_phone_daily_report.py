@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 import re
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
+from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
 LINGSHAN = "330825102201G01"  # 灵山村第1网格
@@ -29,35 +28,12 @@ CHAXU = "330825101201G01"  # 茶圩村第1网格
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def new_phone() -> str:
-    return f"136{random.randint(0, 99_999_999):08d}"
-
-
-def sign_in(web_stack, phone: str) -> dict:
-    """A session from POST /api/auth/token; waits out the once-a-minute code limit if another test just asked."""
-    for _ in range(3):
-        status, body = web_stack.call("POST", "/api/auth/code", {"phone": phone})
-        if status == 202:
-            break
-        assert status == 429, body
-        time.sleep(min(70, int((body["error"].get("details") or {}).get("retry_after", 60))) + 1)
-    status, session = web_stack.call("POST", "/api/auth/token", {"phone": phone, "code": web_stack.sms_code(phone)})
-    assert status == 200, session
-    return session
-
-
-def api(web_stack, session: dict, method: str, path: str, body=None, status: int = 200) -> dict:
-    got, out = web_stack.call(method, path, body, token=session["access_token"])
-    assert got == status, (method, path, got, out)
-    return out
-
-
 def invite_staff(web_stack, admin: dict, role: str, place: str, name: str) -> tuple[dict, dict]:
     """(the person as POST /api/staff answered, their session)."""
-    phone = new_phone()
-    person = api(web_stack, admin, "POST", "/api/staff", {"phone": phone, "name": name, "role": role, "place": place},
-                 status=201)
-    return person, sign_in(web_stack, phone)
+    phone = new_phone("136")
+    person = web_stack.api(admin, "POST", "/api/staff", {"phone": phone, "name": name, "role": role, "place": place},
+                           status=201)
+    return person, web_stack.session(phone)
 
 
 def open_as(phone, web_stack, session: dict, path: str, prefs: dict | None = None):
@@ -74,8 +50,8 @@ def open_as(phone, web_stack, session: dict, path: str, prefs: dict | None = Non
 def unreported(web_stack, session: dict, grid: str) -> list[dict]:
     items, cursor = [], None
     while True:
-        page = api(web_stack, session, "GET", f"/api/reports/unreported?grid={grid}&limit=50"
-                   + (f"&cursor={cursor}" if cursor else ""))
+        page = web_stack.api(session, "GET", f"/api/reports/unreported?grid={grid}&limit=50"
+                             + (f"&cursor={cursor}" if cursor else ""))
         items += page["items"]
         cursor = page["next_cursor"]
         if not cursor:
@@ -84,8 +60,8 @@ def unreported(web_stack, session: dict, grid: str) -> list[dict]:
 
 def linked_villager(web_stack, phone, admin: dict, hid: str, name: str, prefs: dict | None = None):
     """A new villager links to household `hid` with an invite code in the app; returns the page (at /household)."""
-    invite = api(web_stack, admin, "POST", f"/api/households/{hid}/invites", {}, status=201)
-    session = sign_in(web_stack, new_phone())
+    invite = web_stack.api(admin, "POST", f"/api/households/{hid}/invites", {}, status=201)
+    session = web_stack.session(new_phone("136"))
     page = open_as(phone, web_stack, session, f"/link?code={invite['code']}", prefs)
     expect(page.locator("[data-test=invite-code] input")).to_have_value(invite["code"])
     page.fill("input[name=name]", name)
@@ -106,7 +82,7 @@ def shanghai_hhmm(iso: str) -> str:
 
 @pytest.fixture(scope="module")
 def admin(web_stack) -> dict:
-    return sign_in(web_stack, COUNTY_ADMIN)
+    return web_stack.session(COUNTY_ADMIN)
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +124,7 @@ def test_villager_reports_with_outside_persons_then_replaces_the_report(web_stac
 
     today = page.locator("[data-test=today]")
     expect(page.locator("[data-test=today-status]")).to_have_text("已上报")
-    report = api(web_stack, admin, "GET", f"/api/reports/today?household={hid}")["report"]
+    report = web_stack.api(admin, "GET", f"/api/reports/today?household={hid}")["report"]
     assert report["outside"] == [{"from_place": "江西省上饶市", "count": 2}, {"from_place": "安徽省合肥市", "count": 1}]
     assert report["outside_persons"] == 3 and report["proxy"] is False and report["level"] == "green"
     assert report["by_name"] == "灵大伯"
@@ -174,14 +150,14 @@ def test_villager_reports_with_outside_persons_then_replaces_the_report(web_stac
     dialog.get_by_role("button", name="返回修改").click()
     expect(dialog).to_be_hidden()
     # (Nothing was sent: no alert reaches the county command from this test.)
-    assert api(web_stack, admin, "GET", f"/api/reports?household={hid}")["items"][0]["id"] == report["id"]
+    assert web_stack.api(admin, "GET", f"/api/reports?household={hid}")["items"][0]["id"] == report["id"]
     head.get_by_role("radio", name="绿码").check()
     page.get_by_role("switch", name="有外来人员同住").click()  # the visitors left
     page.click("[data-test=submit-report]")
 
     expect(page.locator("[data-test=history-item]")).to_have_count(2)
     expect(today).to_contain_text("无外来人员")
-    history = api(web_stack, admin, "GET", f"/api/reports?household={hid}")["items"]
+    history = web_stack.api(admin, "GET", f"/api/reports?household={hid}")["items"]
     assert [r["current"] for r in history] == [True, False]
     assert history[0]["outside_persons"] == 0 and history[1]["id"] == report["id"]
     expect(page.locator("[data-test=history-item]").nth(1)).to_contain_text("已被替换")
@@ -190,7 +166,7 @@ def test_villager_reports_with_outside_persons_then_replaces_the_report(web_stac
 
 def test_grid_worker_reports_for_an_unreported_household(web_stack, admin, lingshan_worker, phone):
     worker, session = lingshan_worker
-    before = api(web_stack, admin, "GET", f"/api/reports/completion?place={LINGSHAN}")["place"]
+    before = web_stack.api(admin, "GET", f"/api/reports/completion?place={LINGSHAN}")["place"]
     page = open_as(phone, web_stack, session, "/")
     page.click("[data-test=tile-field]")
     page.click("[data-test=field-unreported]")
@@ -220,7 +196,7 @@ def test_grid_worker_reports_for_an_unreported_household(web_stack, admin, lings
     expect(rows).to_have_count(len(expected_rows) - 1)
     expect(page.locator("[data-test=completion]")).to_contain_text(
         f"已报 {before['reported'] + 1} / {before['expected']} 户", timeout=20_000)
-    report = api(web_stack, admin, "GET", f"/api/reports/today?household={target['id']}")["report"]
+    report = web_stack.api(admin, "GET", f"/api/reports/today?household={target['id']}")["report"]
     assert report["proxy"] is True and report["by_name"] == "灵网格"
     screenshot(page, "field-unreported-after")
 
@@ -228,14 +204,14 @@ def test_grid_worker_reports_for_an_unreported_household(web_stack, admin, lings
 def test_party_member_reminds_an_unreported_household(web_stack, admin, phone):
     households = unreported(web_stack, admin, CHAXU)[:3]
     member, session = invite_staff(web_stack, admin, "party_member", CHAXU, "茶党员")
-    links = api(web_stack, admin, "POST", "/api/party-links",
-                {"member": member["id"], "households": [h["id"] for h in households]})
+    links = web_stack.api(admin, "POST", "/api/party-links",
+                          {"member": member["id"], "households": [h["id"] for h in households]})
     assert len(links["items"]) == 3
     # One of them has reported already (the grid worker of 茶圩村 reports for it).
     _, chaxu_worker = invite_staff(web_stack, admin, "grid_worker", CHAXU, "茶网格")
     done, todo, other = households
-    full = api(web_stack, chaxu_worker, "GET", f"/api/households/{done['id']}")
-    api(web_stack, chaxu_worker, "POST", "/api/reports", {
+    full = web_stack.api(chaxu_worker, "GET", f"/api/households/{done['id']}")
+    web_stack.api(chaxu_worker, "POST", "/api/reports", {
         "household": done["id"], "members": [{"member": m["id"], "colour": "green"} for m in full["members"]]},
         status=201)
 
@@ -256,7 +232,7 @@ def test_party_member_reminds_an_unreported_household(web_stack, admin, phone):
 
     todo_row.get_by_role("button", name=f"提醒 {todo['head_name']}（{todo['address']}）上报").click()
     expect(todo_row.locator("[data-test=reminded]")).to_contain_text("已提醒")
-    todo_members = api(web_stack, chaxu_worker, "GET", f"/api/households/{todo['id']}")["members"]
+    todo_members = web_stack.api(chaxu_worker, "GET", f"/api/households/{todo['id']}")["members"]
     head_phone = next(m["phone"] for m in todo_members if m["relation"] == "户主")
     _, sms = web_stack.call("GET", "/__dev/sms")
     texts = [m["text"] for m in sms if m["phone"] == head_phone]
@@ -266,7 +242,7 @@ def test_party_member_reminds_an_unreported_household(web_stack, admin, phone):
     # Reopened, the household still shows 已提醒; asking again sends no second text message.
     page.reload()
     expect(rows.filter(has_text=todo["address"]).locator("[data-test=reminded]")).to_be_visible()
-    again = api(web_stack, session, "POST", "/api/reports/reminders", {"household": todo["id"]})
+    again = web_stack.api(session, "POST", "/api/reports/reminders", {"household": todo["id"]})
     assert again["already"] is True
     _, sms = web_stack.call("GET", "/__dev/sms")
     assert len([m for m in sms if m["phone"] == head_phone]) == 1
@@ -293,7 +269,7 @@ def test_report_made_offline_is_sent_once_when_the_signal_returns(web_stack, adm
     screenshot(page, "phone-report-queued")
     stored = json.loads(page.evaluate("localStorage.getItem('cqt.outbox')"))
     assert len(stored) == 1 and stored[0]["path"] == "/reports" and stored[0]["body"]["household"] == hid
-    assert api(web_stack, admin, "GET", f"/api/reports/today?household={hid}")["report"] is None
+    assert web_stack.api(admin, "GET", f"/api/reports/today?household={hid}")["report"] is None
 
     phone.set_offline(False)  # the 'online' event sends it
     expect(page.locator("[data-test=today-status]")).to_have_text("已上报", timeout=20_000)
@@ -305,5 +281,5 @@ def test_report_made_offline_is_sent_once_when_the_signal_returns(web_stack, adm
     expect(page.locator("[data-test=today-status]")).to_have_text("已上报")
     page.wait_for_timeout(500)
     assert json.loads(page.evaluate("localStorage.getItem('cqt.outbox')")) == []
-    history = api(web_stack, admin, "GET", f"/api/reports?household={hid}")["items"]
+    history = web_stack.api(admin, "GET", f"/api/reports?household={hid}")["items"]
     assert len(history) == 1, history

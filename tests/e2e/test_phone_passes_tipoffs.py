@@ -10,9 +10,7 @@ with segno), so the camera path decodes a real code. No yellow or red code is re
 from __future__ import annotations
 
 import json
-import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ import segno
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import CHROMIUM, PHONE, screenshot
+from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
 SIXIA = "330825100201"  # 寺下村
@@ -28,35 +27,12 @@ TIP = "元宵节晚上村文化礼堂有二十多人聚餐打牌，没有戴口�
 HANDLED_NOTE = "已上门劝散，并对组织者警示"
 
 
-def new_phone() -> str:
-    return f"137{random.randint(0, 99_999_999):08d}"
-
-
-def sign_in(web_stack, phone: str) -> dict:
-    """A session from POST /api/auth/token; waits out the once-a-minute code limit if another test just asked."""
-    for _ in range(3):
-        status, body = web_stack.call("POST", "/api/auth/code", {"phone": phone})
-        if status == 202:
-            break
-        assert status == 429, body
-        time.sleep(min(70, int((body["error"].get("details") or {}).get("retry_after", 60))) + 1)
-    status, session = web_stack.call("POST", "/api/auth/token", {"phone": phone, "code": web_stack.sms_code(phone)})
-    assert status == 200, session
-    return session
-
-
-def api(web_stack, session: dict, method: str, path: str, body=None, status: int = 200) -> dict:
-    got, out = web_stack.call(method, path, body, token=session["access_token"])
-    assert got == status, (method, path, got, out)
-    return out
-
-
 def invite_staff(web_stack, admin: dict, role: str, place: str, name: str) -> dict:
     """The session of a new staff member, invited by phone through the API."""
-    phone = new_phone()
-    api(web_stack, admin, "POST", "/api/staff", {"phone": phone, "name": name, "role": role, "place": place},
-        status=201)
-    return sign_in(web_stack, phone)
+    phone = new_phone("137")
+    web_stack.api(admin, "POST", "/api/staff", {"phone": phone, "name": name, "role": role, "place": place},
+                  status=201)
+    return web_stack.session(phone)
 
 
 def open_as(context, web_stack, session: dict, path: str, prefs: dict | None = None):
@@ -72,8 +48,8 @@ def open_as(context, web_stack, session: dict, path: str, prefs: dict | None = N
 def linked_villager(web_stack, context, admin: dict, hid: str, name: str, prefs: dict | None = None):
     """A new villager links to household `hid` with an invite code in the app: (page at /household, the session
     the app keeps after linking)."""
-    invite = api(web_stack, admin, "POST", f"/api/households/{hid}/invites", {}, status=201)
-    session = sign_in(web_stack, new_phone())
+    invite = web_stack.api(admin, "POST", f"/api/households/{hid}/invites", {}, status=201)
+    session = web_stack.session(new_phone("137"))
     page = open_as(context, web_stack, session, f"/link?code={invite['code']}", prefs)
     expect(page.locator("[data-test=invite-code] input")).to_have_value(invite["code"])
     page.fill("input[name=name]", name)
@@ -83,7 +59,7 @@ def linked_villager(web_stack, context, admin: dict, hid: str, name: str, prefs:
 
 
 def households_of(web_stack, admin: dict, village: str) -> list[dict]:
-    return api(web_stack, admin, "GET", f"/api/households?place={village}&limit=50")["items"]
+    return web_stack.api(admin, "GET", f"/api/households?place={village}&limit=50")["items"]
 
 
 def built(web_stack, module: str) -> bool:
@@ -130,14 +106,14 @@ def qr_video(code: str, path: Path, width: int = 640, height: int = 480, frames:
 
 @pytest.fixture(scope="module")
 def admin(web_stack) -> dict:
-    return sign_in(web_stack, COUNTY_ADMIN)
+    return web_stack.session(COUNTY_ADMIN)
 
 
 def test_a_member_pass_is_scanned_with_the_camera_at_a_checkpoint(web_stack, admin, browser, phone, tmp_path):
     # A household of 寺下村 of three or more: the villager shows the pass of another member (say, a parent).
     # (the demo data may give two members of a household one name: pick one whose members' names differ)
     for household in (h for h in households_of(web_stack, admin, SIXIA) if h["member_count"] >= 3):
-        members = api(web_stack, admin, "GET", f"/api/households/{household['id']}")["members"]
+        members = web_stack.api(admin, "GET", f"/api/households/{household['id']}")["members"]
         if len({m["name"] for m in members}) == len(members):
             break
     hid = household["id"]
@@ -214,7 +190,7 @@ def test_a_member_pass_is_scanned_with_the_camera_at_a_checkpoint(web_stack, adm
         screenshot(scan, "checkpoint-scan-stop")
 
         # The household reports (all green) through the API; the next scan of the same code lets the holder pass.
-        api(web_stack, villager, "POST", "/api/reports", {
+        web_stack.api(villager, "POST", "/api/reports", {
             "household": hid, "members": [{"member": m["id"], "colour": "green"} for m in members]}, status=201)
         scan.get_by_role("button", name="继续扫码").click()
         expect(result.locator("[data-test=scan-verdict]")).to_have_text("通行", timeout=30_000)
@@ -225,8 +201,8 @@ def test_a_member_pass_is_scanned_with_the_camera_at_a_checkpoint(web_stack, adm
         screenshot(scan, "checkpoint-scan-pass")
 
         # A tampered code typed by hand is refused with the server's message.
+        scan.get_by_role("button", name="关闭摄像头").click()  # first: once resumed, the camera reads the pass again
         scan.get_by_role("button", name="继续扫码").click()
-        scan.get_by_role("button", name="关闭摄像头").click()
         scan.get_by_role("button", name="手动输入").click()
         payload, signature = code.rsplit(".", 1)
         forged = f"{payload}.{('A' if signature[0] != 'A' else 'B')}{signature[1:]}"
@@ -239,7 +215,7 @@ def test_a_member_pass_is_scanned_with_the_camera_at_a_checkpoint(web_stack, adm
         expect(logged.first).to_contain_text("签名不符")
         screenshot(scan, "checkpoint-scan-invalid")
 
-        log = api(web_stack, checkpoint, "GET", f"/api/passes/scans?checkpoint={SIXIA}")["items"]
+        log = web_stack.api(checkpoint, "GET", f"/api/passes/scans?checkpoint={SIXIA}")["items"]
         assert [s["result"] for s in log] == ["invalid", "pass", "stop"], log
         assert log[0]["reasons"] == ["pass_forged"] and log[2]["reasons"] == ["not_reported"]
     finally:
@@ -299,7 +275,7 @@ def test_villager_files_tipoffs_anonymously_and_offline_and_follows_the_outcome(
     expect(first.locator("[data-test=status]")).to_have_text("待处理")
     expect(first.locator("[data-test=anonymous-tag]")).to_have_text("匿名")
     expect(first.locator("[data-test=description]")).to_have_text(TIP)
-    mine = api(web_stack, villager, "GET", "/api/tipoffs/mine")["items"]
+    mine = web_stack.api(villager, "GET", "/api/tipoffs/mine")["items"]
     assert len(mine) == 1 and mine[0]["anonymous"] is True and mine[0]["village"] == XINGHUO
     assert mine[0]["category"] == "gathering" and mine[0]["location"] == "村文化礼堂"
 
@@ -322,14 +298,14 @@ def test_villager_files_tipoffs_anonymously_and_offline_and_follows_the_outcome(
     expect(cards.first.locator("[data-test=anonymous-tag]")).to_have_count(0)
     page.reload()
     expect(cards).to_have_count(2)
-    assert len(api(web_stack, villager, "GET", "/api/tipoffs/mine")["items"]) == 2
+    assert len(web_stack.api(villager, "GET", "/api/tipoffs/mine")["items"]) == 2
 
     # The village handles the anonymous one: its staff do not see who reported it; the outcome reaches the phone.
     village_admin = invite_staff(web_stack, admin, "village_admin", XINGHUO, "星村管")
-    seen = api(web_stack, village_admin, "GET", f"/api/tipoffs/{mine[0]['id']}")
+    seen = web_stack.api(village_admin, "GET", f"/api/tipoffs/{mine[0]['id']}")
     assert seen["reporter"] is None and seen["anonymous"] is True
-    api(web_stack, village_admin, "PUT", f"/api/tipoffs/{mine[0]['id']}",
-        {"status": "closed", "disposition": "warned", "note": HANDLED_NOTE})
+    web_stack.api(village_admin, "PUT", f"/api/tipoffs/{mine[0]['id']}",
+                  {"status": "closed", "disposition": "warned", "note": HANDLED_NOTE})
     page.reload()
     handled = cards.filter(has_text="聚集活动")
     expect(handled.locator("[data-test=status]")).to_have_text("已办结")
