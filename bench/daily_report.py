@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
+from _common import GIVEN, SURNAMES, Capacity, IdNumbers, _tables, speed_up_moto  # noqa: E402
+
 from devstack.aws import ACCOUNT, EmbeddedAws, configure_env  # noqa: E402
 
 # The environment is read once, on the first import of the project's configuration: set it before anything else.
@@ -68,8 +70,6 @@ OUTSIDE = 0.03  # households hosting outside persons (外来人员)
 TARGET = 300  # writes per second on the hottest partition key
 TX_SECONDS = 0.020  # assumed duration of the stream handler's 5-item TransactWriteItems in DynamoDB
 BIG_GRID = 200  # households of the one larger grid of the large county (village 2 of township 1)
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华建国平辉玲桂兰红霞志刚海燕春梅"
 
 
 # --- counting AWS calls ------------------------------------------------------------------------------------------
@@ -216,139 +216,7 @@ class Meter:
             self.flush()
 
 
-def _tables(op: str, p: dict) -> list[str]:
-    if "TableName" in p:
-        return [p["TableName"]]
-    if op in ("BatchGetItem", "BatchWriteItem"):
-        return list(p.get("RequestItems", {}))
-    if op in ("TransactWriteItems", "TransactGetItems"):
-        return list(dict.fromkeys(next(iter(i.values()))["TableName"] for i in p.get("TransactItems", [])))
-    return []
-
-
-def _units(size: int, unit: int) -> int:
-    return max(1, -(-size // unit))
-
-
-class Capacity:
-    """Capacity units a call would consume in DynamoDB, estimated from the sizes of the items it touches (moto's
-    item sizes: attribute names plus values) with DynamoDB's rounding: reads per 4 KB (half for eventually
-    consistent reads; a Query rounds the sum of the items it evaluates, filter or not), writes per 1 KB of the
-    larger of the item before and after, twice in a transaction, plus a write on gsi1 for an item in the index."""
-
-    measuring = False
-    scanned_bytes = 0  # set by moto's Query (see speed_up_moto): the size of the items a Query evaluated
-
-    def __init__(self, backend):
-        self.backend = backend
-
-    def _item(self, table: str, attrs: dict):
-        from moto.dynamodb.models.dynamo_type import DynamoType
-
-        t = self.backend.tables.get(table)
-        if t is None or t.hash_key_attr not in attrs:
-            return None
-        got = t.items.get(DynamoType(attrs[t.hash_key_attr]))  # .get: do not create empty partitions
-        if t.range_key_attr:
-            return (got or {}).get(DynamoType(attrs[t.range_key_attr]))
-        return got
-
-    @staticmethod
-    def _writes(op: str, p: dict) -> list[tuple[str, dict, str, bool]]:
-        """(table, key or item, kind, transactional) for each item a write touches."""
-        if op == "PutItem":
-            return [(p["TableName"], p["Item"], "Put", False)]
-        if op in ("UpdateItem", "DeleteItem"):
-            return [(p["TableName"], p["Key"], op[:-4], False)]
-        if op == "TransactWriteItems":
-            out = []
-            for entry in p["TransactItems"]:
-                kind, body = next(iter(entry.items()))
-                out.append((body["TableName"], body.get("Item") or body.get("Key"), kind, True))
-            return out
-        if op == "BatchWriteItem":
-            return [(table, r["PutRequest"]["Item"] if "PutRequest" in r else r["DeleteRequest"]["Key"],
-                     "Put" if "PutRequest" in r else "Delete", False)
-                    for table, reqs in p["RequestItems"].items() for r in reqs]
-        return []
-
-    @staticmethod
-    def _in_index(item) -> tuple | None:
-        if item is None or "gsi1pk" not in item.attrs or "gsi1sk" not in item.attrs:
-            return None
-        return item.attrs["gsi1pk"].value, item.attrs["gsi1sk"].value
-
-    def before(self, op: str, p: dict) -> list:
-        Capacity.scanned_bytes = 0
-        return [self._item(t, a) for t, a, _, _ in self._writes(op, p)]
-
-    def after(self, op: str, p: dict, before: list) -> tuple[float, float]:
-        if op == "GetItem":
-            item = self._item(p["TableName"], p["Key"])
-            return _units(item.size() if item else 0, 4096) * (1.0 if p.get("ConsistentRead") else 0.5), 0.0
-        if op == "BatchGetItem":
-            rcu = 0.0
-            for table, req in p["RequestItems"].items():
-                for k in req["Keys"]:
-                    item = self._item(table, k)
-                    rcu += _units(item.size() if item else 0, 4096) * (1.0 if req.get("ConsistentRead") else 0.5)
-            return rcu, 0.0
-        if op == "Query":
-            return _units(Capacity.scanned_bytes, 4096) * (1.0 if p.get("ConsistentRead") else 0.5), 0.0
-        wcu = 0.0
-        for (table, attrs, kind, tx), old in zip(self._writes(op, p), before, strict=True):
-            new = None if kind == "Delete" else self._item(table, attrs)
-            size = max(old.size() if old else 0, new.size() if new else 0)
-            wcu += _units(size, 1024) * (2 if tx else 1)
-            if kind == "ConditionCheck":
-                continue
-            was, now = self._in_index(old), self._in_index(new)
-            if now:
-                wcu += _units(new.size(), 1024)
-            if was and was != now:
-                wcu += _units(old.size(), 1024)
-        return 0.0, wcu
-
-
-def speed_up_moto() -> None:
-    """moto answers a Query by sorting the whole table; devstack's fast_queries (same results) makes a
-    20,000-household county usable. While measuring, moto's Query is also run once more without its filter and
-    projection to learn the size of the items it evaluated, for the read-capacity estimate."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    from devstack.moto_patches import fast_queries
-
-    fast_queries()
-    original = DynamoDBBackend.query
-
-    def query(self, table_name, hash_key, range_comparison, range_values, limit, start_key, forward, projection,
-              **kwargs):
-        result = original(self, table_name, hash_key, range_comparison, range_values, limit, start_key, forward,
-                          projection, **kwargs)
-        if Capacity.measuring:
-            scanned, _, _ = original(self, table_name, hash_key, range_comparison, range_values, limit, start_key,
-                                     forward, None, **{**kwargs, "filter_expression": None})
-            Capacity.scanned_bytes = sum(i.size() for i in scanned)
-        return result
-
-    DynamoDBBackend.query = query
-
-
 # --- data ----------------------------------------------------------------------------------------------------------
-
-class IdNumbers:
-    """Valid, distinct ID-card numbers of a county (birth date and sequence from a counter, GB 11643 check digit)."""
-
-    def __init__(self, region: str):
-        self.region, self.n = region, 0
-
-    def __call__(self) -> str:
-        from chalicelib.core.pii import id_check_digit
-
-        n, self.n = self.n, self.n + 1
-        s = f"{self.region}{1940 + n % 60}{1 + (n // 60) % 12:02d}{1 + (n // 720) % 28:02d}{(n // 20160) % 1000:03d}"
-        return s + id_check_digit(s)
-
 
 def arrival(rng: random.Random) -> float:
     """Seconds after 06:30 at which a household first reports (the same model as part 2, documented there)."""
