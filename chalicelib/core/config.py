@@ -6,16 +6,15 @@ Every setting has a default that works under the local stack; the deployment (in
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):  # immutable; a NamedTuple rather than a dataclass keeps `dataclasses` out of cold start
     stage: str = "local"
     region: str = "cn-north-1"
     households_table: str = "cqt-local-households"
@@ -50,7 +49,6 @@ class Settings:
     # Origins the web apps are served from (S3 CORS for browser uploads with presigned POSTs).
     app_origins: tuple[str, ...] = ()
     app_url: str = ""  # the phone app's public address, for links in QR codes and SMS
-    extra: dict = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)

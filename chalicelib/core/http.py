@@ -13,21 +13,16 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
-from . import clock, counties, secrets
 from .auth.authorizer import token_authorizer
 from .config import settings
-from .db import PLATFORM
 from .errors import (
     AppError,
     BadRequest,
@@ -41,33 +36,54 @@ from .errors import (
     ValidationFailed,
     field_errors,
 )
+from .lazy import resolve
 from .observability import logger
-from .tenancy import TenantContext, grants_from_json
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from .tenancy import TenantContext
+
+# Imported when a request needs them, not with the app (a Lambda cold start): pydantic, PynamoDB (core.db,
+# core.counties), botocore, zoneinfo (core.clock), hashlib. A route's schemas may be named as "module:Class"
+# (see core.lazy) and are resolved at first use.
+SchemaRef = Any  # a pydantic model class, a "module:Class" name of one, or None
 
 
-@dataclass
 class RouteSpec:
-    path: str
-    method: str
-    name: str
-    summary: str
-    tags: tuple[str, ...]
-    body: type[BaseModel] | None
-    query: type[BaseModel] | None
-    response: type[BaseModel] | None
-    status: int
-    public: bool
-    idempotent: bool
-    permission: str | None = None
-    errors: tuple[int, ...] = ()
-    extra: dict = field(default_factory=dict)
+    """A route's contract. A plain class, not a dataclass: `dataclasses` (and `inspect`) stay out of cold start."""
+
+    def __init__(self, *, path: str, method: str, name: str, summary: str, tags: tuple[str, ...], body_ref: SchemaRef,
+                 query_ref: SchemaRef, response_ref: SchemaRef, status: int, public: bool, idempotent: bool,
+                 permission: str | None = None, errors: tuple[int, ...] = (), extra: dict | None = None,
+                 package: str | None = None):
+        self.path, self.method, self.name, self.summary, self.tags = path, method, name, summary, tags
+        self.body_ref, self.query_ref, self.response_ref = body_ref, query_ref, response_ref
+        self.status, self.public, self.idempotent, self.permission = status, public, idempotent, permission
+        self.errors = errors
+        self.extra = extra if extra is not None else {}
+        self.package = package  # what relative "module:Class" references are relative to (the route's package)
+
+    def __repr__(self) -> str:
+        return f"RouteSpec({self.method} {self.path})"
+
+    @cached_property
+    def body(self) -> type[BaseModel] | None:
+        return resolve(self.body_ref, self.package)
+
+    @cached_property
+    def query(self) -> type[BaseModel] | None:
+        return resolve(self.query_ref, self.package)
+
+    @cached_property
+    def response(self) -> type[BaseModel] | None:
+        return resolve(self.response_ref, self.package)
 
 
 ROUTES: list[RouteSpec] = []
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """What a view receives: the verified context (None on public routes) and validated input."""
 
     ctx: TenantContext | None
@@ -85,13 +101,16 @@ _PARAM_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
 def endpoint(bp: Blueprint, path: str, method: str = "GET", *, name: str, summary: str, tags: tuple[str, ...] = (),
-             body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-             response: type[BaseModel] | None = None, status: int = 200, public: bool = False,
-             idempotent: bool = False, permission: str | None = None) -> Callable:
-    spec = RouteSpec(path=path, method=method, name=name, summary=summary, tags=tags, body=body, query=query,
-                     response=response, status=status, public=public, idempotent=idempotent, permission=permission)
+             body: SchemaRef = None, query: SchemaRef = None, response: SchemaRef = None, status: int = 200,
+             public: bool = False, idempotent: bool = False, permission: str | None = None) -> Callable:
+    """`body`, `query` and `response` are pydantic models, or "module:Class" names of them resolved at first use
+    (".schemas:HouseholdOut" is relative to the package of the decorated view's module)."""
+    spec = RouteSpec(path=path, method=method, name=name, summary=summary, tags=tags, body_ref=body, query_ref=query,
+                     response_ref=response, status=status, public=public, idempotent=idempotent,
+                     permission=permission)
 
     def deco(fn: Callable[[Call], Any]) -> Callable:
+        spec.package = fn.__module__.rpartition(".")[0] or None
         ROUTES.append(spec)
 
         @functools.wraps(fn)
@@ -129,7 +148,8 @@ def _unexpected(spec: RouteSpec, e: Exception) -> Response:
 
 _RETRYABLE = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
               "InternalServerError", "ServiceUnavailable", "TransactionConflictException", "LimitExceededException",
-              "KMSInternalException", "Throttling", "SlowDown", "InternalError"}
+              "KMSInternalException", "Throttling", "SlowDown", "InternalError",
+              "Throttled", "KMSThrottling"}  # SNS's throttling codes (ThrottledException, KMSThrottlingException)
 
 
 def _map_aws_error(e: Exception) -> AppError | None:
@@ -143,7 +163,10 @@ def _map_aws_error(e: Exception) -> AppError | None:
         seen.add(id(cur))
         if isinstance(cur, PynamoDBException):
             code = cur.cause_response_code or ""
-            if code in _RETRYABLE or "TransactionConflict" in (cur.cause_response_message or ""):
+            # A cancelled transaction names per-item reasons: a conflict or throttling is worth a retry.
+            reasons = cur.cause_response_message or ""
+            if code in _RETRYABLE or any(r in reasons for r in ("TransactionConflict", "ProvisionedThroughputExceeded",
+                                                                "ThrottlingError")):
                 return ServiceUnavailable()
         if isinstance(cur, ClientError) and cur.response.get("Error", {}).get("Code") in _RETRYABLE:
             return ServiceUnavailable()
@@ -155,6 +178,9 @@ def _map_aws_error(e: Exception) -> AppError | None:
 
 
 def context_from(request) -> TenantContext:
+    from . import clock
+    from .tenancy import TenantContext, grants_from_json
+
     auth = (request.context or {}).get("authorizer") or {}
     if "grants" not in auth:
         raise Unauthorized()
@@ -166,6 +192,9 @@ def context_from(request) -> TenantContext:
 
 
 def _check_county(ctx: TenantContext) -> None:
+    from . import counties
+    from .db import PLATFORM
+
     if not ctx.tenant_id or ctx.tenant_id == PLATFORM:
         return
     county = counties.get(ctx.tenant_id)
@@ -190,8 +219,11 @@ def _parse_body(spec: RouteSpec, request) -> Any:
         raise BadRequest("请求内容不是有效的 JSON", code="invalid_json") from None
     if not isinstance(data, dict):
         raise ValidationFailed("请求内容应为 JSON 对象", code="invalid_body")
+    from pydantic import ValidationError
+
     try:
-        return spec.body.model_validate(data)
+        # Strict JSON: a body is taken as the document says (no 0 for false, no "5" for 5); absent means {}.
+        return spec.body.model_validate_json(raw, strict=True) if raw else spec.body.model_validate(data)
     except ValidationError as e:
         raise ValidationFailed(details=field_errors(e.errors())) from None
 
@@ -202,6 +234,8 @@ def _parse_query(spec: RouteSpec, request) -> Any:
         if raw:
             raise ValidationFailed("此接口不接受查询参数", code="unexpected_query")
         return None
+    from pydantic import ValidationError
+
     try:
         return spec.query.model_validate(raw)
     except ValidationError as e:
@@ -214,6 +248,8 @@ def _render(spec: RouteSpec, result: Any) -> tuple[int, Any]:
         status, result = result
     if result is None:
         return status, None
+    from pydantic import BaseModel
+
     if spec.response is not None and not isinstance(result, spec.response):
         result = spec.response.model_validate(result)
     if isinstance(result, BaseModel):
@@ -241,7 +277,7 @@ def _handle(spec: RouteSpec, fn: Callable, request, params: dict, lambda_context
         return {"status": status, "body": payload}
 
     idem_key = headers.get("idempotency-key")
-    if spec.idempotent and idem_key:
+    if spec.idempotent and idem_key is not None:  # an empty key is malformed too, not "no key"
         if not _IDEM_RE.match(idem_key):
             raise BadRequest("Idempotency-Key 格式不正确（8–128位字母、数字或 -_:.）", code="invalid_idempotency_key")
         out = _idempotent(spec, ctx, idem_key, request.raw_body or b"", run, lambda_context)
@@ -280,6 +316,8 @@ def _idempotent(spec: RouteSpec, ctx: TenantContext | None, idem_key: str, raw_b
         IdempotencyValidationError,
     )
 
+    from .db import PLATFORM
+
     tenant = (ctx.tenant_id or PLATFORM) if ctx else "public"
     who = (ctx.user_id or ctx.identity) if ctx else "anonymous"
     config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body",
@@ -288,19 +326,41 @@ def _idempotent(spec: RouteSpec, ctx: TenantContext | None, idem_key: str, raw_b
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
 
+    done: dict = {}
+
     def _call(request: dict) -> dict:
-        return run()
+        done["ran"] = True
+        done["answer"] = run()
+        return done["answer"]
 
     wrapped = idempotent_function(_call, data_keyword_argument="request", persistence_store=_store(),
                                   config=config, key_prefix=f"{tenant}#{spec.name}")
+    import hashlib
+
     body_hash = hashlib.sha256(raw_body).hexdigest()
+    request = {"key": f"{who}#{idem_key}", "body": body_hash}
     try:
-        return wrapped(request={"key": f"{who}#{idem_key}", "body": body_hash})
+        return wrapped(request=request)
     except IdempotencyValidationError:
         raise ValidationFailed("同一个 Idempotency-Key 不能用于不同的内容", code="idempotency_key_reused") from None
     except IdempotencyAlreadyInProgressError:
         raise Conflict("相同的请求正在处理中，请稍后重试", code="request_in_progress") from None
     except IdempotencyPersistenceLayerError as e:
+        if "answer" in done:
+            # The work is done; only marking the request completed failed. Try once more, then answer anyway: a
+            # 503 would invite a retry that redoes the work once the in-progress mark lapses.
+            try:
+                _store().save_success(data=request, result=done["answer"])
+            except Exception:  # noqa: BLE001 - the answer stands; a retry meanwhile is told "in progress"
+                logger.warning("idempotency record left in progress", extra={"route": spec.name})
+            return done["answer"]
+        if done.get("ran"):
+            # The work failed and so did removing the in-progress mark: try once more, so that a retry is not
+            # told "in progress" until the mark lapses.
+            try:
+                _store().delete_record(data=request, exception=e)
+            except Exception:  # noqa: BLE001
+                logger.warning("idempotency record left in progress", extra={"route": spec.name})
         raise ServiceUnavailable() from e
 
 
@@ -310,6 +370,11 @@ def encode_cursor(last_key: dict | None, bound: str) -> str | None:
     """Opaque, signed cursor tied to one partition (`bound`), so it cannot be steered elsewhere."""
     if not last_key:
         return None
+    import hashlib
+    import hmac
+
+    from . import secrets
+
     payload = json.dumps({"k": last_key, "b": bound}, separators=(",", ":"), sort_keys=True).encode()
     sig = hmac.new(secrets.get("token_key").encode(), payload, hashlib.sha256).digest()[:12]
     return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + base64.urlsafe_b64encode(sig).decode()
@@ -318,6 +383,11 @@ def encode_cursor(last_key: dict | None, bound: str) -> str | None:
 def decode_cursor(cursor: str | None, bound: str) -> dict | None:
     if not cursor:
         return None
+    import hashlib
+    import hmac
+
+    from . import secrets
+
     try:
         body_b64, sig_b64 = cursor.split(".")
         payload = base64.urlsafe_b64decode(body_b64 + "=" * (-len(body_b64) % 4))

@@ -1,6 +1,11 @@
 """Powertools Logger (JSON), Metrics and Tracer, created once and configured by the environment
 (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL, POWERTOOLS_TRACE_DISABLED).
 
+Each is created on first use (the first invocation), not when the app is imported, so that a cold start does not
+import Powertools and the X-Ray SDK before a request needs them: `logger` and `metrics` stand in for the
+Powertools objects, and app.py's Lambda middleware (`inject_lambda_context`, `capture_lambda_handler`) wraps the
+handler with them at each invocation.
+
 No personal data reaches a log line: call sites log ids and codes only, and a filter masks anything shaped like a
 mobile or ID-card number as a second line of defence.
 """
@@ -8,14 +13,52 @@ mobile or ID-card number as a second line of defence.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 
-logger = Logger(service="cunqingtong")
-metrics = Metrics(namespace="Cunqingtong", service="cunqingtong")
+class _CreatedOnFirstUse:
+    """Stands in for an object made by `factory` on first attribute access (once per process)."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self.__dict__.update(_factory=factory, _made=None, _lock=threading.Lock())
+
+    def _get(self) -> Any:
+        made = self.__dict__["_made"]
+        if made is None:
+            with self.__dict__["_lock"]:
+                made = self.__dict__["_made"]
+                if made is None:
+                    made = self.__dict__["_made"] = self.__dict__["_factory"]()
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._get(), name, value)
+
+
+def _make_logger():
+    from aws_lambda_powertools import Logger
+
+    made = Logger(service="cunqingtong")
+    made.addFilter(RedactPersonalData())
+    return made
+
+
+def _make_metrics():
+    from aws_lambda_powertools import Metrics
+
+    return Metrics(namespace="Cunqingtong", service="cunqingtong")
+
+
+logger = _CreatedOnFirstUse(_make_logger)
+metrics = _CreatedOnFirstUse(_make_metrics)
 
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _IDNO = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
@@ -38,8 +81,6 @@ class RedactPersonalData(logging.Filter):
         return True
 
 
-logger.addFilter(RedactPersonalData())
-
 _tracer = None
 
 
@@ -53,8 +94,27 @@ def tracer():
     return _tracer
 
 
+def inject_lambda_context(handler: Callable) -> Callable:
+    """Lambda middleware (Chalice's ConvertToMiddleware): Logger.inject_lambda_context(clear_state=True)."""
+    return logger.inject_lambda_context(handler, clear_state=True)
+
+
+_TRUTHY = {"1", "y", "yes", "t", "true", "on"}  # as Powertools reads POWERTOOLS_TRACE_DISABLED
+
+
+def capture_lambda_handler(handler: Callable) -> Callable:
+    """Lambda middleware (Chalice's ConvertToMiddleware): Tracer.capture_lambda_handler. Where tracing is switched
+    off (POWERTOOLS_TRACE_DISABLED, as locally), the disabled Tracer would record nothing: the handler runs as it is,
+    without importing the X-Ray SDK."""
+    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() in _TRUTHY:
+        return handler
+    return tracer().capture_lambda_handler(handler)
+
+
 def http_middleware(event, get_response):
     """One structured access line per request (no bodies, no personal data) and request metrics."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
     started = time.perf_counter()
     ctx = event.context or {}
     logger.append_keys(request_id=ctx.get("requestId", "-"), route=ctx.get("resourcePath", "-"),

@@ -2,12 +2,17 @@
 registered for it (`@on_record("daily_report_day")`). A module's events.py registers its reactions; the Lambda
 function is one (`on_submissions_change`), so the stream has one reader.
 
+The reacting modules are listed in REACTIONS and imported at the first dispatch: in AWS the stream's Lambda
+function imports this module only (its handler is `chalicelib.core.streams.on_submissions_change`), never app.py,
+and the API's cold start does not pay for them.
+
 Handlers receive (event name, new image, old image) as raw DynamoDB maps; removals (TTL expiry) are not passed on
 unless a handler asks for them. A handler must be idempotent: a failed batch is delivered again.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from chalice import Blueprint
@@ -21,6 +26,14 @@ Handler = Callable[[str, dict | None, dict | None], str | None]
 BatchHandler = Callable[[list[tuple[str, dict | None, dict | None]]], dict[str, int]]
 _handlers: dict[str, list[tuple[Handler, bool]]] = {}
 _batch_handlers: dict[str, list[BatchHandler]] = {}
+
+# The modules whose handlers react to the stream (they register with on_record/on_records when imported).
+REACTIONS = ("chalicelib.daily_report.events", "chalicelib.tipoffs.events")
+
+
+def load_reactions() -> None:
+    for name in REACTIONS:
+        importlib.import_module(name)  # a no-op once imported
 
 
 def on_record(kind: str, *, removals: bool = False) -> Callable[[Handler], Handler]:
@@ -40,6 +53,7 @@ def on_records(kind: str) -> Callable[[BatchHandler], BatchHandler]:
 
 def dispatch(records: list[dict]) -> dict[str, int]:
     """Run the registered handlers over raw stream records; returns how many times each outcome was reported."""
+    load_reactions()
     done: dict[str, int] = {}
     batches: dict[str, list[tuple[str, dict | None, dict | None]]] = {}
     for rec in records:

@@ -8,7 +8,7 @@ local runner devstack/events.py feeds it from moto's stream):
   shards), so a morning peak puts a few transactions a second on each county shard instead of dozens;
 - an alert inserted → published on the alerts topic;
 
-and, every 5 minutes, the reminder chain's due stages (reminders.run_due).
+(every 5 minutes, the reminder chain's due stages run from schedule.py).
 
 Removals are not passed on (TTL expiry must not uncount a day).
 """
@@ -20,17 +20,14 @@ import random
 import time
 import zlib
 
-from chalice import Blueprint, Rate
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import pii, streams
 from ..core.db import cancellation_codes, transact
-from ..core.observability import logger
-from . import alerts, reminders
+from . import alerts
 from .models import COUNTER_FIELDS, SHARDS, Applied, Counter, DayStatus
 from .service import COUNTER_DAYS, expires_in
 
-bp = Blueprint(__name__)
 
 def _vector(tenant: str, day: DayStatus | None) -> dict[str, int]:
     if day is None:
@@ -143,10 +140,3 @@ def on_alert(event: str, new: dict | None, old: dict | None) -> str | None:
         return None
     tenant = new["pk"]["S"].split("#", 1)[0]
     return "published" if alerts.publish(tenant, new["aid"]["S"]) else None
-
-
-@bp.schedule(Rate(5, unit=Rate.MINUTES), name="report_reminders")
-def report_reminders(event):
-    done = reminders.run_due()
-    if done:
-        logger.info("report reminders", extra={"stages": list(done)})

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
-from ..core import pii
 from ..core.config import settings
 from ..core.http import Call, endpoint
-from ..core.schemas import Session
-from ..core.tenancy import TenantContext
-from . import service
-from .schemas import (
-    CoverageQuery,
-    CoverageReport,
-    CreateHousehold,
-    HouseholdOut,
-    HouseholdPage,
-    HouseholdQuery,
-    InviteIn,
-    InviteOut,
-    MemberIn,
-    MemberOut,
-    MemberUpdate,
-    RedeemIn,
-    UpdateHousehold,
-)
+from ..core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from ..core.tenancy import TenantContext
+
+pii = lazy_module("..core.pii", __package__)
+service = lazy_module(".service", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("households",)
@@ -53,8 +43,8 @@ def household_out(ctx: TenantContext, hh, members=None) -> dict:
 
 
 @endpoint(bp, "/households", "POST", name="create_household", summary="Add a household with its members",
-          body=CreateHousehold, response=HouseholdOut, status=201, idempotent=True, permission="households.write",
-          tags=TAGS)
+          body=".schemas:CreateHousehold", response=".schemas:HouseholdOut", status=201, idempotent=True,
+          permission="households.write", tags=TAGS)
 def create(call: Call):
     b = call.body
     hh = service.create(call.ctx, b.grid, b.address, b.members, b.ref)
@@ -63,7 +53,7 @@ def create(call: Call):
 
 
 @endpoint(bp, "/households", "GET", name="list_households", summary="Households of a village or grid",
-          query=HouseholdQuery, response=HouseholdPage, permission="households.read", tags=TAGS)
+          query=".schemas:HouseholdQuery", response=".schemas:HouseholdPage", permission="households.read", tags=TAGS)
 def list_households(call: Call):
     q = call.query
     page = service.list_households(call.ctx, q.place, q.unlinked, q.limit, q.cursor, q.q)
@@ -71,14 +61,14 @@ def list_households(call: Call):
 
 
 @endpoint(bp, "/households/{hid}", "GET", name="get_household", summary="A household with its members",
-          response=HouseholdOut, permission="households.read", tags=TAGS)
+          response=".schemas:HouseholdOut", permission="households.read", tags=TAGS)
 def get_household(call: Call):
     hh, members = service.get(call.ctx, call.params["hid"])
     return household_out(call.ctx, hh, members)
 
 
 @endpoint(bp, "/households/{hid}", "PUT", name="update_household", summary="Change a household's address",
-          body=UpdateHousehold, response=HouseholdOut, permission="households.write", tags=TAGS)
+          body=".schemas:UpdateHousehold", response=".schemas:HouseholdOut", permission="households.write", tags=TAGS)
 def update_household(call: Call):
     hh = service.update(call.ctx, call.params["hid"], call.body.address)
     _, members = service.get(call.ctx, hh.hid)
@@ -86,7 +76,8 @@ def update_household(call: Call):
 
 
 @endpoint(bp, "/households/{hid}/members", "POST", name="add_member", summary="Add a member to a household",
-          body=MemberIn, response=MemberOut, status=201, idempotent=True, permission="households.write", tags=TAGS)
+          body=".schemas:MemberIn", response=".schemas:MemberOut", status=201, idempotent=True,
+          permission="households.write", tags=TAGS)
 def add_member(call: Call):
     hid = call.params["hid"]
     m = service.add_member(call.ctx, hid, call.body)
@@ -95,8 +86,8 @@ def add_member(call: Call):
 
 
 @endpoint(bp, "/households/{hid}/members/{mid}", "PUT", name="update_member",
-          summary="Change a member's details (only the fields sent)", body=MemberUpdate, response=MemberOut,
-          permission="households.write", tags=TAGS)
+          summary="Change a member's details (only the fields sent)", body=".schemas:MemberUpdate",
+          response=".schemas:MemberOut", permission="households.write", tags=TAGS)
 def update_member(call: Call):
     hid = call.params["hid"]
     m = service.update_member(call.ctx, hid, call.params["mid"], call.body)
@@ -111,8 +102,8 @@ def remove_member(call: Call):
 
 
 @endpoint(bp, "/households/{hid}/invites", "POST", name="create_invite",
-          summary="A fresh invite code (and QR code) for villagers to link to this household", body=InviteIn,
-          response=InviteOut, status=201, idempotent=True, permission="households.write", tags=TAGS)
+          summary="A fresh invite code (and QR code) for villagers to link to this household", body=".schemas:InviteIn",
+          response=".schemas:InviteOut", status=201, idempotent=True, permission="households.write", tags=TAGS)
 def create_invite(call: Call):
     import segno
 
@@ -124,13 +115,13 @@ def create_invite(call: Call):
 
 @endpoint(bp, "/links", "POST", name="link_household",
           summary="Link my phone to a household with an invite code (returns a session in that county)",
-          body=RedeemIn, response=Session, idempotent=True, tags=TAGS)
+          body=".schemas:RedeemIn", response="..core.schemas:Session", idempotent=True, tags=TAGS)
 def redeem(call: Call):
     return service.redeem(call.ctx, call.body.code, call.body.name)
 
 
 @endpoint(bp, "/coverage", "GET", name="coverage",
-          summary="Households with at least one follower, for a place (and its children)", query=CoverageQuery,
-          response=CoverageReport, permission="coverage.read", tags=TAGS)
+          summary="Households with at least one follower, for a place (and its children)",
+          query=".schemas:CoverageQuery", response=".schemas:CoverageReport", permission="coverage.read", tags=TAGS)
 def coverage(call: Call):
     return service.coverage(call.ctx, call.query.place, call.query.children)

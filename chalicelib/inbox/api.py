@@ -5,29 +5,16 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..core.http import Call, endpoint
-from ..core.schemas import Out, PageQuery
-from . import service
+from ..core.lazy import lazy_module
+
+service = lazy_module(".service", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("inbox",)
 
 
-class MessageOut(Out):
-    id: str
-    title: str
-    body: str
-    category: str
-    created_at: str
-    read: bool
-
-
-class MessagePage(Out):
-    items: list[MessageOut]
-    next_cursor: str | None = None
-
-
-@endpoint(bp, "/inbox", "GET", name="list_inbox", summary="My notices, newest first", query=PageQuery,
-          response=MessagePage, tags=TAGS)
+@endpoint(bp, "/inbox", "GET", name="list_inbox", summary="My notices, newest first", query="..core.schemas:PageQuery",
+          response=".schemas:MessagePage", tags=TAGS)
 def list_inbox(call: Call):
     page = service.list_messages(call.ctx, call.query.limit, call.query.cursor)
     return {"items": [{"id": service.message_id(m), "title": m.title, "body": m.body, "category": m.category,

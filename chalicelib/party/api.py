@@ -5,23 +5,25 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..core.http import Call, endpoint
-from ..staff import service as staff
-from . import service
-from .schemas import LinkIn, LinkPage, LinkQuery, MembersPage, MembersQuery
+from ..core.lazy import lazy_module
+
+staff = lazy_module("..staff.service", __package__)
+service = lazy_module(".service", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("party",)
 
 
-@endpoint(bp, "/party-links", "POST", name="link_party_member", tags=TAGS, body=LinkIn, response=LinkPage,
+@endpoint(bp, "/party-links", "POST", name="link_party_member", tags=TAGS, body=".schemas:LinkIn",
+          response=".schemas:LinkPage",
           permission="party.link", summary="Link a party member to households of their village (党员联户); a "
                                            "household linked to another party member moves")
 def link(call: Call):
     return service.link(call.ctx, call.body.member, call.body.households)
 
 
-@endpoint(bp, "/party-links", "GET", name="party_member_households", tags=TAGS, query=LinkQuery, response=LinkPage,
-          summary="The households a party member looks after, with today's report status")
+@endpoint(bp, "/party-links", "GET", name="party_member_households", tags=TAGS, query=".schemas:LinkQuery",
+          response=".schemas:LinkPage", summary="The households a party member looks after, with today's report status")
 def households_of(call: Call):
     return service.households_of(call.ctx, call.query.member)
 
@@ -32,8 +34,8 @@ def unlink(call: Call):
     service.unlink(call.ctx, call.params["hid"])
 
 
-@endpoint(bp, "/party-links/members", "GET", name="party_members", tags=TAGS, query=MembersQuery,
-          response=MembersPage, permission="party.link",
+@endpoint(bp, "/party-links/members", "GET", name="party_members", tags=TAGS, query=".schemas:MembersQuery",
+          response=".schemas:MembersPage", permission="party.link",
           summary="Party members placed at or below a place (for whoever may link households there)")
 def members(call: Call):
     q = call.query

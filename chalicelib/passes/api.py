@@ -5,14 +5,16 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..core.http import Call, endpoint
-from . import service
-from .schemas import IssueIn, PassOut, ScanIn, ScanOut, ScanPage, ScanQuery
+from ..core.lazy import lazy_module
+
+service = lazy_module(".service", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("scan-to-pass",)
 
 
-@endpoint(bp, "/passes", "POST", name="issue_pass", tags=TAGS, body=IssueIn, response=PassOut, status=201,
+@endpoint(bp, "/passes", "POST", name="issue_pass", tags=TAGS, body=".schemas:IssueIn", response=".schemas:PassOut",
+          status=201,
           idempotent=True, summary="Issue a member's pass code (signed, expiring; revokes the member's previous one)")
 def issue(call: Call):
     import segno
@@ -27,15 +29,15 @@ def revoke(call: Call):
     service.revoke(call.ctx, call.params["pid"])
 
 
-@endpoint(bp, "/passes/scan", "POST", name="scan_pass", tags=TAGS, body=ScanIn, response=ScanOut,
+@endpoint(bp, "/passes/scan", "POST", name="scan_pass", tags=TAGS, body=".schemas:ScanIn", response=".schemas:ScanOut",
           permission="passes.scan", summary="Checkpoint staff scan a pass: pass or stop with the reasons; a forged, "
                                             "expired, revoked or other county's code is refused (422) and logged")
 def scan(call: Call):
     return service.scan(call.ctx, call.body.code, call.body.checkpoint)
 
 
-@endpoint(bp, "/passes/scans", "GET", name="list_scans", tags=TAGS, query=ScanQuery, response=ScanPage,
-          permission="passes.logs", summary="A checkpoint's scans of a day, newest first")
+@endpoint(bp, "/passes/scans", "GET", name="list_scans", tags=TAGS, query=".schemas:ScanQuery",
+          response=".schemas:ScanPage", permission="passes.logs", summary="A checkpoint's scans of a day, newest first")
 def scans(call: Call):
     q = call.query
     return service.scans(call.ctx, q.checkpoint, q.date, q.limit, q.cursor)

@@ -6,8 +6,9 @@ from chalice import Blueprint
 
 from ..core.errors import ValidationFailed
 from ..core.http import Call, endpoint
-from . import service
-from .schemas import CreatePlace, PlaceOut, PlacePage, PlaceQuery
+from ..core.lazy import lazy_module
+
+service = lazy_module(".service", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("places",)
@@ -18,13 +19,14 @@ def out(p) -> dict:
 
 
 @endpoint(bp, "/places", "POST", name="create_place", summary="Create a township, village or grid",
-          body=CreatePlace, response=PlaceOut, status=201, idempotent=True, permission="places.write", tags=TAGS)
+          body=".schemas:CreatePlace", response=".schemas:PlaceOut", status=201, idempotent=True,
+          permission="places.write", tags=TAGS)
 def create(call: Call):
     return out(service.create(call.ctx, call.body.code, call.body.name))
 
 
 @endpoint(bp, "/places", "GET", name="list_places", summary="Children of a place, or the whole subtree under it",
-          query=PlaceQuery, response=PlacePage, permission="places.read", tags=TAGS)
+          query=".schemas:PlaceQuery", response=".schemas:PlacePage", permission="places.read", tags=TAGS)
 def list_places(call: Call):
     q, ctx = call.query, call.ctx
     if q.parent and q.under:
@@ -36,7 +38,7 @@ def list_places(call: Call):
     return {"items": [out(p) for p in page["items"]], "next_cursor": page["next_cursor"]}
 
 
-@endpoint(bp, "/places/{code}", "GET", name="get_place", summary="One place", response=PlaceOut,
+@endpoint(bp, "/places/{code}", "GET", name="get_place", summary="One place", response=".schemas:PlaceOut",
           permission="places.read", tags=TAGS)
 def get_place(call: Call):
     code = call.params["code"]

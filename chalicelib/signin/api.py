@@ -4,49 +4,52 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core import counties, pii
-from ..core.auth import service
 from ..core.http import Call, endpoint
-from ..core.tenancy import ROLE_NAMES_ZH
-from ..places import service as places
-from .schemas import CodeRequest, CodeSent, Me, RefreshRequest, Session, SwitchRequest, TokenRequest
+from ..core.lazy import lazy_module
+
+counties = lazy_module("..core.counties", __package__)
+pii = lazy_module("..core.pii", __package__)
+service = lazy_module("..core.auth.service", __package__)
+places = lazy_module("..places.service", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("sign-in",)
 
 
 @endpoint(bp, "/auth/code", "POST", name="request_code", summary="Send a 6-digit sign-in code by SMS",
-          body=CodeRequest, response=CodeSent, status=202, public=True, tags=TAGS)
+          body=".schemas:CodeRequest", response=".schemas:CodeSent", status=202, public=True, tags=TAGS)
 def request_code(call: Call):
     return service.request_code(call.body.phone, call.client_ip)
 
 
 @endpoint(bp, "/auth/token", "POST", name="sign_in", summary="Exchange phone + code for tokens",
-          body=TokenRequest, response=Session, public=True, tags=TAGS)
+          body=".schemas:TokenRequest", response=".schemas:Session", public=True, tags=TAGS)
 def sign_in(call: Call):
-    return service.sign_in(call.body.phone, call.body.code, call.body.tenant)
+    return service.sign_in(call.body.phone, call.body.code, call.body.tenant, client_id=call.client_ip)
 
 
 @endpoint(bp, "/auth/refresh", "POST", name="refresh", summary="Rotate a refresh token for new tokens",
-          body=RefreshRequest, response=Session, public=True, tags=TAGS)
+          body=".schemas:RefreshRequest", response=".schemas:Session", public=True, tags=TAGS)
 def refresh(call: Call):
     return service.refresh(call.body.refresh_token)
 
 
 @endpoint(bp, "/auth/signout", "POST", name="sign_out", summary="Revoke a refresh token",
-          body=RefreshRequest, status=204, public=True, tags=TAGS)
+          body=".schemas:RefreshRequest", status=204, public=True, tags=TAGS)
 def sign_out(call: Call):
     service.sign_out(call.body.refresh_token)
 
 
 @endpoint(bp, "/auth/switch", "POST", name="switch_county", summary="Open a session in another county I belong to",
-          body=SwitchRequest, response=Session, tags=TAGS)
+          body=".schemas:SwitchRequest", response=".schemas:Session", tags=TAGS)
 def switch(call: Call):
     return service.switch(call.ctx, call.body.tenant)
 
 
 def _grants_out(ctx) -> list[dict]:
     """Grants with the names of their places (one BatchGet)."""
+    from ..core.tenancy import ROLE_NAMES_ZH
+
     found = places.existing(ctx.tenant_id, [g.place for g in ctx.grants if g.place != ctx.tenant_id])
     names = {code: p.name for code, p in found.items()}
     names[ctx.tenant_id] = service.county_name(ctx.tenant_id)
@@ -55,7 +58,7 @@ def _grants_out(ctx) -> list[dict]:
 
 
 @endpoint(bp, "/me", "GET", name="me", summary="Who am I: county, roles and places, switched-on modules",
-          response=Me, tags=TAGS)
+          response=".schemas:Me", tags=TAGS)
 def me(call: Call):
     ctx = call.ctx
     ms = service.memberships(ctx.identity)

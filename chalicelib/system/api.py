@@ -5,16 +5,12 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from ..core.http import Call, endpoint
-from ..core.schemas import Out
 
 bp = Blueprint(__name__)
 
 
-class Health(Out):
-    status: str
-
-
-@endpoint(bp, "/health", "GET", name="health", summary="Liveness", response=Health, public=True, tags=("system",))
+@endpoint(bp, "/health", "GET", name="health", summary="Liveness", response=".schemas:Health", public=True,
+          tags=("system",))
 def health(call: Call):
     return {"status": "ok"}
 

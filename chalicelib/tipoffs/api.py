@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from ..core.http import Call, endpoint
-from ..core.tenancy import TenantContext
-from . import service
-from .schemas import HandleIn, StatsOut, StatsQuery, TipoffIn, TipoffOut, TipoffPage, TipoffQuery
+from ..core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from ..core.tenancy import TenantContext
+
+service = lazy_module(".service", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("tip-offs",)
@@ -30,21 +35,23 @@ def tipoff_out(ctx: TenantContext, t, names: dict[str, str] | None = None) -> di
             "handled_at": t.handled_at, "created_at": t.created_at}
 
 
-@endpoint(bp, "/tipoffs", "POST", name="create_tipoff", tags=TAGS, body=TipoffIn, response=TipoffOut, status=201,
+@endpoint(bp, "/tipoffs", "POST", name="create_tipoff", tags=TAGS, body=".schemas:TipoffIn",
+          response=".schemas:TipoffOut", status=201,
           idempotent=True, summary="Report returnees, a gathering or another risk (optionally anonymous)")
 def create(call: Call):
     return tipoff_out(call.ctx, service.create(call.ctx, call.body))
 
 
-@endpoint(bp, "/tipoffs/mine", "GET", name="my_tipoffs", tags=TAGS, query=TipoffQuery, response=TipoffPage,
-          summary="The caller's own tip-offs with their outcome")
+@endpoint(bp, "/tipoffs/mine", "GET", name="my_tipoffs", tags=TAGS, query=".schemas:TipoffQuery",
+          response=".schemas:TipoffPage", summary="The caller's own tip-offs with their outcome")
 def mine(call: Call):
     page = service.mine(call.ctx, call.query.limit, call.query.cursor)
     names = _names(call.ctx, page["items"])
     return {"items": [tipoff_out(call.ctx, t, names) for t in page["items"]], "next_cursor": page["next_cursor"]}
 
 
-@endpoint(bp, "/tipoffs", "GET", name="list_tipoffs", tags=TAGS, query=TipoffQuery, response=TipoffPage,
+@endpoint(bp, "/tipoffs", "GET", name="list_tipoffs", tags=TAGS, query=".schemas:TipoffQuery",
+          response=".schemas:TipoffPage",
           permission="tipoffs.read", summary="Tip-offs of a village, or of the county (county command)")
 def list_tipoffs(call: Call):
     q = call.query
@@ -53,19 +60,20 @@ def list_tipoffs(call: Call):
     return {"items": [tipoff_out(call.ctx, t, names) for t in page["items"]], "next_cursor": page["next_cursor"]}
 
 
-@endpoint(bp, "/tipoffs/stats", "GET", name="tipoff_stats", tags=TAGS, query=StatsQuery, response=StatsOut,
-          permission="tipoffs.read", summary="Counts by category × village × week")
+@endpoint(bp, "/tipoffs/stats", "GET", name="tipoff_stats", tags=TAGS, query=".schemas:StatsQuery",
+          response=".schemas:StatsOut", permission="tipoffs.read", summary="Counts by category × village × week")
 def stats(call: Call):
     return service.stats(call.ctx, call.query.place, call.query.weeks)
 
 
-@endpoint(bp, "/tipoffs/{tid}", "GET", name="get_tipoff", tags=TAGS, response=TipoffOut,
+@endpoint(bp, "/tipoffs/{tid}", "GET", name="get_tipoff", tags=TAGS, response=".schemas:TipoffOut",
           summary="One tip-off (its reporter, or staff of its village and above)")
 def get_tipoff(call: Call):
     return tipoff_out(call.ctx, service.get(call.ctx, call.params["tid"]))
 
 
-@endpoint(bp, "/tipoffs/{tid}", "PUT", name="handle_tipoff", tags=TAGS, body=HandleIn, response=TipoffOut,
+@endpoint(bp, "/tipoffs/{tid}", "PUT", name="handle_tipoff", tags=TAGS, body=".schemas:HandleIn",
+          response=".schemas:TipoffOut",
           permission="tipoffs.handle", summary="Handle a tip-off: status and disposition (the reporter is told)")
 def handle(call: Call):
     b = call.body

@@ -11,7 +11,6 @@ import json
 from chalice import AuthResponse, Blueprint
 
 from ..errors import Unauthorized
-from .tokens import verify_access
 
 bp = Blueprint(__name__)
 
@@ -26,6 +25,8 @@ def token_authorizer(auth_request):
     scheme, _, token = raw.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthorizerUnauthorized("Unauthorized")
+    from .tokens import verify_access  # PyJWT and cryptography: only the authorizer function needs them
+
     try:
         ctx = verify_access(token.strip())
     except Unauthorized:

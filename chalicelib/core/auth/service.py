@@ -12,12 +12,14 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 
 from .. import clock, counties, pii, secrets
 from ..config import settings
-from ..db import PLATFORM, transact
+from ..db import PLATFORM, cancellation_codes, transact
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
+from ..lazy import lazy_module
 from ..notify import sms
 from ..tenancy import Grant, TenantContext, grants_from_json
-from . import tokens
 from .models import Identity, Membership, OtpChallenge, PhoneIndex, RateCounter, RefreshToken, StaffPost, User
+
+tokens = lazy_module(".tokens", __package__)  # PyJWT: only signing in and refreshing need it, not every read
 
 
 def _code_hash(bidx: str, code: str) -> str:
@@ -73,8 +75,24 @@ def request_code(phone: str, client_id: str) -> dict:
             raise TooManyRequests("验证码已发送，请稍后再试", retry_after=s.otp_resend_after,
                                   code="otp_resend_throttled") from e
         raise
-    sms().send(phone, f"【村情通】您的验证码是{code}，5分钟内有效。如非本人操作，请忽略。")
+    try:
+        sms().send(phone, f"【村情通】您的验证码是{code}，5分钟内有效。如非本人操作，请忽略。")
+    except Exception:
+        _withdraw(challenge, prev)  # no SMS left: the person may ask again at once, not after otp_resend_after
+        raise
     return {"expires_in": s.otp_ttl, "resend_after": s.otp_resend_after}
+
+
+def _withdraw(challenge: OtpChallenge, prev: OtpChallenge | None) -> None:
+    """Put back the phone's previous challenge (or none) if the one just saved is still there. Best effort."""
+    mine = OtpChallenge.code_hash == challenge.code_hash
+    try:
+        if prev is None:
+            challenge.delete(condition=mine)
+        else:
+            prev.save(condition=mine)
+    except (PutError, DeleteError):
+        pass  # at worst the person waits otp_resend_after seconds, as before
 
 
 def verify_code(phone: str, code: str) -> str:
@@ -89,14 +107,18 @@ def verify_code(phone: str, code: str) -> str:
     now = clock.epoch()
     if ch.code_hash == "" or now - ch.issued_at > s.otp_ttl:
         raise BadRequest("验证码已过期，请重新获取", code="otp_expired")
+    locked = BadRequest("验证码错误次数过多，请重新获取", code="otp_locked")
     if ch.tries >= s.otp_max_tries:
-        raise BadRequest("验证码错误次数过多，请重新获取", code="otp_locked")
+        raise locked
+    # Count the try before comparing: of guesses that arrive together, the condition lets at most otp_max_tries
+    # be compared; the rest are refused as locked (the right code's try is used up by its own success).
+    try:
+        ch.update(actions=[OtpChallenge.tries.add(1)], condition=OtpChallenge.tries < s.otp_max_tries)
+    except UpdateError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            raise locked from e
+        raise
     if not hmac.compare_digest(ch.code_hash, _code_hash(bidx, code)):
-        try:
-            ch.update(actions=[OtpChallenge.tries.add(1)], condition=OtpChallenge.tries < s.otp_max_tries)
-        except UpdateError as e:
-            if e.cause_response_code != "ConditionalCheckFailedException":
-                raise
         left = max(0, s.otp_max_tries - ch.tries)
         raise BadRequest("验证码不正确", code="otp_wrong", details={"tries_left": left})
     # Burn the code so it cannot be used twice (keep the item for the resend/daily limits).
@@ -147,7 +169,11 @@ def session_for(user: User, tenant: str, family: str | None = None) -> dict:
             "memberships": [{"tenant": m.tenant, "name": county_name(m.tenant)} for m in memberships(user.phone_bidx)]}
 
 
-def sign_in(phone: str, code: str, tenant: str | None) -> dict:
+def sign_in(phone: str, code: str, tenant: str | None, client_id: str | None = None) -> dict:
+    if client_id:  # one address guesses at no more codes than it could have had sent itself
+        s = settings()
+        _rate("otp-guess-client", hashlib.sha256(client_id.encode()).hexdigest()[:24],
+              s.otp_per_client_per_hour * s.otp_max_tries, 3600)
     identity = verify_code(phone, code)
     # Remember the (encrypted) phone of this identity, so that linking to a household can register it.
     Identity(*Identity.keys(identity), phone_enc=pii.encrypt(PLATFORM, phone), last_sign_in=clock.iso()).save()
@@ -279,6 +305,8 @@ def add_grants(tenant: str, phone: str, name: str, new: list[Grant], *, invited_
                 for item, cond in items:
                     tx.save(item, condition=cond)
         except TransactWriteError as e:
+            if "ConditionalCheckFailed" not in cancellation_codes(e):
+                raise  # throttled or an outage: 503 (core.http)
             raise Conflict("该手机号刚被登记，请重试", code="phone_taken") from e
         return user, True
     before = staff_places(grants_from_json(existing.grants))
@@ -290,6 +318,8 @@ def add_grants(tenant: str, phone: str, name: str, new: list[Grant], *, invited_
                 for item, cond in _posts(tenant, existing, after - before):
                     tx.save(item, condition=cond)
         except TransactWriteError as e:
+            if "ConditionalCheckFailed" not in cancellation_codes(e):
+                raise  # throttled or an outage: 503 (core.http)
             raise Conflict("该用户刚被他人修改，请重试", code="version_conflict") from e
     return existing, False
 
@@ -322,6 +352,8 @@ def set_grants(tenant: str, user: User, keep: list[Grant]) -> None:
             for place in before - after:
                 tx.delete(StaffPost(*StaffPost.keys(tenant, user.uid, place)))
     except TransactWriteError as e:
+        if "ConditionalCheckFailed" not in cancellation_codes(e):
+            raise  # throttled or an outage: 503 (core.http)
         raise Conflict("该用户刚被他人修改，请重试", code="version_conflict") from e
 
 
