@@ -58,10 +58,20 @@ test: $(STAMP) $(INFRA_STAMP) system web
 	$(MAKE) --no-print-directory web-test
 	$(PY) -m pytest
 
-## Benchmarks (results in bench/results/); not part of `make test`.
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+## Benchmarks (Markdown tables and PNG charts in bench/results/); not part of `make test`. About 25 minutes.
+bench: $(BENCH_STAMP) $(INFRA_STAMP) system web
 	$(PY) bench/cold_start.py
+	$(PY) bench/package.py
+	$(PY) bench/ddb_cost.py
+	$(PY) bench/hot_partitions.py
 	$(PY) bench/daily_report.py
+	$(PY) bench/first_load.py
+	$(PY) bench/throughput.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -43,13 +43,20 @@ def document(prefix: str = "/api") -> dict:
         if params:
             op["parameters"] = params
         if r.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {
+            # A missing body is read as {}: it is required only when the model has required fields.
+            op["requestBody"] = {"required": bool(r.body.model_json_schema().get("required")),
+                                 "content": {"application/json": {
                 "schema": _schema(r.body, components, "validation")}}}
         ok: dict = {"description": "OK"}
         if r.response is not None:
             ok["content"] = {"application/json": {"schema": _schema(r.response, components, "serialization")}}
         op["responses"][str(r.status)] = ok
-        codes = ["400", "422", "429", "503"] if r.public else ["400", "401", "403", "404", "409", "422", "503"]
+        # 401/403 on public routes: a refresh token that is no longer valid, a county switched off; 429 anywhere:
+        # the gateway's throttling and per-person limits (tip-offs); 413/415: a body too large or not JSON.
+        codes = ["400", "401", "403", "422", "429", "503"] if r.public else \
+            ["400", "401", "403", "404", "409", "422", "429", "503"]
+        if r.body is not None:
+            codes = sorted([*codes, "413", "415"])
         for c in codes:
             op["responses"][c] = {"description": "Error", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Error"}}}}

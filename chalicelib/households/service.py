@@ -228,11 +228,14 @@ def update_member(ctx: TenantContext, hid: str, mid: str, patch) -> Member:
                 tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, old_bidx)))
     except TransactWriteError as e:
         reasons = cancellation_codes(e)
-        if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+        # PynamoDB sends a transaction's deletes before its puts: with a new ID number the items are
+        # [old index (delete), household, member, new index]; otherwise [household, member].
+        hh_at, idx_at = (1, 3) if member.idno_bidx != old_bidx else (0, None)
+        if idx_at is not None and len(reasons) > idx_at and reasons[idx_at] == "ConditionalCheckFailed":
             raise Conflict("身份证号已登记", code="duplicate_id_number",
                            details=[{"field": "id_number", "code": "duplicate_id_number",
                                      "message": "该身份证号已登记在本县其他户中"}]) from e
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        if len(reasons) > hh_at and reasons[hh_at] == "ConditionalCheckFailed":
             raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
         raise ServiceUnavailable() from e
     return member
@@ -254,7 +257,9 @@ def remove_member(ctx: TenantContext, hid: str, mid: str) -> None:
             tx.delete(member)
             tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, member.idno_bidx)))
     except TransactWriteError as e:
-        raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
+        if "ConditionalCheckFailed" in cancellation_codes(e):
+            raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
+        raise ServiceUnavailable() from e  # throttled or an outage: a retry may succeed
 
 
 # --- invite codes and linking ---------------------------------------------------------------------------------
@@ -275,7 +280,9 @@ def create_invite(ctx: TenantContext, hid: str, head: bool) -> dict:
             if old:
                 tx.delete(Invite(*Invite.keys(old)))
     except TransactWriteError as e:
-        raise Conflict("请重试", code="version_conflict") from e
+        if "ConditionalCheckFailed" in cancellation_codes(e):
+            raise Conflict("请重试", code="version_conflict") from e
+        raise ServiceUnavailable() from e  # throttled or an outage: a retry may succeed
     return {"code": code, "expires_at": clock.iso(expires)}
 
 

@@ -6,7 +6,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, counties
 from ..core.db import cancellation_codes, transact
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
 from ..core.tenancy import TenantContext
@@ -37,7 +37,9 @@ def create(ctx: TenantContext, code: str, name: str) -> Place:
         if level != "township" and reasons and reasons[0] == "ConditionalCheckFailed":
             raise ValidationFailed(details=[{"field": "code", "code": "unknown_parent",
                                              "message": f"上级 {parent} 不存在"}]) from e
-        raise Conflict(f"编码 {code} 已存在", code="duplicate_code") from e
+        if "ConditionalCheckFailed" in reasons:
+            raise Conflict(f"编码 {code} 已存在", code="duplicate_code") from e
+        raise ServiceUnavailable() from e  # throttled or an outage: a retry may succeed
     return place
 
 

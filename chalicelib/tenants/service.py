@@ -7,8 +7,8 @@ from pynamodb.exceptions import TransactWriteError
 from ..core import clock, counties
 from ..core.auth import service as auth
 from ..core.counties import County
-from ..core.db import save_versioned, transact
-from ..core.errors import Conflict, NotFound
+from ..core.db import cancellation_codes, save_versioned, transact
+from ..core.errors import Conflict, NotFound, ServiceUnavailable
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
 from ..core.tenancy import COUNTY_ADMIN, Grant, TenantContext
@@ -25,7 +25,9 @@ def onboard(ctx: TenantContext, code: str, name: str, admin_phone: str, admin_na
             for item, cond in items:
                 tx.save(item, condition=cond)
     except TransactWriteError as e:
-        raise Conflict("该县已经开通", code="county_exists") from e
+        if "ConditionalCheckFailed" in cancellation_codes(e):
+            raise Conflict("该县已经开通", code="county_exists") from e
+        raise ServiceUnavailable() from e  # throttled or an outage: a retry may succeed
     counties.forget(code)
     return county
 

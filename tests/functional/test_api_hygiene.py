@@ -111,3 +111,42 @@ def test_openapi_is_served_and_in_step_with_the_code(client):
     from chalicelib.core.http import ROUTES
 
     assert ops == {(r.method, "/api" + r.path) for r in ROUTES}
+
+
+# --- found by the fuzzer (tests/fuzz/test_schemathesis.py) ------------------------------------------------------
+
+def test_an_empty_idempotency_key_is_malformed_not_absent(client, county):
+    r = client.post("/places", {"code": county.township[:6] + "093", "name": "丙"},
+                    token=county.tokens["county_admin"], headers={"Idempotency-Key": ""})
+    assert r.status_code == 400 and _envelope(r)["code"] == "invalid_idempotency_key"
+
+
+def test_body_values_are_taken_as_json_types_without_coercion(client, county):
+    hid = county.household()["id"]
+    r = client.post(f"/households/{hid}/invites", {"head": 0}, token=county.tokens["grid_worker"])
+    assert r.status_code == 422 and {d["field"]: d["code"] for d in _envelope(r)["details"]} == {"head": "bool_type"}
+    hh = county.household(members=1)
+    report = {"household": hh["id"], "members": [{"member": hh["members"][0]["id"], "colour": "green"}],
+              "outside": [{"from_place": "江西省上饶市", "count": "2"}]}
+    r = client.post("/reports", report, token=county.tokens["grid_worker"])
+    assert r.status_code == 422 and [d["code"] for d in _envelope(r)["details"]] == ["int_type"], r.json
+    ok = client.post(f"/households/{hid}/invites", {"head": False}, token=county.tokens["grid_worker"])
+    assert ok.status_code == 201, ok.json
+
+
+def test_openapi_documents_optional_bodies_and_every_error_status(client):
+    paths = json.loads(client.get("/openapi.json").body)["paths"]
+    # A body whose fields are all optional may be left out (it is read as {}), and the document says so.
+    assert paths["/api/households/{hid}/invites"]["post"]["requestBody"]["required"] is False
+    assert paths["/api/places"]["post"]["requestBody"]["required"] is True
+    # A refresh token no longer valid is 401 on the public refresh and sign-out routes.
+    for path in ("/api/auth/refresh", "/api/auth/signout"):
+        assert {"401", "403", "429"} <= set(paths[path]["post"]["responses"]), path
+    # Per-person limits (tip-offs) and the gateway's throttling; bodies too large or not JSON.
+    assert {"413", "415", "429"} <= set(paths["/api/tipoffs"]["post"]["responses"])
+    assert "413" not in paths["/api/me"]["get"]["responses"]
+
+
+def test_an_optional_body_may_be_left_out(client, county):
+    r = client.post(f"/households/{county.household()['id']}/invites", token=county.tokens["grid_worker"])
+    assert r.status_code == 201, r.json

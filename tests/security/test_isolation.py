@@ -520,7 +520,8 @@ class World:
             return self._views[level]
         a = self.a
         v = copy.copy(a)
-        v.tokens = {k: t for k, t in a.tokens.items() if k != "checkpoint_staff"}
+        v.tokens = {k: t for k, t in a.tokens.items() if k not in ("checkpoint_staff", "tipster")}
+        v.__dict__.pop("_tipoffs", None)  # the view's tip-offs come from villagers of its own place
         v.phones = dict(a.phones)
         if level == "grid":
             v.grid, v.tokens["grid_worker"] = a.grid2, a.tokens["grid2_worker"]
