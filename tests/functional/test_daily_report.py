@@ -15,9 +15,11 @@ from tests.conftest import County
 
 @pytest.fixture
 def morning():
-    """The clock at 08:00 today (Asia/Shanghai), movable; restored afterwards."""
-    today = dt.datetime.now(SHANGHAI).date()
-    c = FrozenClock(dt.datetime.combine(today, dt.time(8, 0), tzinfo=SHANGHAI).astimezone(dt.UTC))
+    """The clock at the latest 08:00 (Asia/Shanghai) already past, movable; restored afterwards. Never in the
+    future: the session's operator token, issued by the real clock, must not have expired at the frozen time."""
+    now = dt.datetime.now(SHANGHAI)
+    day = now.date() if now.time() >= dt.time(8, 0) else now.date() - dt.timedelta(days=1)
+    c = FrozenClock(dt.datetime.combine(day, dt.time(8, 0), tzinfo=SHANGHAI).astimezone(dt.UTC))
     clock.set_clock(c)
     yield c
     clock.set_clock(Clock())
