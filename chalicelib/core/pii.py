@@ -19,6 +19,7 @@ import os
 import re
 import threading
 import time
+import unicodedata
 
 from . import secrets
 from .aws import client
@@ -26,8 +27,11 @@ from .config import settings
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: `\d` would also take full-width and other scripts' digits, which must first become ASCII
+# (NFKC) so that one number has one blind index.
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+_SCIENTIFIC_RE = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$")
 
 
 def id_check_digit(first17: str) -> str:
@@ -35,8 +39,11 @@ def id_check_digit(first17: str) -> str:
 
 
 def normalise_id_number(value: str) -> str:
-    """Return the canonical ID number or raise ValueError with a Chinese message."""
-    v = (value or "").strip().upper()
+    """Return the canonical ID number or raise ValueError with a Chinese message. Full-width digits and Ｘ, spaces
+    and lower-case x are accepted and canonicalised."""
+    v = re.sub(r"\s", "", unicodedata.normalize("NFKC", value or "")).upper()
+    if _SCIENTIFIC_RE.match(v) or re.fullmatch(r"[0-9]{15,18}\.0+", v):
+        raise ValueError("身份证号被表格转换成了数字（如 3.30825E+17），末几位已丢失：请把该列设为“文本”后重新填写")
     if not _ID_RE.match(v):
         raise ValueError("身份证号应为18位（最后一位可为X）")
     month, day = int(v[10:12]), int(v[12:14])
@@ -49,7 +56,7 @@ def normalise_id_number(value: str) -> str:
 
 def normalise_phone(value: str) -> str:
     """Accept 13800000000, +86 138 0000 0000, 86-138-0000-0000; return the 11-digit mobile number."""
-    v = re.sub(r"[\s\-()]", "", value or "")
+    v = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", value or ""))
     if v.startswith("+86"):
         v = v[3:]
     elif v.startswith("0086"):

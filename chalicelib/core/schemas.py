@@ -6,7 +6,7 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from . import pii
+from . import pii, text
 from .config import settings
 
 
@@ -28,10 +28,35 @@ def _idno(v: str) -> str:
     return pii.normalise_id_number(v)
 
 
-Phone = Annotated[str, Field(min_length=11, max_length=20, description="+86 mobile number"), AfterValidator(_phone)]
-IdNumber = Annotated[str, Field(min_length=18, max_length=18, description="18-character ID-card number (GB 11643)"),
+def _name(v: str) -> str:
+    """A person's or a place's name: NFKC (full-width letters and compatibility ideographs become their usual
+    form), inner runs of spaces collapsed, no control, format or bidi characters (张\u200b三 is not 张三's twin)."""
+    import unicodedata
+
+    v = " ".join(unicodedata.normalize("NFKC", v).split())
+    bad = text.bad_character(v, name=True)
+    if bad is not None:
+        raise ValueError(f"含有不允许的不可见字符（{text.describe(bad)}），请删除后重试")
+    if not v:
+        raise ValueError("此项必填")
+    return v
+
+
+def _text(v: str) -> str:
+    """Free text: full-width digits and letters folded, punctuation kept, no control or bidi characters."""
+    bad = text.bad_character(v)
+    if bad is not None:
+        raise ValueError(f"含有不允许的不可见字符（{text.describe(bad)}），请删除后重试")
+    return text.fold(v)
+
+
+# Lengths are checked by the validators after canonicalising (a full-width or spaced ID number is still one ID
+# number; a spreadsheet's 3.30825E+17 gets its own message rather than "too short").
+Phone = Annotated[str, Field(min_length=1, max_length=30, description="+86 mobile number"), AfterValidator(_phone)]
+IdNumber = Annotated[str, Field(min_length=1, max_length=40, description="18-character ID-card number (GB 11643)"),
                      AfterValidator(_idno)]
-Name = Annotated[str, Field(min_length=1, max_length=40)]
+Name = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_name)]
+Text = Annotated[str, AfterValidator(_text)]
 
 
 class PageQuery(Strict):
