@@ -6,22 +6,14 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import UTC, datetime
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
-from . import clock
+from . import clock, modules
 from .config import settings
 from .db import PLATFORM, HouseholdsItem, key
-
-# Modules a county can switch on (PRODUCT.md). Modules not built yet are listed so switches can be set ahead.
-MODULES = {
-    "daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报", "snap": "随手拍", "boards": "红黑榜",
-    "mailbox": "村民信箱", "proxy_services": "网上代办", "recruitment": "智慧招聘", "volunteer": "紧急招募令",
-    "training": "专题授课", "party": "党员先锋", "notices": "通知公告",
-}
-DEFAULT_MODULES = ("daily_report", "scan_pass", "tipoffs", "mailbox", "notices")
-# Modules whose screens exist. The app shows a tile only for a module that is switched on AND built (no dead links).
-BUILT_MODULES: frozenset[str] = frozenset({"daily_report", "scan_pass", "tipoffs"})
+from .errors import Forbidden, Unauthorized
 
 # Province-level prefixes of the national administrative division codes (GB/T 2260).
 PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
@@ -43,7 +35,8 @@ class County(HouseholdsItem, discriminator="county"):
     code = UnicodeAttribute()
     name = UnicodeAttribute()
     status = UnicodeAttribute(default="active")  # active | disabled
-    modules = ListAttribute(of=UnicodeAttribute, default=list)
+    modules = ListAttribute(of=UnicodeAttribute, default=list)  # switched on; read through enabled_modules()
+    contact = UnicodeAttribute(null=True)  # whom villagers and staff contact about the service (an office, a hotline)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     status_changed_at = NumberAttribute(default=0)
@@ -84,14 +77,42 @@ def forget(code: str) -> None:
         _cache.pop(code, None)
 
 
-def new_county(code: str, name: str, modules: list[str] | None = None) -> County:
+def new_county(code: str, name: str, switched_on: list[str] | None = None, contact: str | None = None) -> County:
     pk, sk = County.keys(code)
     t = clock.iso()
-    return County(pk, sk, code=code, name=name, status="active", modules=list(modules or DEFAULT_MODULES),
+    chosen = modules.defaults() if switched_on is None else modules.enabled(switched_on)
+    return County(pk, sk, code=code, name=name, status="active", modules=chosen, contact=contact or None,
                   created_at=t, updated_at=t, gsi1pk=County.list_key(), gsi1sk=code)
+
+
+def enabled_modules(county: County | None) -> list[str]:
+    """What the county's people actually get: its switches, reduced to modules that exist."""
+    return modules.enabled(county.modules) if county is not None else []
+
+
+DEFAULT_CONTACT = "请联系县级管理员"
+
+
+def suspended(county: County) -> Forbidden:
+    """The one answer for a disabled county, with what its people need to know: which county, whom to contact."""
+    return Forbidden("本县服务已暂停", code="county_disabled",
+                     details={"county": county.code, "county_name": county.name,
+                              "contact": county.contact or DEFAULT_CONTACT,
+                              "since": clock.iso(datetime.fromtimestamp(int(county.status_changed_at), UTC))
+                              if county.status_changed_at else None})
+
+
+def require_active(code: str, *, fresh: bool = False) -> County:
+    """The county of a signed-in person, refusing a missing (401) or disabled (403 county_disabled) one."""
+    county = get(code, fresh=fresh)
+    if county is None:
+        raise Unauthorized("所属县不存在", code="county_missing")
+    if county.status != "active":
+        raise suspended(county)
+    return county
 
 
 def active_with(module: str) -> list[County]:
     """Active counties that switched `module` on (scheduled jobs: one Query per 1 MB page of the registry)."""
     return [c for c in County.gsi1.query(County.list_key(), filter_condition=County.status == "active")
-            if module in (c.modules or [])]
+            if module in enabled_modules(c)]

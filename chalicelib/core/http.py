@@ -191,20 +191,24 @@ def context_from(request) -> TenantContext:
                          request_id=(request.context or {}).get("requestId", ""), expires=int(auth["exp"]))
 
 
-def _check_county(ctx: TenantContext) -> None:
-    from . import counties
+def _check_county(spec: RouteSpec, ctx: TenantContext) -> None:
+    """The caller's county is active, and the module the route belongs to is switched on there."""
+    from . import counties, modules
     from .db import PLATFORM
 
     if not ctx.tenant_id or ctx.tenant_id == PLATFORM:
         return
-    county = counties.get(ctx.tenant_id)
-    if county is None:
-        raise Unauthorized("所属县不存在", code="county_missing")
-    if county.status != "active":
-        raise Forbidden("所属县已停用，请联系县级管理员", code="county_disabled")
+    county = counties.require_active(ctx.tenant_id)
+    module = modules.owner(spec.package)
+    if module is not None and module not in counties.enabled_modules(county):
+        raise Forbidden("本县未开通该功能", code="module_disabled", details={"module": module})
 
 
 def _parse_body(spec: RouteSpec, request) -> Any:
+    """Bounded (bytes, depth, elements), a JSON object, full-width digits and letters folded to ASCII, no control or
+    bidi-override characters (core.text), then validated strictly by the route's model."""
+    from . import text
+
     raw = request.raw_body or b""
     if len(raw) > settings().max_body_bytes:
         raise PayloadTooLarge(details={"max_bytes": settings().max_body_bytes})
@@ -214,26 +218,39 @@ def _parse_body(spec: RouteSpec, request) -> Any:
     if raw and ctype != "application/json":
         raise UnsupportedMediaType()
     try:
-        data = json.loads(raw) if raw else {}
-    except (ValueError, UnicodeDecodeError):
+        doc = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        text.check_shape(doc)
+        data = json.loads(doc) if doc else {}
+    except text.BodyShapeError as e:
+        raise ValidationFailed(e.message, code=e.code, details=e.details) from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("请求内容不是有效的 JSON", code="invalid_json") from None
     if not isinstance(data, dict):
         raise ValidationFailed("请求内容应为 JSON 对象", code="invalid_body")
+    data, bad = text.clean(data)
+    if bad:
+        raise ValidationFailed(details=bad)
     from pydantic import ValidationError
 
     try:
         # Strict JSON: a body is taken as the document says (no 0 for false, no "5" for 5); absent means {}.
-        return spec.body.model_validate_json(raw, strict=True) if raw else spec.body.model_validate(data)
+        return spec.body.model_validate_json(json.dumps(data, ensure_ascii=False), strict=True) if raw \
+            else spec.body.model_validate(data)
     except ValidationError as e:
         raise ValidationFailed(details=field_errors(e.errors())) from None
 
 
 def _parse_query(spec: RouteSpec, request) -> Any:
+    from . import text
+
     raw = dict(request.query_params or {})
     if spec.query is None:
         if raw:
             raise ValidationFailed("此接口不接受查询参数", code="unexpected_query")
         return None
+    raw, bad = text.clean(raw)
+    if bad:
+        raise ValidationFailed(details=bad)
     from pydantic import ValidationError
 
     try:
@@ -263,7 +280,7 @@ def _handle(spec: RouteSpec, fn: Callable, request, params: dict, lambda_context
             raise NotFound()
     ctx = None if spec.public else context_from(request)
     if ctx is not None:
-        _check_county(ctx)
+        _check_county(spec, ctx)
         logger.append_keys(tenant=ctx.tenant_id or "-", roles=",".join(sorted(ctx.roles)) or "-")
     body = _parse_body(spec, request)
     query = _parse_query(spec, request)

@@ -14,7 +14,9 @@ TAGS = ("counties",)
 
 
 def _out(c) -> dict:
-    return {"code": c.code, "name": c.name, "status": c.status, "modules": list(c.modules),
+    from ..core.counties import enabled_modules
+
+    return {"code": c.code, "name": c.name, "status": c.status, "modules": enabled_modules(c), "contact": c.contact,
             "created_at": c.created_at, "updated_at": c.updated_at}
 
 
@@ -23,7 +25,7 @@ def _out(c) -> dict:
           permission="tenants.admin", tags=TAGS)
 def onboard(call: Call):
     b = call.body
-    return _out(service.onboard(call.ctx, b.code, b.name, b.admin_phone, b.admin_name, b.modules))
+    return _out(service.onboard(call.ctx, b.code, b.name, b.admin_phone, b.admin_name, b.modules, b.contact))
 
 
 @endpoint(bp, "/counties", "GET", name="list_counties", summary="List counties", query=".schemas:CountyQuery",
@@ -38,6 +40,13 @@ def list_counties(call: Call):
           permission="tenants.admin", tags=TAGS)
 def get_county(call: Call):
     return _out(service.get(call.ctx, call.params["code"]))
+
+
+@endpoint(bp, "/counties/{code}", "PATCH", name="edit_county", summary="Change a county's name or service contact",
+          body=".schemas:CountyEdit", response=".schemas:CountyOut", permission="tenants.admin", tags=TAGS)
+def edit_county(call: Call):
+    changes = call.body.model_dump(exclude_none=True)
+    return _out(service.edit(call.ctx, call.params["code"], **changes))
 
 
 @endpoint(bp, "/counties/{code}/disable", "POST", name="disable_county",
@@ -60,9 +69,9 @@ def set_modules(call: Call):
     return _out(service.set_modules(call.ctx, call.params["code"], call.body.modules))
 
 
-@endpoint(bp, "/modules", "GET", name="list_modules", summary="The module catalogue",
+@endpoint(bp, "/modules", "GET", name="list_modules", summary="The module catalogue: every module that is built",
           response=".schemas:ModuleCatalogue", public=True, tags=TAGS)
 def list_modules(call: Call):
-    from ..core.counties import BUILT_MODULES, MODULES
+    from ..core import modules
 
-    return {"items": [{"id": k, "name": v, "built": k in BUILT_MODULES} for k, v in MODULES.items()]}
+    return {"items": [m.to_json() for m in modules.catalogue()]}

@@ -4,17 +4,26 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator
 
-from ..core.counties import MODULES, validate_county_code
-from ..core.schemas import Name, Out, PageQuery, Phone, Strict
+from ..core import modules as catalogue
+from ..core.counties import validate_county_code
+from ..core.schemas import Name, Out, PageQuery, Phone, Strict, Text
+
+MAX_MODULES = 30
 
 CountyCode = Annotated[str, Field(min_length=6, max_length=6), AfterValidator(validate_county_code)]
 
 
 def _modules(v: list[str]) -> list[str]:
-    unknown = [m for m in v if m not in MODULES]
+    """Only modules that exist (are built) can be switched on."""
+    known = catalogue.ids()
+    unknown = [m for m in v if m not in known]
     if unknown:
-        raise ValueError(f"未知模块：{'、'.join(unknown)}")
+        raise ValueError(f"未知模块或尚未上线的模块：{'、'.join(unknown)}")
     return sorted(set(v))
+
+
+Contact = Annotated[Text, Field(min_length=2, max_length=100,
+                                description="whom people of a suspended county contact (an office and its phone)")]
 
 
 class OnboardCounty(Strict):
@@ -22,7 +31,8 @@ class OnboardCounty(Strict):
     name: str = Field(min_length=2, max_length=30)
     admin_phone: Phone
     admin_name: Name
-    modules: list[str] | None = Field(default=None, max_length=len(MODULES))
+    modules: list[str] | None = Field(default=None, max_length=MAX_MODULES)
+    contact: Contact | None = None
 
     @field_validator("modules")
     @classmethod
@@ -31,7 +41,7 @@ class OnboardCounty(Strict):
 
 
 class ModuleSwitches(Strict):
-    modules: list[str] = Field(max_length=len(MODULES))
+    modules: list[str] = Field(max_length=MAX_MODULES)
 
     @field_validator("modules")
     @classmethod
@@ -39,11 +49,19 @@ class ModuleSwitches(Strict):
         return _modules(v)
 
 
+class CountyEdit(Strict):
+    """What the operator may change about a county (its code never changes)."""
+
+    name: str | None = Field(default=None, min_length=2, max_length=30)
+    contact: Contact | None = None
+
+
 class CountyOut(Out):
     code: str
     name: str
     status: str
-    modules: list[str]
+    modules: list[str] = Field(description="modules switched on that exist: what its people get")
+    contact: str | None = None
     created_at: str
     updated_at: str
 
@@ -56,7 +74,12 @@ class CountyPage(Out):
 class ModuleInfo(Out):
     id: str
     name: str
-    built: bool
+    name_en: str
+    icon: str = Field(description="the phone app's icon name")
+    default_on: bool = Field(description="switched on for a new county unless chosen otherwise")
+    summary: str
+    built: bool = Field(default=True, description="always true (every module in the catalogue is built); kept for "
+                                                  "app versions still cached on phones, which filter on it")
 
 
 class ModuleCatalogue(Out):

@@ -15,9 +15,9 @@ from ..core.tenancy import COUNTY_ADMIN, Grant, TenantContext
 
 
 def onboard(ctx: TenantContext, code: str, name: str, admin_phone: str, admin_name: str,
-            modules: list[str] | None) -> County:
+            modules: list[str] | None, contact: str | None = None) -> County:
     ctx.require("tenants.admin")
-    county = counties.new_county(code, name, modules)
+    county = counties.new_county(code, name, modules, contact)
     _, items = auth.new_user(code, admin_phone, admin_name, [Grant(COUNTY_ADMIN, code)], invited_by=ctx.user_id)
     try:
         with transact() as tx:
@@ -59,6 +59,10 @@ def _update(ctx: TenantContext, code: str, **changes) -> County:
     save_versioned(county, "该县")
     counties.forget(code)
     return county
+
+
+def edit(ctx: TenantContext, code: str, **changes) -> County:
+    return _update(ctx, code, **changes)
 
 
 def set_status(ctx: TenantContext, code: str, status: str) -> County:

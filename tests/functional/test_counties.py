@@ -10,8 +10,11 @@ import pytest
 
 from chalicelib.core import clock
 from chalicelib.core.clock import Clock, FrozenClock
-from chalicelib.core.counties import DEFAULT_MODULES, MODULES
 from tests.conftest import last_code, new_county_code, new_phone
+
+# The modules whose code has landed.
+BUILT = {"daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报"}
+DEFAULT_MODULES = tuple(BUILT)
 
 
 def _error(r) -> dict:
@@ -61,9 +64,36 @@ def test_operator_onboards_a_county_and_its_admin_can_sign_in(client, operator_t
 
 
 def test_onboard_with_chosen_modules(client, operator_token):
-    r = _onboard(client, operator_token, modules=["snap", "boards", "snap"])
+    r = _onboard(client, operator_token, modules=["tipoffs", "daily_report", "tipoffs"])
     assert r.status_code == 201, r.json
-    assert r.json["modules"] == ["boards", "snap"]
+    assert r.json["modules"] == ["daily_report", "tipoffs"]
+
+
+def test_modules_not_built_are_not_offered(client, operator_token):
+    """Onboarding offers only what is built: a module whose code has not landed is refused, not stored."""
+    code = new_county_code()
+    r = _onboard(client, operator_token, code, modules=["daily_report", "mailbox", "recruitment"])
+    assert r.status_code == 422, r.json
+    err = _error(r)
+    assert [d["field"] for d in err["details"]] == ["modules"]
+    assert "mailbox" in err["details"][0]["message"] and "recruitment" in err["details"][0]["message"]
+    assert client.get(f"/counties/{code}", token=operator_token).status_code == 404
+
+
+def test_switches_stored_for_modules_that_do_not_exist_give_nothing(client, operator_token, county):
+    """A county record written before the catalogue was trimmed (mailbox, notices switched on ahead of their
+    code) counts only what its people actually get, in the county list and in /me."""
+    from chalicelib.core import counties
+
+    c = counties.get(county.code, fresh=True)
+    c.modules = ["daily_report", "mailbox", "notices", "tipoffs"]
+    c.save()
+    counties.forget(county.code)
+    assert client.get(f"/counties/{county.code}", token=operator_token).json["modules"] == ["daily_report", "tipoffs"]
+    listed = {x["code"]: x for x in client.get("/counties?limit=100", token=operator_token).json["items"]}
+    if county.code in listed:
+        assert listed[county.code]["modules"] == ["daily_report", "tipoffs"]
+    assert client.get("/me", token=county.tokens["grid_worker"]).json["modules"] == ["daily_report", "tipoffs"]
 
 
 @pytest.mark.parametrize("code, message", [
@@ -122,7 +152,7 @@ def test_non_operator_cannot_manage_counties(client, county, other_county):
     assert client.get(f"/counties/{other_county.code}", token=admin).status_code == 403
     assert client.post(f"/counties/{other_county.code}/disable", token=admin).status_code == 403
     assert client.post(f"/counties/{county.code}/disable", token=admin).status_code == 403
-    assert client.put(f"/counties/{county.code}/modules", {"modules": ["snap"]}, token=admin).status_code == 403
+    assert client.put(f"/counties/{county.code}/modules", {"modules": ["tipoffs"]}, token=admin).status_code == 403
     assert client.get("/me", token=other_county.tokens["county_admin"]).status_code == 200  # still active
     # Signed-out callers are refused too.
     assert client.get("/counties").status_code == 401
@@ -211,28 +241,44 @@ def test_disabled_county_is_shut_out_and_comes_back_intact(client, operator_toke
                                "place": county.grid2}, token=admin)
     assert r.status_code == 201, r.json
     session = client.sign_in(staff_phone, county.code)
+    invite = client.post(f"/households/{hh['id']}/invites", {}, token=worker).json["code"]
 
     r = client.post(f"/counties/{county.code}/disable", token=operator_token)
     assert r.status_code == 200 and r.json["status"] == "disabled"
     assert client.get(f"/counties/{county.code}", token=operator_token).json["status"] == "disabled"
 
-    # Every route of the county answers 403 county_disabled.
+    # Every route of the county answers 403 county_disabled, saying which county and whom to contact (the
+    # operator's default until the county has a contact of its own).
+    suspended = {"county": county.code, "county_name": f"测试县{county.code}", "contact": "请联系县级管理员",
+                 "since": freeze.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+    def is_suspended(r, what):
+        assert r.status_code == 403, (what, r.json)
+        err = _error(r)
+        assert err["code"] == "county_disabled" and err["message"] == "本县服务已暂停", (what, err)
+        assert err["details"] == suspended, (what, err)
+
     for token, path in ((admin, "/me"), (worker, "/me"), (session["access_token"], "/me"),
                         (admin, "/staff"), (admin, "/places"), (worker, f"/households/{hh['id']}"),
-                        (admin, f"/coverage?place={county.village}")):
-        r = client.get(path, token=token)
-        assert r.status_code == 403, (path, r.json)
-        assert _error(r)["code"] == "county_disabled"
-    r = client.post("/places", {"code": county.township[:-3] + "009", "name": "新乡镇"}, token=admin)
-    assert r.status_code == 403 and _error(r)["code"] == "county_disabled"
+                        (admin, f"/coverage?place={county.village}"), (worker, "/reports/today?household="
+                                                                               + hh["id"])):
+        is_suspended(client.get(path, token=token), path)
+    is_suspended(client.post("/places", {"code": county.township[:-3] + "009", "name": "新乡镇"}, token=admin),
+                 "POST /places")
     # Refreshing is refused with 403, and the refresh token is not used up by the refusal.
-    r = client.post("/auth/refresh", {"refresh_token": session["refresh_token"]})
-    assert r.status_code == 403 and _error(r)["code"] == "county_disabled"
+    is_suspended(client.post("/auth/refresh", {"refresh_token": session["refresh_token"]}), "refresh")
     # Signing in is refused with 403 (a code can be re-sent only after 60 s: move the clock).
     freeze.advance(seconds=61)
     assert client.post("/auth/code", {"phone": staff_phone}).status_code == 202
-    r = client.post("/auth/token", {"phone": staff_phone, "code": last_code(staff_phone)})
-    assert r.status_code == 403 and _error(r)["code"] == "county_disabled"
+    is_suspended(client.post("/auth/token", {"phone": staff_phone, "code": last_code(staff_phone)}), "sign-in")
+    # The contact is the county's own once the operator sets it.
+    r = client.patch(f"/counties/{county.code}", {"contact": "测试县大数据局 0570-7000001"}, token=operator_token)
+    assert r.status_code == 200 and r.json["contact"] == "测试县大数据局 0570-7000001", r.json
+    suspended["contact"] = "测试县大数据局 0570-7000001"
+    is_suspended(client.get("/me", token=admin), "/me after the contact was set")
+    # Redeeming an invite code of a suspended county says so too.
+    newcomer = client.sign_in(new_phone())["access_token"]
+    is_suspended(client.post("/links", {"code": invite}, token=newcomer), "POST /links")
 
     # The other county goes on as before.
     other = other_county.tokens["county_admin"]
@@ -271,13 +317,13 @@ def test_disable_and_enable_are_idempotent(client, operator_token, county):
 
 def test_module_switches(client, operator_token, county, other_county):
     before = client.get("/me", token=other_county.tokens["county_admin"]).json["modules"]
-    r = client.put(f"/counties/{county.code}/modules", {"modules": ["snap", "boards", "notices"]},
+    r = client.put(f"/counties/{county.code}/modules", {"modules": ["tipoffs", "daily_report"]},
                    token=operator_token)
     assert r.status_code == 200, r.json
-    assert r.json["modules"] == ["boards", "notices", "snap"]
+    assert r.json["modules"] == ["daily_report", "tipoffs"]
     for role in ("county_admin", "grid_worker", "village_admin"):
         me = client.get("/me", token=county.tokens[role])
-        assert me.status_code == 200 and me.json["modules"] == ["boards", "notices", "snap"], role
+        assert me.status_code == 200 and me.json["modules"] == ["daily_report", "tipoffs"], role
     assert client.get("/me", token=other_county.tokens["county_admin"]).json["modules"] == before
 
     # Switching everything off is allowed.
@@ -288,13 +334,13 @@ def test_module_switches(client, operator_token, county, other_county):
 
 def test_unknown_module_is_422(client, operator_token, county):
     before = client.get(f"/counties/{county.code}", token=operator_token).json["modules"]
-    r = client.put(f"/counties/{county.code}/modules", {"modules": ["snap", "teleport"]}, token=operator_token)
+    r = client.put(f"/counties/{county.code}/modules", {"modules": ["tipoffs", "teleport"]}, token=operator_token)
     assert r.status_code == 422, r.json
     err = _error(r)
     assert err["code"] == "validation_failed"
     assert [d["field"] for d in err["details"]] == ["modules"]
     assert "未知模块" in err["details"][0]["message"] and "teleport" in err["details"][0]["message"]
-    for bad in ({"modules": "snap"}, {}, {"modules": [1]}, {"modules": ["snap"], "extra": 1}):
+    for bad in ({"modules": "tipoffs"}, {}, {"modules": [1]}, {"modules": ["tipoffs"], "extra": 1}):
         assert client.put(f"/counties/{county.code}/modules", bad, token=operator_token).status_code == 422, bad
     assert client.get(f"/counties/{county.code}", token=operator_token).json["modules"] == before
 
@@ -303,5 +349,20 @@ def test_module_catalogue_is_public(client):
     r = client.get("/modules")
     assert r.status_code == 200, r.json
     items = r.json["items"]
-    assert {i["id"]: i["name"] for i in items} == MODULES
-    assert all(_zh(i["name"]) for i in items)
+    assert {i["id"]: i["name"] for i in items} == BUILT
+    assert all(_zh(i["name"]) and i["name_en"] and i["icon"] and _zh(i["summary"]) and i["built"] for i in items)
+
+
+def test_operator_edits_a_county_name_and_contact(client, operator_token, county):
+    r = client.patch(f"/counties/{county.code}", {"contact": "县大数据局　０５７０－７０１２３４５"},
+                     token=operator_token)
+    assert r.status_code == 200, r.json
+    assert r.json["contact"] == "县大数据局 0570－7012345"  # full-width digits and space folded, punctuation kept
+    assert r.json["name"] == f"测试县{county.code}"
+    r = client.patch(f"/counties/{county.code}", {"name": "改名县"}, token=operator_token)
+    assert r.status_code == 200 and r.json["name"] == "改名县" and r.json["contact"].startswith("县大数据局")
+    for bad in ({"contact": "x"}, {"contact": "热线\u202e5432"}, {"code": "330825"}, {"name": ""}):
+        r = client.patch(f"/counties/{county.code}", bad, token=operator_token)
+        assert r.status_code == 422, (bad, r.json)
+    assert client.patch(f"/counties/{county.code}", {"name": "越权"}, token=county.tokens["county_admin"]) \
+        .status_code == 403

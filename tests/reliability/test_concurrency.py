@@ -398,8 +398,11 @@ VERSIONED: dict[tuple[str, str], Edit] = {
         lambda b: {"cutoff": "09:30", "party_reminder_at": "08:30", "grid_reminder_at": "10:30"},
         lambda w, p: w.get(p, "county_admin"), lambda rec, b: all(rec[k] == v for k, v in b.items())),
     ("PUT", "/counties/{code}/modules"): Edit(
-        lambda b: {"modules": ["notices"]}, lambda w, p: w.get(p.rsplit("/modules", 1)[0], "operator"),
+        lambda b: {"modules": ["tipoffs"]}, lambda w, p: w.get(p.rsplit("/modules", 1)[0], "operator"),
         lambda rec, b: sorted(rec["modules"]) == sorted(b["modules"])),
+    ("PATCH", "/counties/{code}"): Edit(
+        lambda b: {"contact": "并发修改乙 0570-7000002"}, lambda w, p: w.get(p, "operator"),
+        lambda rec, b: rec["contact"] == b["contact"]),
     ("POST", "/alerts/{aid}/close"): Edit(
         lambda b: {"note": "并发办结乙"}, _alert,
         lambda rec, b: rec["status"] == "closed" and rec["note"] == b["note"]),
@@ -409,7 +412,7 @@ VERSIONED: dict[tuple[str, str], Edit] = {
 
 
 def test_every_put_route_is_a_versioned_edit_checked_here(app):
-    puts = {("PUT", p) for p, ops in _document()["paths"].items() if "put" in ops or "patch" in ops}
+    puts = {(m.upper(), p) for p, ops in _document()["paths"].items() for m in ops if m in ("put", "patch")}
     assert puts, "no PUT route found in the OpenAPI document"
     missing = sorted(puts - set(VERSIONED))
     assert not missing, f"editing routes without a concurrent-edit check here: {missing}"

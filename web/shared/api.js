@@ -56,11 +56,28 @@ export const session = {
 
 let refreshing = null
 const sessionEndedListeners = new Set()
+const suspendedListeners = new Set()
 
 /** Call `listener` when a signed-in request is refused (401) and the session cannot be refreshed. */
 export function onSessionEnded(listener) {
   sessionEndedListeners.add(listener)
   return () => sessionEndedListeners.delete(listener)
+}
+
+/**
+ * Call `listener(details)` when the server says the county's service is suspended (403 county_disabled, from any
+ * request, sign-in and token refresh included). details: {county, county_name, contact, since}. The session is
+ * kept: when the county is enabled again, the person carries on where they were.
+ */
+export function onCountySuspended(listener) {
+  suspendedListeners.add(listener)
+  return () => suspendedListeners.delete(listener)
+}
+
+function noticeSuspended(status, error) {
+  if (status !== 403 || error?.code !== 'county_disabled') return false
+  for (const listener of suspendedListeners) listener(error.details || {})
+  return true
 }
 
 async function refresh() {
@@ -73,6 +90,8 @@ async function refresh() {
   })
     .then(async (r) => {
       if (!r.ok) {
+        const error = await r.json().then((d) => d?.error, () => null)
+        if (noticeSuspended(r.status, error)) return new ApiError(r.status, error)
         session.clear()
         return false
       }
@@ -101,8 +120,10 @@ export async function request(method, path, body, { idempotencyKey, auth = true,
   } catch (e) {
     throw new NetworkError(e)
   }
-  if (r.status === 401 && auth && !retried && (await refresh())) {
-    return request(method, path, body, { idempotencyKey, auth, retried: true })
+  if (r.status === 401 && auth && !retried) {
+    const refreshed = await refresh()
+    if (refreshed instanceof ApiError) throw refreshed // the county is suspended: not a sign-out
+    if (refreshed) return request(method, path, body, { idempotencyKey, auth, retried: true })
   }
   if (r.status === 401 && auth && s?.access_token) {
     for (const listener of sessionEndedListeners) listener()
@@ -114,7 +135,10 @@ export async function request(method, path, body, { idempotencyKey, auth = true,
   } catch {
     data = null
   }
-  if (!r.ok) throw new ApiError(r.status, data?.error, retryAfterSeconds(r.headers?.get?.('Retry-After')))
+  if (!r.ok) {
+    noticeSuspended(r.status, data?.error)
+    throw new ApiError(r.status, data?.error, retryAfterSeconds(r.headers?.get?.('Retry-After')))
+  }
   return data
 }
 
@@ -127,6 +151,7 @@ export const api = {
   get: (path, opts) => request('GET', path, undefined, opts),
   post: (path, body, opts) => request('POST', path, body ?? {}, opts),
   put: (path, body, opts) => request('PUT', path, body ?? {}, opts),
+  patch: (path, body, opts) => request('PATCH', path, body ?? {}, opts),
   del: (path, opts) => request('DELETE', path, undefined, opts),
 }
 

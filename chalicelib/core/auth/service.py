@@ -147,13 +147,8 @@ def _active_user(tenant: str, uid: str) -> User:
 
 
 def _require_active_county(tenant: str) -> None:
-    if tenant == PLATFORM:
-        return
-    county = counties.get(tenant, fresh=True)
-    if county is None:
-        raise Unauthorized("所属县不存在", code="county_missing")
-    if county.status != "active":
-        raise Forbidden("所属县已停用，请联系县级管理员", code="county_disabled")
+    if tenant != PLATFORM:
+        counties.require_active(tenant, fresh=True)
 
 
 def session_for(user: User, tenant: str, family: str | None = None) -> dict:
@@ -390,6 +385,19 @@ def staff_at(tenant: str, place: str) -> list[User]:
 def rate_limit(bucket: str, subject: str, limit: int, window_seconds: int, offset: int = 0) -> None:
     """A fixed-window limit for any module (429 with Retry-After when the window is full)."""
     _rate(bucket, subject, limit, window_seconds, offset)
+
+
+def rate_check(bucket: str, subject: str, limit: int, window_seconds: int, offset: int = 0) -> None:
+    """429 when the window of `rate_limit(bucket, subject, ...)` is already full, without counting: for limits on
+    failures only (check before trying, `rate_limit` after a failure). One GetItem."""
+    now = clock.epoch()
+    window = (now + offset) // window_seconds
+    try:
+        item = RateCounter.get(*RateCounter.keys(bucket, subject, window), consistent_read=True)
+    except RateCounter.DoesNotExist:
+        return
+    if (item.count or 0) >= limit:
+        raise TooManyRequests(retry_after=(window + 1) * window_seconds - offset - now)
 
 
 SHANGHAI_DAY = (86400, 8 * 3600)  # (window, offset): a day from midnight Asia/Shanghai (UTC+8, no DST)

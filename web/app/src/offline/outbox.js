@@ -94,7 +94,9 @@ export function flush() {
 function transient(e) {
   return (
     e instanceof NetworkError ||
-    (e instanceof ApiError && (e.status === 401 || e.status === 429 || e.status >= 500 || e.code === 'request_in_progress'))
+    // A suspended county's items wait for it to be enabled again.
+    (e instanceof ApiError && (e.status === 401 || e.status === 429 || e.status >= 500 || e.code === 'request_in_progress' ||
+      e.code === 'county_disabled'))
   )
 }
 

@@ -17,3 +17,4 @@ export const moduleCatalogue = () => api.get('/modules', { auth: false }).then((
 export const onboard = (body, idempotencyKey) => api.post('/counties', body, { idempotencyKey })
 export const setStatus = (code, enable) => api.post(`/counties/${code}/${enable ? 'enable' : 'disable'}`)
 export const setModules = (code, modules) => api.put(`/counties/${code}/modules`, { modules })
+export const editCounty = (code, changes) => api.patch(`/counties/${code}`, changes)
