@@ -29,9 +29,16 @@ def revoke(call: Call):
     service.revoke(call.ctx, call.params["pid"])
 
 
+@endpoint(bp, "/passes/{pid}/status", "GET", name="pass_status", tags=TAGS, response=".schemas:PassStatusOut",
+          summary="What a checkpoint would answer for my pass now (pass / stop with the reasons), and its short code")
+def status(call: Call):
+    return service.status(call.ctx, call.params["pid"])
+
+
 @endpoint(bp, "/passes/scan", "POST", name="scan_pass", tags=TAGS, body=".schemas:ScanIn", response=".schemas:ScanOut",
-          permission="passes.scan", summary="Checkpoint staff scan a pass: pass or stop with the reasons; a forged, "
-                                            "expired, revoked or other county's code is refused (422) and logged")
+          permission="passes.scan", summary="Checkpoint staff scan a pass, or type its short code: pass or stop with "
+                                            "the reasons; a forged, expired, revoked, unknown or other county's code "
+                                            "is refused (422) and logged; wrong short codes are limited (429)")
 def scan(call: Call):
     return service.scan(call.ctx, call.body.code, call.body.checkpoint)
 

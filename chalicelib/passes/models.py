@@ -18,16 +18,34 @@ class Pass(SubmissionsItem, discriminator="pass"):
     issued_by = UnicodeAttribute()
     expires_at = NumberAttribute()
     revoked = BooleanAttribute(default=False)
+    short = UnicodeAttribute(null=True)  # the pass's short code (passes issued before short codes have none)
 
     @staticmethod
     def keys(tenant: str, pid: str) -> tuple[str, str]:
         return key(tenant, "PASS", pid), "P"
 
 
-class CurrentPass(SubmissionsItem, discriminator="pass_current"):
-    """`{t}#PASSM#{mid}` / `C`: a member's current pass (to revoke it when a new one is issued)."""
+class PassCode(SubmissionsItem, discriminator="pass_code"):
+    """`{t}#PASSCODE#{short}` / `S`: the short code of a live pass (8 characters that checkpoint staff can type when
+    the camera fails) -> the pass. Written with the pass in one TransactWrite, unique by condition, deleted when the
+    pass is revoked or renewed, and gone by TTL when the pass expires. Keyed by the county: a short code is found
+    only within its own county."""
 
     pid = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+    @staticmethod
+    def keys(tenant: str, short: str) -> tuple[str, str]:
+        return key(tenant, "PASSCODE", short), "S"
+
+
+class CurrentPass(SubmissionsItem, discriminator="pass_current"):
+    """`{t}#PASSM#{mid}` / `C`: a member's current pass (to revoke it, and drop its short code, when a new one is
+    issued)."""
+
+    pid = UnicodeAttribute()
+    short = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
 
     @staticmethod
     def keys(tenant: str, mid: str) -> tuple[str, str]:
@@ -50,6 +68,7 @@ class Scan(SubmissionsItem, discriminator="pass_scan"):
     village = UnicodeAttribute(null=True)
     village_name = UnicodeAttribute(null=True)
     colour = UnicodeAttribute(null=True)
+    via = UnicodeAttribute(null=True)  # code (the signed code: scanned, photographed or pasted) | short (typed)
 
     @staticmethod
     def partition(tenant: str, checkpoint: str, date: str) -> str:

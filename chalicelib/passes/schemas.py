@@ -14,24 +14,44 @@ class IssueIn(Strict):
     member: str = Field(pattern=r"^[0-9a-f]{12}$")
 
 
+class Reason(Out):
+    code: str
+    message: str
+
+
+class VerdictOut(Out):
+    """What a checkpoint would answer for the pass at `checked_at` (the rule scans apply; nothing is logged)."""
+
+    result: Literal["pass", "stop", "invalid"]
+    reasons: list[Reason] = Field(description="stop: why (not reported, yellow/red code...); invalid: the refusal")
+    colour: Literal["green", "yellow", "red"] | None
+    reported_today: bool
+    checked_at: str
+
+
 class PassOut(Out):
     id: str
     code: str = Field(description="the QR code's content; names no person")
+    short_code: str = Field(description="8 characters (no 0/O/1/I) that checkpoint staff may type instead")
     qr_svg: str
     member: str
     member_name: str
     household: str
     expires_at: str
+    verdict: VerdictOut
+
+
+class PassStatusOut(Out):
+    id: str
+    short_code: str | None = Field(description="null once the pass is revoked or expired")
+    expires_at: str
+    verdict: VerdictOut
 
 
 class ScanIn(Strict):
-    code: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=200,
+                      description="the signed code read from the QR, or the pass's 8-character short code as typed")
     checkpoint: str | None = Field(default=None, pattern=VILLAGE, description="one of the caller's checkpoints")
-
-
-class Reason(Out):
-    code: str
-    message: str
 
 
 class Holder(Out):
@@ -65,6 +85,7 @@ class ScanLogItem(Out):
     village: str | None = None
     village_name: str | None = None
     colour: str | None = None
+    via: Literal["code", "short"] = Field(description="code: the signed code (scanned or pasted); short: typed")
 
 
 class ScanPage(Out):

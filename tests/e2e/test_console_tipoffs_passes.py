@@ -2,7 +2,7 @@
 
 Everything happens in 团石村 (330825002201), which no other browser test uses. The demo staff all work in 张王村, so
 the county admin (13900000002) appoints, through the API, a village admin, a checkpoint staff member and a party
-member (of 团石村第1网格) for 团石村; a villager signs in with a fresh number and links to a household of 团石村 with
+member (of 团石村第一网格) for 团石村; a villager signs in with a fresh number and links to a household of 团石村 with
 an invite code. Then:
 - the villager files an anonymous tip-off while the village admin watches the tip-off page: it arrives within one
   10 s poll, shows 匿名, and is closed with a disposition; the statistics count it;
@@ -30,7 +30,7 @@ from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
 VILLAGE = "330825002201"  # 团石村 (龙洲街道)
-GRID = VILLAGE + "G01"  # 团石村第1网格
+GRID = VILLAGE + "G01"  # 团石村第一网格
 CODE_INTERVAL = 61  # seconds between two code requests for one phone (otp_resend_after, plus a second)
 
 
@@ -216,11 +216,11 @@ def test_party_member_is_linked_to_two_households_then_one_is_unlinked(desk, web
 
     page = open_console(desk, web_stack, va, "/party-links")
     expect(page.get_by_role("heading", name="党员联户")).to_be_visible()
-    page.locator(".el-tree-node__content").filter(has=page.get_by_text("团石村第1网格", exact=True)).click()
-    expect(page.get_by_role("heading", name="团石村第1网格")).to_be_visible()
-    members = table(page, "团石村第1网格 的党员")
+    page.locator(".el-tree-node__content").filter(has=page.get_by_text("团石村第一网格", exact=True)).click()
+    expect(page.get_by_role("heading", name="团石村第一网格")).to_be_visible()
+    members = table(page, "团石村第一网格 的党员")
     expect(members).to_have_count(1)
-    expect(members.first.locator("td")).to_have_text(["石党员", "团石村第1网格", party["phone"], "0", "0 / 0",
+    expect(members.first.locator("td")).to_have_text(["石党员", "团石村第一网格", party["phone"], "0", "0 / 0",
                                                       re.compile("正在查看|查看联系户")])
     page.get_by_role("button", name="查看 石党员 联系的住户").click()
     expect(page.get_by_text("还没有联系的住户")).to_be_visible()
@@ -243,7 +243,7 @@ def test_party_member_is_linked_to_two_households_then_one_is_unlinked(desk, web
     expect(members.first.locator("td").nth(3)).to_have_text("2")
     expect(members.first.locator("td").nth(4)).to_have_text(f"{reported} / 2")
     for h in pick:
-        expect(table(page, "团石村第1网格 的住户").filter(has_text=h["address"])).to_contain_text("石党员")
+        expect(table(page, "团石村第一网格 的住户").filter(has_text=h["address"])).to_contain_text("石党员")
     shot(page, "console-party-links")
 
     gone, kept = pick
@@ -253,7 +253,7 @@ def test_party_member_is_linked_to_two_households_then_one_is_unlinked(desk, web
     confirm.get_by_role("button", name="解除联系").click()
     expect(linked).to_have_count(1)
     expect(linked.first).to_contain_text(kept["address"])
-    expect(table(page, "团石村第1网格 的住户").filter(has_text=gone["address"])).to_contain_text("未联系")
+    expect(table(page, "团石村第一网格 的住户").filter(has_text=gone["address"])).to_contain_text("未联系")
     links = api.ok("GET", f"/api/party-links?member={party['id']}", token=va["access_token"])
     assert [h["id"] for h in links["items"]] == [kept["id"]]
     shot(page, "console-party-links-unlinked")

@@ -5,11 +5,15 @@ is scanned at a checkpoint of 寺下村 by checkpoint staff the county admin (13
 星火村 (330825100202) for the tip-offs, handled by a village admin of 星火村 invited the same way. The checkpoint's
 phone runs in its own Chromium with a fake camera that films the holder's real QR code (a Y4M video made here
 with segno), so the camera path decodes a real code. No yellow or red code is reported.
+
+What the pass says beforehand (卡口将不予通行 / 可通行) and the short code typed at a checkpoint without a camera are
+shown in 寺后村 (330825100250), a village the test makes for itself, on a 360×740 phone.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -17,6 +21,7 @@ import pytest
 import segno
 from playwright.sync_api import expect
 
+from tests.conftest import id_number
 from tests.e2e.conftest import CHROMIUM, PHONE, screenshot
 from tests.e2e.stack import new_phone
 
@@ -319,3 +324,126 @@ def test_villager_files_tipoffs_anonymously_and_offline_and_follows_the_outcome(
     page.get_by_role("button", name=re.compile("您的聚集活动举报已办结")).click()
     page.get_by_role("button", name="查看我的举报").click()
     expect(page).to_have_url(re.compile(r"/tipoffs/mine$"))
+
+
+SIHOU = "330825100250"  # 寺后村: made by the test below, so that its checkpoint's log is its own
+PHONE_360 = {**PHONE, "viewport": {"width": 360, "height": 740}}
+
+
+def random_id_number() -> str:
+    """A valid ID-card number of 龙游县 outside the demo data's 9xx sequences."""
+    birth = f"{random.randint(1940, 2005)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    return id_number("330825", birth, random.randint(0, 899))
+
+
+def no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "sideways scroll"
+
+
+def test_the_pass_says_what_the_checkpoint_will_say_and_staff_type_its_short_code(web_stack, admin, browser):
+    # A village of its own with one household of one member, on a small phone (360×740).
+    grid = SIHOU + "G01"
+    for code, name in ((SIHOU, "寺后村"), (grid, "寺后村第一网格")):
+        web_stack.api(admin, "POST", "/api/places", {"code": code, "name": name}, status=201)
+    household = web_stack.api(admin, "POST", "/api/households", {
+        "grid": grid, "address": "寺后村8号",
+        "members": [{"name": "童秀英", "relation": "户主", "id_number": random_id_number()}]}, status=201)
+    hid = household["id"]
+    holder_phone = browser.new_context(**PHONE_360)
+    staff_phone = browser.new_context(**PHONE_360)
+    for ctx in (holder_phone, staff_phone):
+        ctx.set_default_timeout(15_000)
+    try:
+        page, villager = linked_villager(web_stack, holder_phone, admin, hid, "童秀英")
+        open_module(page, web_stack, "scan_pass", "scan_pass", "/pass")
+        card = page.locator("[data-test=pass]")
+        expect(card.locator("[data-test=pass-name]")).to_have_text("童秀英")
+
+        # Not reported today: the pass says the checkpoint will refuse, and why, before the walk there.
+        verdict = card.locator("[data-test=pass-verdict]")
+        expect(verdict.locator("[data-test=pass-verdict-head]")).to_have_text("卡口将不予通行")
+        expect(verdict.locator("[data-test=pass-verdict-reasons]")).to_have_text("今日尚未完成健康上报")
+        expect(verdict.locator("[data-test=pass-verdict-when]")).to_have_text(re.compile(r"^\d\d:\d\d 核对$"))
+        go_report = card.get_by_role("button", name="去上报")
+        expect(go_report).to_be_visible()
+        short_el = card.locator("[data-test=pass-short-code]")
+        expect(short_el).to_have_text(re.compile(r"^[2-9A-HJ-NP-Z]{4} [2-9A-HJ-NP-Z]{4}$"))
+        short = short_el.inner_text().replace(" ", "")
+        kept = json.loads(page.evaluate("localStorage.getItem('cqt.passes')"))["items"]
+        (pass_,) = kept.values()
+        assert pass_["short_code"] == short and pass_["verdict"]["result"] == "stop"
+        box, qr = verdict.bounding_box(), card.get_by_role("img").bounding_box()
+        assert box["y"] + box["height"] <= qr["y"] and box["y"] < 740, (box, qr)  # seen first, above the QR code
+        assert short_el.bounding_box()["height"] >= 36  # large enough to read out
+        no_sideways_scroll(page)
+        screenshot(page, "phone-pass-not-reported")
+
+        # The checkpoint's camera fails: staff type the short code (as heard: lower case, a space).
+        checkpoint = invite_staff(web_stack, admin, "checkpoint_staff", SIHOU, "寺后卡口")
+        scan = open_as(staff_phone, web_stack, checkpoint, "/pass/scan")
+        expect(scan.locator("[data-test=checkpoint]")).to_have_text("卡口：寺后村")
+        expect(scan.locator("[data-test=camera-failed]")).to_be_visible()
+
+        def type_code(text: str):
+            field = scan.get_by_role("textbox", name="短码或通行码内容")
+            if not field.is_visible():
+                scan.get_by_role("button", name="手动输入通行码").click()
+            field.fill(text)
+            scan.get_by_role("button", name="核验", exact=True).click()
+
+        type_code(f"{short[:4].lower()} {short[4:].lower()}")
+        result = scan.locator("[data-test=scan-result]")
+        expect(result.locator("[data-test=scan-verdict]")).to_have_text("禁止通行")
+        expect(result.locator("[data-test=scan-reasons]")).to_have_text("今日尚未完成健康上报")
+        expect(result.locator("[data-test=scan-holder]")).to_have_text("持码人：童** · 寺后村")
+        logged = scan.locator("[data-test=scan-log-item]")
+        expect(logged).to_have_count(1)
+        expect(logged.first).to_contain_text("禁止")
+        expect(logged.first.locator("[data-test=scan-log-typed]")).to_have_text("手输短码")
+        no_sideways_scroll(scan)
+        screenshot(scan, "checkpoint-short-code-stop")
+
+        # The holder reports (all green) from the pass page's 去上报, comes back: the pass now says 可通行.
+        go_report.click()
+        expect(page).to_have_url(re.compile(r"/report\?household="))
+        members = page.locator("fieldset.colour-member")
+        expect(members).to_have_count(1)
+        page.locator("[data-test=member-0] [data-test=colour-green]").click()
+        page.click("[data-test=submit-report]")
+        expect(page.locator("[data-test=today-status]")).to_have_text("已上报")
+        page.go_back()
+        expect(page).to_have_url(re.compile(r"/pass$"))
+        expect(verdict.locator("[data-test=pass-verdict-head]")).to_have_text("可通行")
+        expect(verdict).to_contain_text("绿码 · 今日已上报")
+        expect(card.locator("[data-test=pass-verdict-report]")).to_have_count(0)
+        expect(short_el).to_have_text(f"{short[:4]} {short[4:]}")  # the same pass: no new one was needed
+        screenshot(page, "phone-pass-can-pass")
+
+        # The checkpoint types it again: 通行, exactly as a scan of the QR code would say.
+        scan.get_by_role("button", name="继续扫码").click()
+        type_code(short)
+        expect(result.locator("[data-test=scan-verdict]")).to_have_text("通行")
+        expect(result).to_contain_text("绿码 · 今日已上报")
+        expect(logged).to_have_count(2)
+        screenshot(scan, "checkpoint-short-code-pass")
+        by_qr = web_stack.api(checkpoint, "POST", "/api/passes/scan", {"code": pass_["code"]})
+        log = web_stack.api(checkpoint, "GET", f"/api/passes/scans?checkpoint={SIHOU}")["items"]
+        assert [(s["result"], s["via"]) for s in log] == [("pass", "code"), ("pass", "short"), ("stop", "short")]
+        assert by_qr["result"] == "pass" and log[0]["holder"] == log[1]["holder"] == "童**"
+
+        # A wrong short code: 无效 with what to do.
+        scan.get_by_role("button", name="继续扫码").click()
+        type_code("AAAA2222" if short != "AAAA2222" else "BBBB3333")
+        expect(result.locator("[data-test=scan-verdict]")).to_have_text("无效通行码")
+        expect(result.locator("[data-test=scan-message]")).to_have_text("没有这个短码，请核对后重新输入，或请持码人刷新通行码")
+
+        # Without a signal the holder still sees the last verdict, marked with its time.
+        holder_phone.set_offline(True)
+        expect(verdict.locator("[data-test=pass-verdict-stale]")).to_have_text("离线")
+        expect(verdict.locator("[data-test=pass-verdict-when]")).to_have_text(re.compile(r"^离线\s*上次核对：\d\d:\d\d$"))
+        expect(verdict.locator("[data-test=pass-verdict-head]")).to_have_text("可通行")
+        screenshot(page, "phone-pass-verdict-offline")
+        holder_phone.set_offline(False)
+    finally:
+        holder_phone.close()
+        staff_phone.close()

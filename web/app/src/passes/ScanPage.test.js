@@ -40,10 +40,11 @@ function server(answer) {
     if (req.path === '/me') return { body: STAFF }
     if (req.method === 'POST' && req.path === '/passes/scan') {
       const r = answer(req.body.code)
+      const via = req.body.code.startsWith('CQP1.') ? 'code' : 'short'
       if (r.status === 422) {
-        log.unshift({ id: `s${log.length + 1}`, at: '2026-11-29T11:58:00Z', result: 'invalid', reasons: [r.body.error.code], holder: null, village: null, colour: null })
-      } else {
-        log.unshift({ id: r.id, at: r.scanned_at, result: r.result, reasons: r.reasons.map((x) => x.code), holder: r.holder.name, village: r.holder.village, colour: r.colour })
+        log.unshift({ id: `s${log.length + 1}`, at: '2026-11-29T11:58:00Z', result: 'invalid', reasons: [r.body.error.code], holder: null, village: null, colour: null, via })
+      } else if (!r.status) {
+        log.unshift({ id: r.id, at: r.scanned_at, result: r.result, reasons: r.reasons.map((x) => x.code), holder: r.holder.name, village: r.holder.village, colour: r.colour, via })
       }
       return r.status ? r : { body: r }
     }
@@ -137,7 +138,7 @@ describe('扫码核验', () => {
     const { wrapper } = await open()
     await wrapper.find('[data-test="manual-toggle"]').trigger('click')
     const field = wrapper.find('[data-test="manual-code"]')
-    expect(wrapper.find('label[for="scan-manual-code"]').text()).toBe('通行码内容')
+    expect(wrapper.find('label[for="scan-manual-code"]').text()).toBe('短码或通行码内容')
     await field.setValue(`${CODE.slice(0, -1)}B`)
     await wrapper.find('form').trigger('submit')
     await settle()
@@ -149,6 +150,54 @@ describe('扫码核验', () => {
     const [item] = wrapper.findAll('[data-test="scan-log-item"]')
     expect(item.text()).toContain('无效')
     expect(item.text()).toContain('签名不符')
+  })
+
+  it('checks a short code typed by hand (手动输入通行码) and marks it in the log', async () => {
+    signIn()
+    camera.fail = true
+    const { fetch } = server((code) => (code.replace(/\s/g, '').toUpperCase() === '7KQ4M2XD' ? PASS : STOP))
+    const { wrapper } = await open()
+    const toggle = wrapper.find('[data-test="manual-toggle"]')
+    expect(toggle.text()).toBe('手动输入通行码')
+    await toggle.trigger('click')
+    const field = wrapper.find('[data-test="manual-code"]')
+    expect(field.element.tagName).toBe('INPUT')
+    expect(field.attributes('autocapitalize')).toBe('characters')
+    expect(field.attributes('placeholder')).toBe('如：7KQ4 M2XD')
+    expect(wrapper.find('#scan-manual-hint').text()).toContain('不含0、O、1、I')
+    await field.setValue(' 7kq4 m2xd ')
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    expect(scans(fetch)[0].body).toEqual({ code: '7kq4 m2xd', checkpoint: SIXIA }) // the server reads it
+    expect(wrapper.find('[data-test="scan-verdict"]').text()).toBe('通行')
+    expect(field.element.value).toBe('')
+    const [item] = wrapper.findAll('[data-test="scan-log-item"]')
+    expect(item.find('[data-test="scan-log-typed"]').text()).toBe('手输短码')
+  })
+
+  it('says why short codes are refused: unknown, or too many wrong ones', async () => {
+    signIn()
+    camera.fail = true
+    let tries = 0
+    server(() =>
+      ++tries === 1
+        ? apiError(422, 'pass_code_unknown', '没有这个短码，请核对后重新输入，或请持码人刷新通行码')
+        : apiError(429, 'pass_code_throttled', '短码输错次数过多，请42分钟后再试，或扫码核验', { retry_after: 2520 }, { 'Retry-After': '2520' }),
+    )
+    const { wrapper } = await open()
+    await wrapper.find('[data-test="manual-toggle"]').trigger('click')
+    await wrapper.find('[data-test="manual-code"]').setValue('AAAA2222')
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    expect(wrapper.find('[data-test="scan-verdict"]').text()).toBe('无效通行码')
+    expect(wrapper.find('[data-test="scan-message"]').text()).toContain('没有这个短码')
+    expect(wrapper.find('[data-test="scan-log-item"]').text()).toContain('短码不存在')
+
+    await wrapper.find('[data-test="manual-code"]').setValue('AAAA2223')
+    await wrapper.find('form').trigger('submit')
+    await settle()
+    expect(wrapper.find('[data-test="scan-result"]').exists()).toBe(false)
+    expect(wrapper.find('[role="alert"]').text()).toContain('短码输错次数过多')
   })
 
   it('reads a photo of a code when there is no camera, and says when a photo has none', async () => {

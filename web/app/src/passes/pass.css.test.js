@@ -24,7 +24,17 @@ describe('pass and scan colours', () => {
     ['invalid tag', colour('.scan-tag--invalid', 'color'), colour('.scan-tag--invalid', 'background'), 4.5],
     ['log reasons', colour('.scan-log__why', 'color'), WHITE, 4.5],
     ['photo button', colour('.scan-photo', 'color'), colour('.scan-photo', 'background'), 4.5],
-    ['manual field border', colour('.scan-manual textarea', 'border'), WHITE, 3],
+    ['manual field border', colour('.scan-manual input', 'border'), WHITE, 3],
+    ['manual field placeholder', colour('.scan-manual input::placeholder', 'color'), WHITE, 4.5],
+    ['可通行', colour('.pass-verdict--pass', 'color'), colour('.pass-verdict--pass', 'background'), 4.5],
+    ['卡口将不予通行', colour('.pass-verdict--stop', 'color'), colour('.pass-verdict--stop', 'background'), 4.5],
+    ['status unknown', colour('.pass-verdict--unknown', 'color'), colour('.pass-verdict--unknown', 'background'), 4.5],
+    ['status unknown border', colour('.pass-verdict--unknown', 'border'), WHITE, 3],
+    ['offline tag on green', colour('.pass-verdict__stale', 'color'), colour('.pass-verdict__stale', 'background'), 4.5],
+    ['offline tag on red', colour('.pass-verdict__stale', 'background'), colour('.pass-verdict--stop', 'background'), 3],
+    ['offline tag, unknown', colour('.pass-verdict--unknown .pass-verdict__stale', 'color'), colour('.pass-verdict--unknown .pass-verdict__stale', 'background'), 4.5],
+    ['short code', colour('.pass-short__code', 'color'), WHITE, 4.5],
+    ['short code label', colour('.pass-short__label', 'color'), WHITE, 4.5],
   ])('%s', (_, fg, bg, min) => {
     expect(fg && bg).toBeTruthy()
     expect(contrast(fg, bg)).toBeGreaterThanOrEqual(min)

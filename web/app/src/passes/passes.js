@@ -1,6 +1,7 @@
-// 我的通行码 on the phone: issuing and revoking a member's pass, and the last pass of each member kept on the phone
-// so it shows without a signal until it expires (the checkpoint's scan needs the network, the holder's phone need
-// not). Kept per signed-in person, in localStorage: the code (it names no person), its QR image, the member's name.
+// 我的通行码 on the phone: issuing and revoking a member's pass, what the checkpoint would answer for it now, and the
+// last pass of each member kept on the phone so it shows without a signal until it expires (the checkpoint's scan
+// needs the network, the holder's phone need not). Kept per signed-in person, in localStorage: the code (it names
+// no person), its short code, its QR image, the member's name and the last verdict with the time it was checked.
 import { api, session } from '@shared/api.js'
 
 const KEY = 'cqt.passes'
@@ -69,9 +70,19 @@ export function keepPass(p) {
   const now = Date.now()
   for (const [m, x] of Object.entries(stored.items)) if (secondsLeft(x.expires_at, now) <= 0) delete stored.items[m]
   stored.items[p.member] = {
-    id: p.id, code: p.code, qr_svg: p.qr_svg, member: p.member, member_name: p.member_name, household: p.household,
-    expires_at: p.expires_at,
+    id: p.id, code: p.code, short_code: p.short_code ?? null, qr_svg: p.qr_svg, member: p.member,
+    member_name: p.member_name, household: p.household, expires_at: p.expires_at, verdict: p.verdict ?? null,
   }
+  write(stored)
+}
+
+/** Keep the latest verdict (and short code) of a member's kept pass, if that pass is still the one kept. */
+export function keepStatus(member, status) {
+  const stored = read()
+  const p = stored.items[member]
+  if (!p || p.id !== status.id) return
+  p.verdict = status.verdict
+  if (status.short_code) p.short_code = status.short_code
   write(stored)
 }
 
@@ -95,6 +106,17 @@ export function rememberChoice(household, member) {
 /** POST /passes: a new pass for the member (the member's previous pass is revoked by the server). */
 export function issuePass(household, member, idempotencyKey) {
   return api.post('/passes', { household, member }, { idempotencyKey })
+}
+
+/** GET /passes/{id}/status: what the checkpoint would answer now ({id, short_code, expires_at, verdict}). */
+export function passStatus(id) {
+  return api.get(`/passes/${encodeURIComponent(id)}/status`)
+}
+
+/** "7KQ4M2XD" → "7KQ4 M2XD": read out and typed in two groups of four. */
+export function groupShort(code) {
+  const c = String(code ?? '')
+  return c.length === 8 ? `${c.slice(0, 4)} ${c.slice(4)}` : c
 }
 
 export function revokePass(id) {

@@ -3,12 +3,15 @@ import { fakeFetch } from '../test-support.js'
 import {
   clock,
   forgetPass,
+  groupShort,
   issuePass,
   keepPass,
+  keepStatus,
   keptPass,
   keptPasses,
   lastChoice,
   masked,
+  passStatus,
   rememberChoice,
   secondsLeft,
 } from './passes.js'
@@ -17,7 +20,8 @@ import { formatClock } from './time.js'
 
 const PASS = {
   id: 'p1', code: 'CQP1.330825.0123456789abcdef.tzz0ab.AAAAAAAAAAAAAAAAAAAAAA', qr_svg: '<svg/>', member: 'm1',
-  member_name: '周梓萱', household: 'h1', expires_at: '2026-11-30T12:00:00Z',
+  member_name: '周梓萱', household: 'h1', expires_at: '2026-11-30T12:00:00Z', short_code: '7KQ4M2XD',
+  verdict: { result: 'stop', reasons: [{ code: 'not_reported', message: '今日尚未完成健康上报' }], colour: null, reported_today: false, checked_at: '2026-11-29T12:00:00Z' },
 }
 const signIn = (user_id) =>
   localStorage.setItem('cqt.session', JSON.stringify({ access_token: 'a', tenant: '330825', user_id }))
@@ -60,6 +64,23 @@ describe('the pass kept on the phone', () => {
     expect(keptPass('m1', now)).toBeNull()
   })
 
+  it('keeps the latest verdict of the pass it keeps, with the time it was checked', () => {
+    const now = Date.parse('2026-11-29T13:00:00Z')
+    keepPass(PASS)
+    const green = { result: 'pass', reasons: [], colour: 'green', reported_today: true, checked_at: '2026-11-29T12:30:00Z' }
+    keepStatus('m1', { id: 'p1', short_code: '7KQ4M2XD', verdict: green })
+    expect(keptPass('m1', now).verdict).toEqual(green)
+    keepStatus('m1', { id: 'p0', short_code: 'AAAA2222', verdict: PASS.verdict }) // an older pass: not this one
+    expect(keptPass('m1', now)).toMatchObject({ verdict: green, short_code: '7KQ4M2XD' })
+    keepStatus('m2', { id: 'p1', verdict: PASS.verdict }) // nothing kept for m2
+    expect(keptPasses(now)).toHaveLength(1)
+  })
+
+  it('groups a short code in fours to read out', () => {
+    expect(groupShort('7KQ4M2XD')).toBe('7KQ4 M2XD')
+    expect(groupShort(null)).toBe('')
+  })
+
   it('compares phone numbers as the server masks them', () => {
     expect(masked('13812345678')).toBe('138****5678')
     expect(masked('138****5678')).toBe('138****5678')
@@ -81,6 +102,17 @@ describe('issuing and checking', () => {
       method: 'POST', path: '/passes', body: { household: 'h1', member: 'm1' },
       headers: { 'Idempotency-Key': 'key-12345678' },
     })
+  })
+
+  it('asks what the checkpoint would say of a pass', async () => {
+    const fetch = fakeFetch(() => ({ body: { id: 'p1', short_code: '7KQ4M2XD', expires_at: PASS.expires_at, verdict: PASS.verdict } }))
+    expect((await passStatus('p1')).verdict.result).toBe('stop')
+    expect(fetch.requests()[0]).toMatchObject({ method: 'GET', path: '/passes/p1/status' })
+  })
+
+  it('turns an unknown short code into an answer like any refused code', async () => {
+    fakeFetch(() => ({ status: 422, body: { error: { code: 'pass_code_unknown', message: '没有这个短码，请核对后重新输入，或请持码人刷新通行码' } } }))
+    expect(await checkCode('7KQ4 M2XD', '330825100201')).toMatchObject({ kind: 'invalid', code: 'pass_code_unknown' })
   })
 
   it('turns a refused code into an answer, and remembers village names', async () => {

@@ -3,8 +3,11 @@
 import { ApiError, api } from '@shared/api.js'
 
 export const CHECKPOINT_ROLE = 'checkpoint_staff'
-/** The server's refusals of a code (422): forged, expired, revoked, another county's, not a pass at all. */
-export const REFUSALS = ['pass_invalid', 'pass_forged', 'pass_expired', 'pass_revoked', 'pass_other_county']
+/** The server's refusals of a code (422): forged, expired, revoked, another county's, an unknown short code, not a
+ * pass at all. */
+export const REFUSALS = [
+  'pass_invalid', 'pass_forged', 'pass_expired', 'pass_revoked', 'pass_other_county', 'pass_code_unknown',
+]
 const NAMES = 'cqt.scan.villages'
 
 /** The checkpoints (villages) this person keeps: [{place, name}]. */

@@ -2,8 +2,8 @@
 // times of day in Asia/Shanghai.
 
 export const RESULTS = ['pass', 'stop', 'invalid']
-export const REASONS = ['not_reported', 'red_code', 'yellow_code', 'pass_forged', 'pass_expired', 'pass_revoked',
-  'pass_other_county', 'pass_invalid']
+export const REASONS = ['not_reported', 'red_code', 'yellow_code', 'member_not_in_report', 'pass_forged',
+  'pass_expired', 'pass_revoked', 'pass_other_county', 'pass_code_unknown', 'pass_invalid']
 export const RESULT_TAGS = { pass: 'success', stop: 'danger', invalid: 'info' }
 /** How long the server keeps scan logs (SCAN_LOG_DAYS). */
 export const LOG_DAYS = 30

@@ -20,7 +20,7 @@ describe('scan log helpers', () => {
   })
   it('every refusal code the server sends has a Chinese label', () => {
     expect(REASONS.map((r) => zhCN.scans.reasons[r])).toEqual(
-      ['未上报', '红码', '黄码', '伪造', '过期', '已作废', '外县', '无效'])
+      ['未上报', '红码', '黄码', '上报中无此人', '伪造', '过期', '已作废', '外县', '短码不存在', '无效'])
     expect(reasonText(['red_code', 'new_code'], (c) => zhCN.scans.reasons[c] || c)).toBe('红码、new_code')
   })
   it('times of day in Asia/Shanghai; days counted back on the calendar', () => {
