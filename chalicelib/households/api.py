@@ -31,6 +31,16 @@ def member_out(ctx: TenantContext, grid: str, m) -> dict:
             "outside_person": m.outside_person, "from_place": m.from_place, "pii_masked": not full}
 
 
+def person_out(ctx: TenantContext, m, hh, names: dict[str, str]) -> dict:
+    """A member found by "find a person": masked as at the household page, with the household and the NAMES of its
+    village, grid and township."""
+    return {**member_out(ctx, hh.grid, m),
+            "household": {"id": hh.hid, "ref": hh.ref, "address": hh.address, "head_name": hh.head_name},
+            "grid": hh.grid, "grid_name": names.get(hh.grid), "village": hh.village,
+            "village_name": names.get(hh.village), "township": hh.village[:9],
+            "township_name": names.get(hh.village[:9])}
+
+
 def household_out(ctx: TenantContext, hh, members=None) -> dict:
     out = {"id": hh.hid, "grid": hh.grid, "village": hh.village, "address": hh.address, "head_name": hh.head_name,
            "ref": hh.ref, "member_count": int(hh.member_count), "follower_count": int(hh.follower_count),
@@ -42,17 +52,20 @@ def household_out(ctx: TenantContext, hh, members=None) -> dict:
     return out
 
 
-@endpoint(bp, "/households", "POST", name="create_household", summary="Add a household with its members",
+@endpoint(bp, "/households", "POST", name="create_household",
+          summary="Add a household with its members; without `ref` it gets the next number of its village. "
+                  "`warnings` flags a likely duplicate (another household of the village at the same address)",
           body=".schemas:CreateHousehold", response=".schemas:HouseholdOut", status=201, idempotent=True,
           permission="households.write", tags=TAGS)
 def create(call: Call):
     b = call.body
-    hh = service.create(call.ctx, b.grid, b.address, b.members, b.ref)
+    hh, warnings = service.create(call.ctx, b.grid, b.address, b.members, b.ref)
     _, members = service.get(call.ctx, hh.hid)
-    return household_out(call.ctx, hh, members)
+    return {**household_out(call.ctx, hh, members), "warnings": warnings}
 
 
-@endpoint(bp, "/households", "GET", name="list_households", summary="Households of a village or grid",
+@endpoint(bp, "/households", "GET", name="list_households",
+          summary="Households of a village or grid, in household-number order",
           query=".schemas:HouseholdQuery", response=".schemas:HouseholdPage", permission="households.read", tags=TAGS)
 def list_households(call: Call):
     q = call.query
@@ -70,9 +83,19 @@ def get_household(call: Call):
 @endpoint(bp, "/households/{hid}", "PUT", name="update_household", summary="Change a household's address",
           body=".schemas:UpdateHousehold", response=".schemas:HouseholdOut", permission="households.write", tags=TAGS)
 def update_household(call: Call):
-    hh = service.update(call.ctx, call.params["hid"], call.body.address)
+    hh, warnings = service.update(call.ctx, call.params["hid"], call.body.address)
     _, members = service.get(call.ctx, hh.hid)
-    return household_out(call.ctx, hh, members)
+    return {**household_out(call.ctx, hh, members), "warnings": warnings}
+
+
+@endpoint(bp, "/members", "GET", name="find_people",
+          summary="Find a person across the caller's places: by name (prefix), or by a whole ID or phone number",
+          query=".schemas:PeopleQuery", response=".schemas:PeoplePage", permission="households.read", tags=TAGS)
+def find_people(call: Call):
+    q = call.query
+    page = service.search_people(call.ctx, q.q, q.place, q.limit, q.cursor)
+    return {"items": [person_out(call.ctx, m, hh, page["names"]) for m, hh in page["items"]],
+            "next_cursor": page["next_cursor"]}
 
 
 @endpoint(bp, "/households/{hid}/members", "POST", name="add_member", summary="Add a member to a household",

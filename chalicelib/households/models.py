@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
 from ..core.db import PLATFORM, HouseholdsItem, key
@@ -8,14 +11,15 @@ SHARDS = 8  # township and county counters are spread over this many items (read
 
 
 class Household(HouseholdsItem, discriminator="household"):
-    """`{t}#HH#{hid}` / `HH`; gsi1 `{t}#HHV#{village}` / `{grid}#{hid}` lists a village's or grid's households."""
+    """`{t}#HH#{hid}` / `HH`; gsi1 `{t}#HHV#{village}` / `{grid}#{ref order}#{hid}` lists a village's or grid's
+    households in household-number order (`ref_order`: digit runs zero-padded, so 2 comes before 10)."""
 
     hid = UnicodeAttribute()
     grid = UnicodeAttribute()
     village = UnicodeAttribute()
     address = UnicodeAttribute()
     head_name = UnicodeAttribute()
-    ref = UnicodeAttribute(null=True)  # the county's own household number, from imports
+    ref = UnicodeAttribute(null=True)  # the household number (户编号): the county's own, or given on creation
     member_count = NumberAttribute(default=0)
     follower_count = NumberAttribute(default=0)
     invite_code = UnicodeAttribute(null=True)
@@ -32,12 +36,34 @@ class Household(HouseholdsItem, discriminator="household"):
     def village_index(tenant: str, village: str) -> str:
         return key(tenant, "HHV", village)
 
+    @staticmethod
+    def order_key(grid: str, ref: str | None, hid: str) -> str:
+        return f"{grid}#{ref_order(ref)}#{hid}"
+
+
+def canonical_ref(ref: str) -> str:
+    """One spelling per household number: NFKC (full-width digits and letters → ASCII), trimmed, upper case."""
+    return unicodedata.normalize("NFKC", ref).strip().upper()
+
+
+def ref_order(ref: str | None) -> str:
+    """The natural-sort form of a household number: digit runs without leading zeros, left-padded to 20 digits
+    ("HH-2" → "HH-000…002" sorts before "HH-10"); "#" becomes "-" (it separates the parts of the sort key).
+    Households without a number sort after every numbered one."""
+    if not ref:
+        return "~"
+    return re.sub(r"[0-9]+", lambda m: (m.group().lstrip("0") or "0").rjust(20, "0"),
+                  canonical_ref(ref).replace("#", "-"))
+
 
 class Member(HouseholdsItem, discriminator="member"):
-    """`{t}#HH#{hid}` / `M#{mid}`: read with its household in one Query."""
+    """`{t}#HH#{hid}` / `M#{mid}`: read with its household in one Query. gsi1 `{t}#PN#{first character of the
+    name}` / `{name}#{hid}#{mid}` is the county's name index ("find a person"): it lives on the member item, so
+    every write of a member (create, rename, import, remove) keeps it in step in the same transaction."""
 
     mid = UnicodeAttribute()
     hid = UnicodeAttribute()
+    grid = UnicodeAttribute(null=True)  # the household's grid: searches filter on the caller's places
     name = UnicodeAttribute()
     relation = UnicodeAttribute()
     idno_enc = UnicodeAttribute()
@@ -54,6 +80,14 @@ class Member(HouseholdsItem, discriminator="member"):
     def keys(tenant: str, hid: str, mid: str) -> tuple[str, str]:
         return key(tenant, "HH", hid), f"M#{mid}"
 
+    @staticmethod
+    def name_index(tenant: str, name: str) -> str:
+        return key(tenant, "PN", name[:1])
+
+    def index_name(self, tenant: str) -> None:
+        """Set the name-index keys from the current name (call after any rename)."""
+        self.gsi1pk, self.gsi1sk = Member.name_index(tenant, self.name), f"{self.name}#{self.hid}#{self.mid}"
+
 
 class IdNumberIndex(HouseholdsItem, discriminator="idno_index"):
     """`{t}#IDNO#{bidx}`: an ID number belongs to one member in a county."""
@@ -64,6 +98,63 @@ class IdNumberIndex(HouseholdsItem, discriminator="idno_index"):
     @staticmethod
     def keys(tenant: str, bidx: str) -> tuple[str, str]:
         return key(tenant, "IDNO", bidx), "IDNO"
+
+
+class MemberPhoneIndex(HouseholdsItem, discriminator="member_phone"):
+    """`{t}#MPHONE#{bidx}` / `{hid}#{mid}`: the members registered with a phone number (a family may share one)."""
+
+    hid = UnicodeAttribute()
+    mid = UnicodeAttribute()
+
+    @staticmethod
+    def keys(tenant: str, bidx: str, hid: str, mid: str) -> tuple[str, str]:
+        return key(tenant, "MPHONE", bidx), f"{hid}#{mid}"
+
+    @staticmethod
+    def partition(tenant: str, bidx: str) -> str:
+        return key(tenant, "MPHONE", bidx)
+
+
+class HouseholdRef(HouseholdsItem, discriminator="household_ref"):
+    """`{t}#HHREF#{canonical ref}` / `REF`: a household number belongs to one household in a county."""
+
+    hid = UnicodeAttribute()
+    village = UnicodeAttribute()
+
+    @staticmethod
+    def keys(tenant: str, ref: str) -> tuple[str, str]:
+        return key(tenant, "HHREF", canonical_ref(ref)), "REF"
+
+
+class HouseholdSeq(HouseholdsItem, discriminator="household_seq"):
+    """`{t}#HHSEQ#{village}` / `SEQ`: the last household number handed out in a village (only ever goes up)."""
+
+    last = NumberAttribute(default=0)
+
+    @staticmethod
+    def keys(tenant: str, village: str) -> tuple[str, str]:
+        return key(tenant, "HHSEQ", village), "SEQ"
+
+
+class AddressIndex(HouseholdsItem, discriminator="household_address"):
+    """`{t}#HHADDR#{village}#{normalised address}` / `{hid}`: the households at an address of a village (several
+    may share one: a household split off under the same roof), read to warn about a likely duplicate."""
+
+    hid = UnicodeAttribute()
+    grid = UnicodeAttribute()
+
+    @staticmethod
+    def partition(tenant: str, village: str, address: str) -> str:
+        return key(tenant, "HHADDR", village, normal_address(address))
+
+    @staticmethod
+    def keys(tenant: str, village: str, address: str, hid: str) -> tuple[str, str]:
+        return AddressIndex.partition(tenant, village, address), hid
+
+
+def normal_address(address: str) -> str:
+    """张王村 １８ 号 and 张王村18号 are one address: NFKC, no spaces, upper case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", address)).upper()
 
 
 class Invite(HouseholdsItem, discriminator="invite"):

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from ..core import pii
-from ..core.schemas import IdNumber, Name, Out, PageQuery, Phone, Strict
+from ..core.schemas import IdNumber, Name, Out, PageQuery, Phone, Strict, Text
 
 Relation = Literal["户主", "配偶", "子女", "父母", "孙子女", "兄弟姐妹", "其他"]
 GRID_CODE = r"^\d{12}G\d{2,3}$"
@@ -19,7 +19,7 @@ class MemberIn(Strict):
     phone: Phone | None = None
     party_member: bool = False
     outside_person: bool = False
-    from_place: str | None = Field(default=None, max_length=60)
+    from_place: Text | None = Field(default=None, max_length=60)
 
     @model_validator(mode="after")
     def _from(self):
@@ -37,7 +37,7 @@ class MemberUpdate(Strict):
     phone: str | None = Field(default=None, max_length=20)
     party_member: bool | None = None
     outside_person: bool | None = None
-    from_place: str | None = Field(default=None, max_length=60)
+    from_place: Text | None = Field(default=None, max_length=60)
 
     @field_validator("phone")
     @classmethod
@@ -45,10 +45,15 @@ class MemberUpdate(Strict):
         return v if v in (None, "") else pii.normalise_phone(v)
 
 
+Address = Annotated[Text, Field(min_length=1, max_length=100)]
+HouseholdRef = Annotated[Text, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$",
+                                     description="household number (户编号); given automatically when left out")]
+
+
 class CreateHousehold(Strict):
     grid: str = Field(pattern=GRID_CODE)
-    address: str = Field(min_length=1, max_length=100)
-    ref: str | None = Field(default=None, max_length=40)
+    address: Address
+    ref: HouseholdRef | None = None
     members: list[MemberIn] = Field(min_length=1, max_length=20)
 
     @model_validator(mode="after")
@@ -60,7 +65,7 @@ class CreateHousehold(Strict):
 
 
 class UpdateHousehold(Strict):
-    address: str = Field(min_length=1, max_length=100)
+    address: Address
 
 
 class MemberOut(Out):
@@ -75,6 +80,12 @@ class MemberOut(Out):
     pii_masked: bool
 
 
+class HouseholdWarning(Out):
+    code: str = Field(description="duplicate_address")
+    field: str | None = None
+    message: str
+
+
 class HouseholdOut(Out):
     id: str
     grid: str
@@ -87,6 +98,8 @@ class HouseholdOut(Out):
     created_at: str
     updated_at: str
     members: list[MemberOut] | None = None
+    warnings: list[HouseholdWarning] | None = Field(default=None, description="on creation and address changes: "
+                                           "a likely duplicate the person should check (nothing was refused)")
 
 
 class HouseholdPage(Out):
@@ -98,6 +111,34 @@ class HouseholdQuery(PageQuery):
     place: str = Field(pattern=r"^\d{12}(G\d{2,3})?$", description="a village or grid code")
     unlinked: bool = Field(default=False, description="only households nobody follows yet")
     q: str | None = Field(default=None, min_length=1, max_length=20, description="head's name, address or number")
+
+
+class PeopleQuery(PageQuery):
+    q: str = Field(min_length=1, max_length=30, description="a name (or its beginning), or a whole ID or phone number")
+    place: str | None = Field(default=None, pattern=PLACE_CODE,
+                              description="only this place (default: every place the caller may read households at)")
+
+
+class PersonHousehold(Out):
+    id: str
+    ref: str | None
+    address: str
+    head_name: str
+
+
+class PersonOut(MemberOut):
+    household: PersonHousehold
+    grid: str
+    grid_name: str | None
+    village: str
+    village_name: str | None
+    township: str
+    township_name: str | None
+
+
+class PeoplePage(Out):
+    items: list[PersonOut]
+    next_cursor: str | None = None
 
 
 class InviteIn(Strict):

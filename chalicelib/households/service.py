@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets as pysecrets
 import uuid
 import zlib
@@ -16,11 +17,24 @@ from ..core.db import HouseholdsItem, cancellation_codes, save_versioned, transa
 from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
-from ..core.tenancy import HOUSEHOLD_HEAD, VILLAGER, Grant, TenantContext, grants_from_json
+from ..core.tenancy import HOUSEHOLD_HEAD, VILLAGER, Grant, TenantContext, grants_from_json, within
 from ..inbox import service as inbox
 from ..places import codes
 from ..places import service as places
-from .models import SHARDS, Coverage, Household, IdNumberIndex, Invite, Member
+from .models import (
+    SHARDS,
+    AddressIndex,
+    Coverage,
+    Household,
+    HouseholdRef,
+    HouseholdSeq,
+    IdNumberIndex,
+    Invite,
+    Member,
+    MemberPhoneIndex,
+    canonical_ref,
+    normal_address,
+)
 
 INVITE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 INVITE_DAYS = 7
@@ -38,61 +52,246 @@ def _counter_targets(tenant: str, grid: str, hid: str) -> list[tuple[str, str]]:
             Coverage.keys(tenant, township, shard), Coverage.keys(tenant, tenant, shard)]
 
 
-def _member_item(tenant: str, hid: str, m, now: str) -> tuple[Member, IdNumberIndex]:
+class Writes:
+    """The items of one TransactWrite, each with a tag, so that a cancellation reason can be traced back to its
+    item: DynamoDB gives the reasons in the order PynamoDB sends the items (deletes, then puts, then updates)."""
+
+    def __init__(self):
+        self.deletes: list = []
+        self.puts: list = []
+        self.updates: list = []
+
+    def put(self, item, condition=None, tag=None) -> None:
+        self.puts.append((item, condition, tag))
+
+    def delete(self, item, condition=None, tag=None) -> None:
+        self.deletes.append((item, condition, tag))
+
+    def update(self, item, actions: list, tag=None) -> None:
+        self.updates.append((item, actions, tag))
+
+    def __len__(self) -> int:
+        return len(self.deletes) + len(self.puts) + len(self.updates)
+
+    def run(self) -> None:
+        with transact() as tx:
+            for item, cond, _ in self.deletes:
+                tx.delete(item, condition=cond)
+            for item, cond, _ in self.puts:
+                tx.save(item, condition=cond)
+            for item, actions, _ in self.updates:
+                tx.update(item, actions=actions)
+
+    def failed(self, e: TransactWriteError) -> list:
+        """Tags of the items whose condition failed."""
+        tags = [t for *_, t in self.deletes] + [t for *_, t in self.puts] + [t for *_, t in self.updates]
+        return [tags[i] for i, code in enumerate(cancellation_codes(e)) if code == "ConditionalCheckFailed"
+                and i < len(tags)]
+
+
+def _member_item(tenant: str, hh: Household, m, now: str) -> tuple[Member, IdNumberIndex, MemberPhoneIndex | None]:
     mid = uuid.uuid4().hex[:12]
     idno_bidx = pii.blind_index("idno", m.id_number)
-    member = Member(*Member.keys(tenant, hid, mid), mid=mid, hid=hid, name=m.name, relation=m.relation,
-                    idno_enc=pii.encrypt(tenant, m.id_number), idno_bidx=idno_bidx,
-                    phone_enc=pii.encrypt(tenant, m.phone) if m.phone else None,
-                    phone_bidx=pii.blind_index("phone", m.phone) if m.phone else None,
+    phone_bidx = pii.blind_index("phone", m.phone) if m.phone else None
+    member = Member(*Member.keys(tenant, hh.hid, mid), mid=mid, hid=hh.hid, grid=hh.grid, name=m.name,
+                    relation=m.relation, idno_enc=pii.encrypt(tenant, m.id_number), idno_bidx=idno_bidx,
+                    phone_enc=pii.encrypt(tenant, m.phone) if m.phone else None, phone_bidx=phone_bidx,
                     party_member=m.party_member, outside_person=m.outside_person,
                     from_place=m.from_place if m.outside_person else None, created_at=now, updated_at=now)
-    return member, IdNumberIndex(*IdNumberIndex.keys(tenant, idno_bidx), hid=hid, mid=mid)
+    member.index_name(tenant)
+    phone = MemberPhoneIndex(*MemberPhoneIndex.keys(tenant, phone_bidx, hh.hid, mid), hid=hh.hid, mid=mid) \
+        if phone_bidx else None
+    return member, IdNumberIndex(*IdNumberIndex.keys(tenant, idno_bidx), hid=hh.hid, mid=mid), phone
 
 
-def _duplicate_ids(e: TransactWriteError, items: list) -> list[int]:
-    """Member positions whose ID-number index already existed (items: household, then member/index pairs)."""
-    return [(i - 2) // 2 for i, code in enumerate(cancellation_codes(e)) if code == "ConditionalCheckFailed"
-            and i < len(items) and isinstance(items[i], IdNumberIndex)]
+def add_member_writes(w: Writes, tenant: str, hh: Household, m, now: str, tag) -> Member:
+    """The items of a new member: the member (with its name-index keys), its ID number (which must be free) and its
+    phone index entry."""
+    member, idx, phone = _member_item(tenant, hh, m, now)
+    w.put(member)
+    w.put(idx, IdNumberIndex.pk.does_not_exist(), tag=tag)
+    if phone is not None:
+        w.put(phone)
+    return member
 
 
-def create(ctx: TenantContext, grid: str, address: str, members: list, ref: str | None = None) -> Household:
+# --- household numbers (户编号) -------------------------------------------------------------------------------------
+
+REF_TRIES = 5
+
+
+def auto_ref(village: str, n: int) -> str:
+    """The number a household gets when it comes without one: its village's code and a sequence, 330825001201-0173."""
+    return f"{village}-{n:04d}"
+
+
+def next_ref(tenant: str, village: str) -> str:
+    """Hand out the next number of a village: one atomic ADD on the village's sequence item, so two grid workers
+    adding households at once never get the same number, and a number once handed out is never handed out again
+    (a failed creation leaves a gap, not a reuse)."""
+    pk, sk = HouseholdSeq.keys(tenant, village)
+    out = HouseholdSeq._get_connection().update_item(
+        pk, range_key=sk, actions=[HouseholdSeq.last.add(1), HouseholdSeq.kind.set(HouseholdSeq)],
+        return_values="UPDATED_NEW")
+    return auto_ref(village, int(out["Attributes"]["last"]["N"]))
+
+
+def note_ref(tenant: str, village: str, ref: str | None) -> None:
+    """A household that brought its own number in the village's automatic form (an import of numbers handed out
+    earlier, the demo data) moves the sequence past it, so the next automatic number does not collide with it."""
+    m = re.fullmatch(rf"{village}-([0-9]{{1,9}})", canonical_ref(ref or ""))
+    if not m:
+        return
+    from pynamodb.exceptions import UpdateError
+
+    n = int(m.group(1))
+    pk, sk = HouseholdSeq.keys(tenant, village)
+    try:
+        HouseholdSeq._get_connection().update_item(
+            pk, range_key=sk, actions=[HouseholdSeq.last.set(n), HouseholdSeq.kind.set(HouseholdSeq)],
+            condition=HouseholdSeq.last.does_not_exist() | (HouseholdSeq.last < n))
+    except UpdateError as e:
+        if e.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def find_refs(tenant: str, refs: list[str]) -> dict[str, HouseholdRef]:
+    """The households of these numbers (canonical number → index item): one BatchGet per 100."""
+    keys = list(dict.fromkeys(HouseholdRef.keys(tenant, r) for r in refs))
+    out: dict[str, HouseholdRef] = {}
+    for i in range(0, len(keys), 100):
+        for item in HouseholdRef.batch_get(keys[i:i + 100]):
+            out[item.pk.split("#", 2)[2]] = item
+    return out
+
+
+# --- where a duplicate is registered ---------------------------------------------------------------------------
+
+def mask_head(name: str | None) -> str:
+    """张建明 → 张*明, 王五 → 王*, 欧阳小明 → 欧**明: enough to recognise, not enough to identify."""
+    if not name:
+        return ""
+    if len(name) <= 2:
+        return name[0] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def describe_households(ctx: TenantContext | None, tenant: str, hids: list[str]) -> list[str]:
+    """"张王村 户编号 … 户主 张*明" for each household the caller may read; the others are left out."""
+    found = get_many(tenant, hids)
+    visible = [h for h in found.values() if ctx is not None and ctx.can("households.read", h.grid)]
+    if not visible:
+        return []
+    names = places.names(tenant, {h.village for h in visible})
+    return [f"{names.get(h.village, h.village)}（户编号 {h.ref or '无'}，户主 {mask_head(h.head_name)}）"
+            for h in visible]
+
+
+def where_registered(ctx: TenantContext | None, tenant: str, id_number: str, own_hid: str | None = None) -> str:
+    """Where an ID number is already registered, as far as the caller's places allow: the village and the masked
+    head of its household when the caller may read that household, only "elsewhere in the county" otherwise."""
+    try:
+        idx = IdNumberIndex.get(*IdNumberIndex.keys(tenant, pii.blind_index("idno", id_number)))
+    except IdNumberIndex.DoesNotExist:
+        return "该身份证号已登记在本县其他户中"
+    if own_hid is not None and idx.hid == own_hid:
+        return "该身份证号已是本户成员"
+    where = describe_households(ctx, tenant, [idx.hid])
+    return f"该身份证号已登记在{where[0]}" if where else "该身份证号已在本县其他地方登记（不在您管理的范围内）"
+
+
+def address_warnings(ctx: TenantContext | None, tenant: str, village: str, address: str,
+                     exclude: str | None = None) -> list[dict]:
+    """A warning when another household of the village has the same address (one Query; a shared address is not
+    refused: a household split off under the same roof has its own number but the same door)."""
+    hits = [a.hid for a in AddressIndex.query(AddressIndex.partition(tenant, village, address), limit=10)
+            if a.hid != exclude]
+    if not hits:
+        return []
+    seen = describe_households(ctx, tenant, hits)
+    message = ("本村已有地址相同的住户：" + "；".join(seen)) if seen else "本村已有地址相同的住户（在其他网格）"
+    return [{"code": "duplicate_address", "field": "address",
+             "message": message + "。如是分户可忽略，否则请核对是否重复登记。"}]
+
+
+class DuplicateIds(Conflict):
+    def __init__(self, positions: list[int]):
+        super().__init__("身份证号已登记在本县其他户中", code="duplicate_id_number",
+                         details=[{"field": f"members.{i}.id_number", "code": "duplicate_id_number",
+                                   "message": "该身份证号已登记在本县其他户中"} for i in positions])
+        self.positions = positions
+
+
+def create(ctx: TenantContext, grid: str, address: str, members: list,
+           ref: str | None = None) -> tuple[Household, list[dict]]:
+    """A household added by hand (in the field, or in the console): numbered automatically unless `ref` is given.
+    Returns the household and warnings (a likely duplicate address)."""
     tenant = ctx.require_tenant()
     ctx.require("households.write", grid)
     if places.find(tenant, grid) is None:
         raise ValidationFailed(details=[{"field": "grid", "code": "unknown_grid", "message": f"网格 {grid} 不存在"}])
-    return write_household(tenant, grid, address, members, ref)
+    warnings = address_warnings(ctx, tenant, grid[:12], address)
+    try:
+        hh = write_household(tenant, grid, address, members, ref)
+    except DuplicateIds as e:
+        raise Conflict("身份证号已登记", code="duplicate_id_number", details=[
+            {"field": f"members.{i}.id_number", "code": "duplicate_id_number",
+             "message": where_registered(ctx, tenant, members[i].id_number)} for i in e.positions]) from None
+    return hh, warnings
 
 
 def write_household(tenant: str, grid: str, address: str, members: list, ref: str | None = None) -> Household:
-    """One TransactWrite: household, members, ID-number uniqueness, coverage counters."""
-    now = clock.iso()
-    hid = uuid.uuid4().hex[:16]
-    head = next(m for m in members if m.relation == "户主")
-    hh = Household(*Household.keys(tenant, hid), hid=hid, grid=grid, village=grid[:12], address=address,
-                   head_name=head.name, ref=ref, member_count=len(members), follower_count=0, created_at=now,
-                   updated_at=now, gsi1pk=Household.village_index(tenant, grid[:12]), gsi1sk=f"{grid}#{hid}")
-    saves: list = [(hh, Household.pk.does_not_exist())]
+    """One TransactWrite: household, its number (which must be free), members with their name index, ID-number
+    uniqueness and phone index, the address index entry and the coverage counters. Without `ref` the household gets
+    the next number of its village; a number taken meanwhile by an import is skipped."""
+    village = grid[:12]
     seen_ids: dict[str, int] = {}
     for i, m in enumerate(members):
         if m.id_number in seen_ids:
             raise ValidationFailed(details=[{"field": f"members.{i}.id_number", "code": "duplicate_id_number",
                                              "message": "同一户内身份证号重复"}])
         seen_ids[m.id_number] = i
-        member, idx = _member_item(tenant, hid, m, now)
-        saves += [(member, None), (idx, IdNumberIndex.pk.does_not_exist())]
+    for _ in range(REF_TRIES):
+        number = ref or next_ref(tenant, village)
+        taken = _write_household(tenant, grid, address, members, number)
+        if isinstance(taken, Household):
+            if ref:
+                note_ref(tenant, village, ref)
+            return taken
+        if ref:
+            raise Conflict(f"户编号 {ref} 已被使用", code="duplicate_ref",
+                           details=[{"field": "ref", "code": "duplicate_ref", "message": f"户编号 {ref} 已被使用"}])
+    raise ServiceUnavailable()
+
+
+def _write_household(tenant: str, grid: str, address: str, members: list, ref: str) -> Household | None:
+    """The write itself; None when the number is taken (the caller takes the next one)."""
+    now = clock.iso()
+    hid = uuid.uuid4().hex[:16]
+    village = grid[:12]
+    head = next(m for m in members if m.relation == "户主")
+    hh = Household(*Household.keys(tenant, hid), hid=hid, grid=grid, village=village, address=address,
+                   head_name=head.name, ref=ref, member_count=len(members), follower_count=0, created_at=now,
+                   updated_at=now, gsi1pk=Household.village_index(tenant, village),
+                   gsi1sk=Household.order_key(grid, ref, hid))
+    w = Writes()
+    w.put(hh, Household.pk.does_not_exist())
+    w.put(HouseholdRef(*HouseholdRef.keys(tenant, ref), hid=hid, village=village), HouseholdRef.pk.does_not_exist(),
+          tag="ref")
+    w.put(AddressIndex(*AddressIndex.keys(tenant, village, address, hid), hid=hid, grid=grid))
+    for i, m in enumerate(members):
+        add_member_writes(w, tenant, hh, m, now, tag=i)
+    for pk, sk in _counter_targets(tenant, grid, hid):
+        w.update(Coverage(pk, sk), [Coverage.households.add(1)])
     try:
-        with transact() as tx:
-            for item, cond in saves:
-                tx.save(item, condition=cond)
-            for pk, sk in _counter_targets(tenant, grid, hid):
-                tx.update(Coverage(pk, sk), actions=[Coverage.households.add(1)])
+        w.run()
     except TransactWriteError as e:
-        dup = _duplicate_ids(e, [s[0] for s in saves])
+        failed = w.failed(e)
+        dup = [t for t in failed if isinstance(t, int)]
         if dup:
-            raise Conflict("身份证号已登记在本县其他户中", code="duplicate_id_number",
-                           details=[{"field": f"members.{i}.id_number", "code": "duplicate_id_number",
-                                     "message": "该身份证号已登记在本县其他户中"} for i in dup]) from e
+            raise DuplicateIds(dup) from e
+        if "ref" in failed:
+            return None
         raise ServiceUnavailable() from e
     return hh
 
@@ -148,11 +347,28 @@ def _write_checked(ctx: TenantContext, hid: str) -> tuple[Household, list[Member
     return hh, members
 
 
-def update(ctx: TenantContext, hid: str, address: str) -> Household:
+def update(ctx: TenantContext, hid: str, address: str) -> tuple[Household, list[dict]]:
+    """Change the address (and move its address-index entry in the same transaction); warns when another household
+    of the village has the new address."""
+    tenant = ctx.require_tenant()
     hh, _ = _write_checked(ctx, hid)
+    old = hh.address
     hh.address, hh.updated_at = address, clock.iso()
-    save_versioned(hh, "该户")
-    return hh
+    if normal_address(old) == normal_address(address):
+        save_versioned(hh, "该户")
+        return hh, []
+    warnings = address_warnings(ctx, tenant, hh.village, address, exclude=hid)
+    w = Writes()
+    w.delete(AddressIndex(*AddressIndex.keys(tenant, hh.village, old, hid)))
+    w.put(hh, tag="household")  # versioned
+    w.put(AddressIndex(*AddressIndex.keys(tenant, hh.village, address, hid), hid=hid, grid=hh.grid))
+    try:
+        w.run()
+    except TransactWriteError as e:
+        if "household" in w.failed(e):
+            raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
+        raise ServiceUnavailable() from e
+    return hh, warnings
 
 
 def add_member(ctx: TenantContext, hid: str, m) -> Member:
@@ -163,19 +379,20 @@ def add_member(ctx: TenantContext, hid: str, m) -> Member:
     if len(members) >= 20:
         raise ValidationFailed("每户最多20人", code="too_many_members")
     now = clock.iso()
-    member, idx = _member_item(tenant, hid, m, now)
     hh.member_count = len(members) + 1
     hh.updated_at = now
+    w = Writes()
+    w.put(hh, tag="household")  # the version attribute guards against a concurrent edit
+    member = add_member_writes(w, tenant, hh, m, now, tag="id_number")
     try:
-        with transact() as tx:
-            tx.save(hh)  # the version attribute guards against a concurrent edit
-            tx.save(member)
-            tx.save(idx, condition=IdNumberIndex.pk.does_not_exist())
+        w.run()
     except TransactWriteError as e:
-        reasons = cancellation_codes(e)
-        if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
-            raise Conflict("身份证号已登记", code="duplicate_id_number") from e
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        failed = w.failed(e)
+        if "id_number" in failed:
+            raise Conflict("身份证号已登记", code="duplicate_id_number", details=[
+                {"field": "id_number", "code": "duplicate_id_number",
+                 "message": where_registered(ctx, tenant, m.id_number, own_hid=hid)}]) from e
+        if "household" in failed:
             raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
         raise ServiceUnavailable() from e
     return member
@@ -200,7 +417,7 @@ def update_member(ctx: TenantContext, hid: str, mid: str, patch) -> Member:
         raise ValidationFailed(details=[{"field": "from_place", "code": "missing",
                                          "message": "外来人员须填写来自何处"}])
     now = clock.iso()
-    old_bidx = member.idno_bidx
+    old_bidx, old_phone = member.idno_bidx, member.phone_bidx
     if patch.name:
         member.name = patch.name
     member.relation = relation
@@ -215,30 +432,41 @@ def update_member(ctx: TenantContext, hid: str, mid: str, patch) -> Member:
         member.party_member = patch.party_member
     member.outside_person, member.from_place = outside, (from_place if outside else None)
     member.updated_at = now
+    member.grid = hh.grid
+    member.index_name(tenant)  # a new name moves the member in the name index
     if relation == "户主":
         hh.head_name = member.name
     hh.updated_at = now
+    w = Writes()
+    w.put(hh, tag="household")  # versioned
+    w.put(member)
+    if member.idno_bidx != old_bidx:
+        w.put(IdNumberIndex(*IdNumberIndex.keys(tenant, member.idno_bidx), hid=hid, mid=mid),
+              IdNumberIndex.pk.does_not_exist(), tag="id_number")
+        w.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, old_bidx)))
+    phone_writes(w, tenant, hid, mid, old_phone, member.phone_bidx)
     try:
-        with transact() as tx:
-            tx.save(hh)  # versioned
-            tx.save(member)
-            if member.idno_bidx != old_bidx:
-                tx.save(IdNumberIndex(*IdNumberIndex.keys(tenant, member.idno_bidx), hid=hid, mid=mid),
-                        condition=IdNumberIndex.pk.does_not_exist())
-                tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, old_bidx)))
+        w.run()
     except TransactWriteError as e:
-        reasons = cancellation_codes(e)
-        # PynamoDB sends a transaction's deletes before its puts: with a new ID number the items are
-        # [old index (delete), household, member, new index]; otherwise [household, member].
-        hh_at, idx_at = (1, 3) if member.idno_bidx != old_bidx else (0, None)
-        if idx_at is not None and len(reasons) > idx_at and reasons[idx_at] == "ConditionalCheckFailed":
+        failed = w.failed(e)
+        if "id_number" in failed:
             raise Conflict("身份证号已登记", code="duplicate_id_number",
                            details=[{"field": "id_number", "code": "duplicate_id_number",
-                                     "message": "该身份证号已登记在本县其他户中"}]) from e
-        if len(reasons) > hh_at and reasons[hh_at] == "ConditionalCheckFailed":
+                                     "message": where_registered(ctx, tenant, patch.id_number, own_hid=hid)}]) from e
+        if "household" in failed:
             raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
         raise ServiceUnavailable() from e
     return member
+
+
+def phone_writes(w: Writes, tenant: str, hid: str, mid: str, old: str | None, new: str | None) -> None:
+    """Move a member's phone-index entry from the old number to the new one (either may be None)."""
+    if old == new:
+        return
+    if old:
+        w.delete(MemberPhoneIndex(*MemberPhoneIndex.keys(tenant, old, hid, mid)))
+    if new:
+        w.put(MemberPhoneIndex(*MemberPhoneIndex.keys(tenant, new, hid, mid), hid=hid, mid=mid))
 
 
 def remove_member(ctx: TenantContext, hid: str, mid: str) -> None:
@@ -254,8 +482,10 @@ def remove_member(ctx: TenantContext, hid: str, mid: str) -> None:
     try:
         with transact() as tx:
             tx.save(hh)
-            tx.delete(member)
+            tx.delete(member)  # and with it its name-index entry
             tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, member.idno_bidx)))
+            if member.phone_bidx:
+                tx.delete(MemberPhoneIndex(*MemberPhoneIndex.keys(tenant, member.phone_bidx, hid, mid)))
     except TransactWriteError as e:
         if "ConditionalCheckFailed" in cancellation_codes(e):
             raise Conflict("该户刚被他人修改，请刷新后重试", code="version_conflict") from e
@@ -298,8 +528,10 @@ def redeem(ctx: TenantContext, code: str, name: str | None) -> dict:
     from ..core import counties
 
     county = counties.get(tenant)
-    if county is None or county.status != "active":
-        raise Forbidden("所属县已停用", code="county_disabled")
+    if county is None:
+        raise NotFound("邀请码无效，请向网格员确认", code="invalid_invite")
+    if county.status != "active":
+        raise counties.suspended(county)
     for _ in range(3):
         try:
             return _link(ctx, tenant, invite, name)
@@ -346,6 +578,121 @@ def _link(ctx: TenantContext, tenant: str, invite: Invite, name: str | None) -> 
     return auth.session_for(user, tenant)
 
 
+# --- find a person (the console) ---------------------------------------------------------------------------------
+
+SEARCH_READS = 4  # at most this many 1 MB reads of the name index per page when filtering to the caller's places
+_DIGITS_RE = re.compile(r"[0-9]")
+
+
+def search_kind(q: str) -> tuple[str, str]:
+    """("id_number" | "phone" | "name", canonical value). A number must be whole: the blind index finds only the
+    exact number (and so a search can never be used to guess one digit at a time)."""
+    import unicodedata
+
+    v = unicodedata.normalize("NFKC", q).strip()
+    compact = re.sub(r"[\s\-()+]", "", v)
+    if re.fullmatch(r"[0-9]{17}[0-9Xx]", compact):
+        try:
+            return "id_number", pii.normalise_id_number(compact)
+        except ValueError as e:
+            raise ValidationFailed(details=[{"field": "q", "code": "invalid_id_number", "message": str(e)}]) from None
+    if re.fullmatch(r"(86|0086)?1[0-9]{10}", compact):
+        try:
+            return "phone", pii.normalise_phone(v)
+        except ValueError as e:
+            raise ValidationFailed(details=[{"field": "q", "code": "invalid_phone", "message": str(e)}]) from None
+    if _DIGITS_RE.search(v):
+        raise ValidationFailed(details=[{"field": "q", "code": "partial_number",
+                                         "message": "请输入完整的18位身份证号或11位手机号，号码不支持部分搜索"}])
+    name = " ".join(v.replace("#", "").split())  # "#" separates the parts of the index's sort key
+    if not name:
+        raise ValidationFailed(details=[{"field": "q", "code": "missing", "message": "请输入姓名或完整的号码"}])
+    return "name", name
+
+
+def search_scopes(ctx: TenantContext, place: str | None) -> list[str]:
+    """The places a search covers: the one asked for (if the caller may read households there), else every place
+    the caller may read households at (a county admin: the county; a township official: the township...)."""
+    ctx.require_tenant()
+    ctx.require("households.read", place)
+    if place:
+        return [place]
+    scopes = sorted({g.place for g in ctx.grants_for("households.read") if g.place != "*"})
+    return [p for p in scopes if not any(o != p and within(p, o) for o in scopes)]
+
+
+def _scope_filter(tenant: str, scopes: list[str]):
+    if tenant in scopes:
+        return None
+    cond = None
+    for p in scopes:
+        c = (Member.grid == p) if "G" in p else Member.grid.startswith(p)
+        cond = c if cond is None else cond | c
+    return cond
+
+
+def search_people(ctx: TenantContext, q: str, place: str | None, limit: int | None,
+                  cursor: str | None) -> dict:
+    """Members across the caller's places by name prefix (the name index: one Query per page, a few more when the
+    caller's places are a small part of the county), or by a whole ID or phone number (the blind indexes: 1–2
+    calls). Then one BatchGet of their households and one of the places' names.
+    Returns {"items": [(member, household)], "names": {code: name}, "next_cursor"}."""
+    tenant = ctx.require_tenant()
+    scopes = search_scopes(ctx, place)
+    kind, value = search_kind(q)
+    n = page_size(limit)
+    next_cursor = None
+    if kind == "id_number":
+        members = _by_keys(tenant, [(idx.hid, idx.mid) for idx in IdNumberIndex.batch_get(
+            [IdNumberIndex.keys(tenant, pii.blind_index("idno", value))])])
+    elif kind == "phone":
+        bidx = pii.blind_index("phone", value)
+        members = _by_keys(tenant, [(x.hid, x.mid) for x in
+                                    MemberPhoneIndex.query(MemberPhoneIndex.partition(tenant, bidx), limit=50)])
+    else:
+        members, next_cursor = _by_name(tenant, value, scopes, n, cursor)
+    found = get_many(tenant, [m.hid for m in members])
+    items = [(m, found[m.hid]) for m in members
+             if m.hid in found and any(within(found[m.hid].grid, p) for p in scopes)][:n]
+    codes_wanted = {c for _, h in items for c in (h.grid, h.village, h.village[:9])}
+    return {"items": items, "names": places.names(tenant, codes_wanted) if items else {},
+            "next_cursor": next_cursor}
+
+
+def _by_keys(tenant: str, pairs: list[tuple[str, str]]) -> list[Member]:
+    keys = [Member.keys(tenant, hid, mid) for hid, mid in dict.fromkeys(pairs)][:100]
+    got = [m for m in HouseholdsItem.batch_get(keys) if isinstance(m, Member)] if keys else []
+    return sorted(got, key=lambda m: (m.name, m.hid, m.mid))
+
+
+def _by_name(tenant: str, name: str, scopes: list[str], n: int, cursor: str | None) -> tuple[list[Member], str | None]:
+    pk = Member.name_index(tenant, name)
+    bound = f"people|{pk}|{name}|{','.join(scopes)}"
+    start = decode_cursor(cursor, bound)
+    cond = Member.gsi1sk.startswith(name)
+    flt = _scope_filter(tenant, scopes)
+    if flt is None:  # the whole county: the index's own order, `n` at a time
+        res = Member.gsi1.query(pk, cond, limit=n, last_evaluated_key=start)
+        return list(res), encode_cursor(res.last_evaluated_key, bound)
+    # A part of the county: read the name's range (1 MB per call, a few calls at most), keep the caller's places,
+    # and continue after the last member returned.
+    found: list[Member] = []
+    last = None
+    for _ in range(SEARCH_READS):
+        raw = Member._get_connection().query(pk, range_key_condition=cond, filter_condition=flt, index_name="gsi1",
+                                             exclusive_start_key=start)
+        found += [m for m in (HouseholdsItem.from_raw_data(i) for i in raw.get("Items", [])) if isinstance(m, Member)]
+        last = raw.get("LastEvaluatedKey")
+        if len(found) > n or not last:
+            break
+        start = last
+    page = found[:n]
+    if len(found) > n:
+        m = page[-1]
+        last = {"pk": {"S": m.pk}, "sk": {"S": m.sk}, "gsi1pk": {"S": m.gsi1pk}, "gsi1sk": {"S": m.gsi1sk}}
+    return page, encode_cursor(last, bound)
+
+
 # --- coverage -------------------------------------------------------------------------------------------------
 
 def _coverage_keys(tenant: str, place: str) -> list[tuple[str, str]]:
@@ -381,85 +728,23 @@ def coverage(ctx: TenantContext, place: str, with_children: bool) -> dict:
     return {"place": out[0], "children": out[1:]}
 
 
-# --- spreadsheet imports (all or nothing) ------------------------------------------------------------------------
-
-def validate_rows(tenant: str, rows: list[dict], truthy) -> tuple[list[dict], list[dict]]:
-    """One row per member, grouped by the household number (`ref`). Returns (households, errors)."""
-    from pydantic import ValidationError
-
-    from ..core.errors import field_errors
-    from .schemas import MemberIn
-
-    errors: list[dict] = []
-    groups: dict[str, dict] = {}
-    id_rows: dict[str, int] = {}
-    for r in rows:
-        n = r["row"]
-        ref = r.get("ref", "")
-        if not ref:
-            errors.append({"row": n, "field": "ref", "code": "missing", "message": "户编号必填"})
-            continue
-        g = groups.setdefault(ref, {"ref": ref, "grid": r.get("grid", ""), "address": r.get("address", ""),
-                                    "members": [], "rows": [], "first_row": n})
-        g["rows"].append(n)
-        if r.get("grid") and r["grid"] != g["grid"]:
-            errors.append({"row": n, "field": "grid", "code": "inconsistent",
-                           "message": f"与第{g['first_row']}行同一户的网格编码不一致"})
-        try:
-            m = MemberIn.model_validate({
-                "name": r.get("name", ""), "relation": r.get("relation", ""), "id_number": r.get("id_number", ""),
-                "phone": r.get("phone") or None, "party_member": truthy(r.get("party_member", "")),
-                "outside_person": truthy(r.get("outside_person", "")), "from_place": r.get("from_place") or None})
-        except ValidationError as e:
-            errors += [{"row": n, **fe} for fe in field_errors(e.errors())]
-            continue
-        if m.id_number in id_rows:
-            errors.append({"row": n, "field": "id_number", "code": "duplicate_in_file",
-                           "message": f"身份证号与第{id_rows[m.id_number]}行重复"})
-            continue
-        id_rows[m.id_number] = n
-        g["members"].append((n, m))
-    grid_codes = {g["grid"] for g in groups.values()}
-    for g in groups.values():
-        n = g["first_row"]
-        if not g["grid"] or codes.level_of(g["grid"]) != "grid" or not g["grid"].startswith(tenant):
-            errors.append({"row": n, "field": "grid", "code": "invalid_code",
-                           "message": "网格编码格式不正确或不属于本县"})
-            grid_codes.discard(g["grid"])
-        if not g["address"]:
-            errors.append({"row": n, "field": "address", "code": "missing", "message": "地址必填"})
-        heads = [m for _, m in g["members"] if m.relation == "户主"]
-        if len(g["members"]) and len(heads) != 1:
-            errors.append({"row": n, "field": "relation", "code": "one_head_required",
-                           "message": f"户 {g['ref']} 须有且只有一位户主"})
-        if len(g["rows"]) > 20:
-            errors.append({"row": n, "field": "ref", "code": "too_many_members", "message": "每户最多20人"})
-    present = places.existing(tenant, sorted(grid_codes))
-    for g in groups.values():
-        if g["grid"] in grid_codes and g["grid"] not in present:
-            errors.append({"row": g["first_row"], "field": "grid", "code": "unknown_parent",
-                           "message": f"网格 {g['grid']} 不存在"})
-    # ID numbers already registered in the county (BatchGet on the blind-index items).
-    by_key = {IdNumberIndex.keys(tenant, pii.blind_index("idno", idno)): row for idno, row in id_rows.items()}
-    keys = list(by_key)
-    for i in range(0, len(keys), 100):
-        for hit in IdNumberIndex.batch_get(keys[i:i + 100]):
-            errors.append({"row": by_key[(hit.pk, hit.sk)], "field": "id_number", "code": "duplicate_id_number",
-                           "message": "身份证号已登记在本县"})
-    errors.sort(key=lambda e: (e["row"], e["field"]))
-    households = [{"ref": g["ref"], "grid": g["grid"], "address": g["address"],
-                   "members": [m for _, m in g["members"]]} for g in groups.values()]
-    return households, errors
-
+# --- spreadsheet imports (see roster.py) ---------------------------------------------------------------------
 
 def delete_household(tenant: str, hid: str) -> None:
-    """Compensation for an import that failed part-way: remove the household and undo its counters."""
+    """Compensation for an import that failed part-way: remove the household with its index entries and undo its
+    counters. Its number is free again (it was the file's own number, not one of the village's sequence)."""
     hh, members = _load(tenant, hid)
     with transact() as tx:
         tx.delete(hh)
+        if hh.ref:
+            tx.delete(HouseholdRef(*HouseholdRef.keys(tenant, hh.ref)),
+                      condition=HouseholdRef.pk.does_not_exist() | (HouseholdRef.hid == hid))
+        tx.delete(AddressIndex(*AddressIndex.keys(tenant, hh.village, hh.address, hid)))
         for m in members:
             tx.delete(m)
             tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, m.idno_bidx)))
+            if m.phone_bidx:
+                tx.delete(MemberPhoneIndex(*MemberPhoneIndex.keys(tenant, m.phone_bidx, hid, m.mid)))
         for pk, sk in _counter_targets(tenant, hh.grid, hh.hid):
             tx.update(Coverage(pk, sk), actions=[Coverage.households.add(-1)])
 
@@ -505,7 +790,7 @@ def unreported(tenant: str, grid: str, date: str, limit: int | None, cursor: str
 def grid_households(tenant: str, grid: str) -> list[Household]:
     """Every household of a grid (a batch job's read: one Query per 1 MB page)."""
     pk = Household.village_index(tenant, grid[:12])
-    return list(Household.gsi1.query(pk, Household.gsi1sk.startswith(f"{grid}#")))
+    return list(Household.gsi1.query(pk, Household.gsi1sk.startswith(f"{grid}#")))  # in household-number order
 
 
 def expected_households(tenant: str, place_codes: list[str]) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Spreadsheet imports: get an upload form for S3, upload the file there, then run the import."""
+"""Spreadsheet imports: get an upload form for S3, upload the file there, preview what it would do, then commit."""
 
 from __future__ import annotations
 
@@ -21,9 +21,18 @@ def upload_form(call: Call):
     return service.upload(call.ctx, call.body.kind, call.body.filename)
 
 
+@endpoint(bp, "/imports/preview", "POST", name="preview_import",
+          summary="What an uploaded spreadsheet would do, without writing: every row new / changed / unchanged / "
+                  "error, warnings, and the plan to commit",
+          body=".schemas:PreviewRequest", response=".schemas:ImportPreview", permission="imports.write", tags=TAGS)
+def preview(call: Call):
+    return service.preview(call.ctx, call.body.kind, call.body.key)
+
+
 @endpoint(bp, "/imports", "POST", name="run_import",
-          summary="Import an uploaded spreadsheet, all or nothing; bad rows come back with row numbers",
+          summary="Import an uploaded spreadsheet, all or nothing: new rows are added, rows matching a registered "
+                  "household number or ID number update it; bad rows come back with row numbers",
           body=".schemas:ImportRequest", response=".schemas:ImportResult", status=201, idempotent=True,
           permission="imports.write", tags=TAGS)
 def run_import(call: Call):
-    return service.run(call.ctx, call.body.kind, call.body.key)
+    return service.run(call.ctx, call.body.kind, call.body.key, call.body.plan)

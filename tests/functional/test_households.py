@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import id_number, new_phone, unique_id_number
+from tests.conftest import dynamodb_calls, id_number, new_phone, unique_id_number
 
 
 def _bad_check_digit(idno: str) -> str:
@@ -393,20 +393,10 @@ def test_update_address(client, county):
 
 def test_county_coverage_costs_the_same_number_of_dynamodb_calls_whatever_the_households(client, county,
                                                                                           monkeypatch):
-    from pynamodb.connection.base import Connection
-
-    calls: list[str] = []
-    original = Connection.dispatch
-
-    def counting(self, operation_name, operation_kwargs):
-        calls.append(operation_name)
-        return original(self, operation_name, operation_kwargs)
-
-    monkeypatch.setattr(Connection, "dispatch", counting)
 
     def measure() -> tuple[int, list[str], tuple[int, int]]:
-        calls.clear()
-        r = client.get(f"/coverage?place={county.code}", token=county.tokens["county_admin"])
+        with dynamodb_calls() as calls:
+            r = client.get(f"/coverage?place={county.code}", token=county.tokens["county_admin"])
         assert r.status_code == 200, r.json
         return len(calls), list(calls), (r.json["place"]["households"], r.json["place"]["followed"])
 
@@ -419,7 +409,7 @@ def test_county_coverage_costs_the_same_number_of_dynamodb_calls_whatever_the_ho
     n30, ops30, cov30 = measure()
     assert cov30 == (30, 0)
     assert n1 == n30, (ops1, ops30)
-    assert n30 <= 3, ops30
+    assert 1 <= n30 <= 3, ops30
 
 
 def test_check_digit_helper_sanity():
@@ -430,3 +420,247 @@ def test_check_digit_helper_sanity():
     assert normalise_id_number(good) == good
     with pytest.raises(ValueError):
         normalise_id_number(_bad_check_digit(good))
+
+
+# --- household numbers, order, duplicates (grid worker lists) -----------------------------------------------------
+
+def _refs(items: list[dict]) -> list[str]:
+    return [h["ref"] for h in items]
+
+
+def test_a_household_added_without_a_number_gets_the_next_number_of_its_village(client, county):
+    worker, vadmin = county.tokens["grid_worker"], county.tokens["village_admin"]
+    a = _create(client, county, [_head(county)]).json
+    b = _create(client, county, [_head(county)]).json
+    c = _create(client, county, [_head(county)], grid=county.grid2, token=vadmin).json
+    assert [a["ref"], b["ref"], c["ref"]] == [f"{county.village}-{n:04d}" for n in (1, 2, 3)]
+
+    # A number brought along in the village's own form moves the sequence past it; a number in use is refused.
+    r = client.post("/households", {"grid": county.grid, "address": "导入的8号", "ref": f"{county.village}-0008",
+                                    "members": [_head(county)]}, token=worker)
+    assert r.status_code == 201 and r.json["ref"] == f"{county.village}-0008", r.json
+    assert _create(client, county, [_head(county)]).json["ref"] == f"{county.village}-0009"
+    r = client.post("/households", {"grid": county.grid, "address": "又一户", "ref": f"{county.village}-0008",
+                                    "members": [_head(county)]}, token=worker)
+    assert r.status_code == 409 and r.json["error"]["code"] == "duplicate_ref", r.json
+    # full-width digits are the same number
+    r = client.post("/households", {"grid": county.grid, "address": "又一户", "ref": f"{county.village}-０００８",
+                                    "members": [_head(county)]}, token=worker)
+    assert r.status_code == 409, r.json
+
+
+def test_a_number_taken_by_an_import_is_skipped_and_numbers_are_never_handed_out_twice(client, county):
+    """The sequence hands a number to one request only (atomic ADD); if an import took it meanwhile (its own number
+    in the village's form, written without moving the sequence), the household takes the next one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chalicelib.households import service
+    from chalicelib.households.schemas import MemberIn
+
+    service.write_household(county.code, county.grid, "导入户", [MemberIn(**_head(county))], None)  # -0001
+    taken = f"{county.village}-0002"
+    from chalicelib.households.models import HouseholdRef
+
+    HouseholdRef(*HouseholdRef.keys(county.code, taken), hid="someone-else", village=county.village).save()
+    r = _create(client, county, [_head(county)])
+    assert r.status_code == 201 and r.json["ref"] == f"{county.village}-0003", r.json
+
+    heads = [MemberIn(**_head(county)) for _ in range(8)]
+    with ThreadPoolExecutor(8) as ex:
+        made = list(ex.map(lambda m: service.write_household(county.code, county.grid, "并发户", [m]), heads))
+    refs = [h.ref for h in made]
+    assert len(set(refs)) == 8 and all(r.startswith(f"{county.village}-") for r in refs), refs
+
+
+def test_grid_and_village_lists_are_in_household_number_order(client, county):
+    worker, vadmin = county.tokens["grid_worker"], county.tokens["village_admin"]
+    for ref, grid in (("A-10", county.grid), ("A-2", county.grid), ("A-1", county.grid2), ("A-011", county.grid),
+                      ("B-1", county.grid), ("a-3", county.grid2)):
+        r = client.post("/households", {"grid": grid, "address": f"{ref}号", "ref": ref, "members": [_head(county)]},
+                        token=vadmin)
+        assert r.status_code == 201, r.json
+    auto = _create(client, county, [_head(county)]).json["ref"]  # 测试村's code and a sequence: digits first
+    in_grid = _list_all(client, worker, f"place={county.grid}", limit=2)
+    assert _refs(in_grid) == [auto, "A-2", "A-10", "A-011", "B-1"]
+    in_village = _list_all(client, vadmin, f"place={county.village}", limit=3)
+    # the village's list is grid by grid, each in number order
+    assert _refs(in_village) == [auto, "A-2", "A-10", "A-011", "B-1", "A-1", "a-3"]
+    assert _refs(_list_all(client, worker, f"place={county.grid}&unlinked=true", limit=1)) == _refs(in_grid)
+    # the daily report's "not reported today" list reads the same index
+    r = client.get(f"/reports/unreported?grid={county.grid}&limit=100", token=worker)
+    assert r.status_code == 200, r.json
+    assert [h["ref"] for h in r.json["items"]] == _refs(in_grid)
+
+
+def test_ref_order_is_natural():
+    from chalicelib.households.models import ref_order
+
+    refs = ["H10", "H2", "h1", "H01-3", "H1-10", "H1-2", "330825001201-0100", "330825001201-0020", None, "Ｈ３"]
+    ordered = sorted(refs, key=ref_order)
+    assert ordered == ["330825001201-0020", "330825001201-0100", "h1", "H1-2", "H01-3", "H1-10", "H2", "Ｈ３",
+                       "H10", None]
+
+
+def test_a_duplicate_address_in_the_village_is_a_warning_that_says_where(client, county):
+    vadmin = county.tokens["village_admin"]
+    first = _create(client, county, [_head(county, name="张建明")], address="测试村18号").json
+    assert first["warnings"] == []
+    r = _create(client, county, [_head(county, name="李四")], address="测试村 １８ 号")  # spaces, full-width
+    assert r.status_code == 201, r.json  # a warning, not a refusal: a household split off under the same roof
+    [w] = r.json["warnings"]
+    assert w["code"] == "duplicate_address" and w["field"] == "address"
+    assert first["ref"] in w["message"] and "张*明" in w["message"] and "测试村" in w["message"], w
+    # the other grid's worker learns only that it is in another grid
+    county.add_staff("grid_worker", county.grid2)
+    other = _create(client, county, [_head(county)], grid=county.grid2, token=county.tokens["grid_worker"],
+                    address="测试村18号").json
+    [w] = other["warnings"]
+    assert "其他网格" in w["message"] and "张*明" not in w["message"] and first["ref"] not in w["message"], w
+    # moving a household to the address warns too; moving it away does not
+    third = _create(client, county, [_head(county)], token=vadmin, address="测试村19号").json
+    assert third["warnings"] == []
+    r = client.put(f"/households/{third['id']}", {"address": "测试村18号"}, token=vadmin)
+    assert r.status_code == 200 and [w["code"] for w in r.json["warnings"]] == ["duplicate_address"], r.json
+    r = client.put(f"/households/{third['id']}", {"address": "测试村20号"}, token=vadmin)
+    assert r.status_code == 200 and r.json["warnings"] == [], r.json
+    r = _create(client, county, [_head(county)], token=vadmin, address="测试村19号")
+    assert r.json["warnings"] == [], r.json  # the old address's index entry moved with the household
+
+
+def test_a_duplicate_id_number_says_where_it_is_registered_as_far_as_the_callers_places_allow(client, county):
+    vadmin, worker = county.tokens["village_admin"], county.tokens["grid_worker"]
+    mine = _create(client, county, [_head(county, name="张建明")]).json
+    theirs = _create(client, county, [_head(county, name="王小五")], grid=county.grid2, token=vadmin).json
+    mine_id, theirs_id = mine["members"][0]["id_number"], theirs["members"][0]["id_number"]
+
+    r = _create(client, county, [_head(county), _member(county, id_number=mine_id)])
+    assert r.status_code == 409, r.json
+    [d] = r.json["error"]["details"]
+    assert d["field"] == "members.1.id_number"
+    assert "测试村" in d["message"] and "张*明" in d["message"] and mine["ref"] in d["message"], d
+    assert "张建明" not in r.body.decode()
+
+    r = _create(client, county, [_head(county, id_number=theirs_id)])  # registered in a grid the worker cannot see
+    assert r.status_code == 409, r.json
+    [d] = r.json["error"]["details"]
+    assert "本县其他地方" in d["message"] and "王" not in d["message"] and "测试村" not in d["message"], d
+
+    r = _create(client, county, [_head(county, id_number=theirs_id)], token=vadmin)  # the village admin may see it
+    assert "测试村" in r.json["error"]["details"][0]["message"] and "王*五" in r.json["error"]["details"][0]["message"]
+
+    other = _create(client, county, [_head(county), _member(county)]).json
+    child = other["members"][1]
+    r = client.post(f"/households/{other['id']}/members", _member(county, id_number=mine_id), token=worker)
+    assert r.status_code == 409 and "张*明" in r.json["error"]["details"][0]["message"], r.json
+    r = client.put(f"/households/{other['id']}/members/{child['id']}", {"id_number": mine_id}, token=worker)
+    assert r.status_code == 409 and "张*明" in r.json["error"]["details"][0]["message"], r.json
+    r = client.post(f"/households/{other['id']}/members", _member(county, id_number=child["id_number"]),
+                    token=worker)
+    assert r.status_code == 409 and r.json["error"]["details"][0]["message"] == "该身份证号已是本户成员", r.json
+
+
+# --- find a person (console) -----------------------------------------------------------------------------------
+
+def _find(client, token, q: str, extra: str = ""):
+    from urllib.parse import quote
+
+    return client.get(f"/members?q={quote(q)}{extra}", token=token)
+
+
+def test_find_a_person_by_name_across_the_callers_places(client, county):
+    vadmin = county.tokens["village_admin"]
+    a = _create(client, county, [_head(county, name="欧阳建国", phone=new_phone()),
+                                 _member(county, name="欧阳小明")]).json
+    b = _create(client, county, [_head(county, name="欧阳建华")], grid=county.grid2, token=vadmin).json
+    _create(client, county, [_head(county, name="王建国")])
+
+    r = _find(client, county.tokens["county_admin"], "欧阳")
+    assert r.status_code == 200, r.json
+    found = {p["name"]: p for p in r.json["items"]}
+    assert set(found) == {"欧阳建国", "欧阳小明", "欧阳建华"}
+    p = found["欧阳建国"]
+    assert p["household"] == {"id": a["id"], "ref": a["ref"], "address": "测试村8号", "head_name": "欧阳建国"}
+    assert (p["village_name"], p["grid_name"], p["township_name"]) == ("测试村", "第一网格", "测试街道")
+    assert p["pii_masked"] is True and re.fullmatch(r"\d{6}\*{8}[\dX]{4}", p["id_number"]), p
+    assert re.fullmatch(r"1\d{2}\*{4}\d{4}", p["phone"]), p
+    assert found["欧阳建华"]["household"]["id"] == b["id"] and found["欧阳建华"]["grid_name"] == "第二网格"
+
+    assert {x["name"] for x in _find(client, county.tokens["township_official"], "欧阳建").json["items"]} == {
+        "欧阳建国", "欧阳建华"}
+    # a grid worker: their own grid only, with the full numbers their role needs
+    items = _find(client, county.tokens["grid_worker"], "欧阳").json["items"]
+    assert {x["name"] for x in items} == {"欧阳建国", "欧阳小明"}
+    assert all(x["pii_masked"] is False for x in items)
+    # one place asked for: inside the caller's places only
+    r = _find(client, county.tokens["county_admin"], "欧阳", f"&place={county.grid2}")
+    assert [x["name"] for x in r.json["items"]] == ["欧阳建华"]
+    assert _find(client, county.tokens["grid_worker"], "欧阳", f"&place={county.grid2}").status_code == 403
+
+
+def test_find_a_person_pages_in_name_order(client, county):
+    for i in range(5):
+        _create(client, county, [_head(county, name=f"翁{'甲乙丙丁戊'[i]}")])
+    names, cursor = [], None
+    for _ in range(10):
+        r = _find(client, county.tokens["grid_worker"], "翁", "&limit=2" + (f"&cursor={cursor}" if cursor else ""))
+        assert r.status_code == 200 and len(r.json["items"]) <= 2, r.json
+        names += [x["name"] for x in r.json["items"]]
+        cursor = r.json["next_cursor"]
+        if not cursor:
+            break
+    assert names == sorted(names) and set(names) == {f"翁{c}" for c in "甲乙丙丁戊"}
+
+
+def test_find_a_person_by_a_whole_id_or_phone_number(client, county):
+    phone = new_phone()
+    hh = _create(client, county, [_head(county, name="钱多多", phone=phone), _member(county, name="钱小多",
+                                                                                 phone=phone)]).json
+    idno = hh["members"][0]["id_number"]
+    admin = county.tokens["county_admin"]
+    for q in (idno, idno.lower(), idno.translate(str.maketrans("0123456789", "０１２３４５６７８９"))):
+        r = _find(client, admin, q)
+        assert r.status_code == 200, r.json
+        assert [x["name"] for x in r.json["items"]] == ["钱多多"], q
+    r = _find(client, admin, f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}")  # a family shares the phone
+    assert sorted(x["name"] for x in r.json["items"]) == ["钱多多", "钱小多"]
+    assert all(x["phone"] == phone[:3] + "****" + phone[-4:] for x in r.json["items"])
+    # numbers are found whole or not at all
+    for partial in (idno[:10], phone[:7], "钱1"):
+        r = _find(client, admin, partial)
+        assert r.status_code == 422 and r.json["error"]["details"][0]["code"] == "partial_number", (partial, r.json)
+    assert _find(client, admin, idno[:17] + ("0" if idno[17] != "0" else "1")).status_code == 422
+    # outside the caller's places the number finds nobody (it does not say that the number exists)
+    county.add_staff("grid_worker", county.grid2)
+    r = _find(client, county.tokens["grid_worker"], idno)
+    assert r.status_code == 200 and r.json["items"] == [], r.json
+
+
+def test_the_name_index_follows_renames_removals_and_stays_in_its_county(client, county, other_county):
+    worker = county.tokens["grid_worker"]
+    hh = _create(client, county, [_head(county, name="岑大山"), _member(county, name="岑小溪")]).json
+    child = next(m for m in hh["members"] if m["name"] == "岑小溪")
+    r = client.put(f"/households/{hh['id']}/members/{child['id']}", {"name": "岑小河"}, token=worker)
+    assert r.status_code == 200, r.json
+    assert [x["name"] for x in _find(client, worker, "岑小").json["items"]] == ["岑小河"]
+    assert client.delete(f"/households/{hh['id']}/members/{child['id']}", token=worker).status_code == 204
+    assert [x["name"] for x in _find(client, worker, "岑").json["items"]] == ["岑大山"]
+    assert _find(client, other_county.tokens["county_admin"], "岑").json["items"] == []
+    r = client.get("/members?q=", token=worker)
+    assert r.status_code == 422, r.json
+    r = client.get("/members?q=" + "岑" * 31, token=worker)
+    assert r.status_code == 422, r.json
+    for q in ("%23%23", "%20"):
+        r = client.get(f"/members?q={q}", token=worker)
+        assert r.status_code == 422, (q, r.json)
+
+
+def test_find_a_person_costs_a_constant_number_of_calls(client, county, monkeypatch):
+
+    for i in range(12):
+        _create(client, county, [_head(county, name=f"戚{i:02d}"), _member(county, name=f"戚子{i:02d}")])
+    for token in (county.tokens["county_admin"], county.tokens["grid_worker"]):
+        with dynamodb_calls() as calls:
+            r = _find(client, token, "戚", "&limit=20")
+        assert r.status_code == 200 and len(r.json["items"]) == 20, r.json
+        # county record (cached or 1) + the name index + households + place names
+        assert calls.count("Query") == 1 and calls.count("BatchGetItem") <= 2 and len(calls) <= 5, calls

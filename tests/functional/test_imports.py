@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 
 import requests
 
@@ -274,7 +275,8 @@ def test_households_xlsx_import(client, county):
             ["H002", county.grid2, "测试村6号", "王母", "父母", ids[4].lower(), "", "", "", ""]]
     r = _upload_and_import(client, admin, "households", "户籍.xlsx", _xlsx_bytes(rows))
     assert r.status_code == 201, r.json
-    assert r.json == {"kind": "households", "rows": 5, "created": 2, "members": 5}
+    assert r.json == {"kind": "households", "rows": 5, "created": 2, "updated": 0, "unchanged": 0, "members": 5,
+                      "members_updated": 0}
 
     listed = {h["ref"]: h for h in _households_of(client, county, county.village)}
     assert set(listed) == {"H001", "H002"}
@@ -357,3 +359,284 @@ def test_households_import_outside_the_importers_scope_is_rejected(client, count
     bad = _rejected_rows(r)
     assert bad == {3: {"forbidden_scope"}}, r.json
     assert _households_of(client, county, county.village) == []
+
+
+# --- previews and re-imports --------------------------------------------------------------------------------------
+
+def _preview(client, token, kind: str, key: str):
+    return client.post("/imports/preview", {"kind": kind, "key": key}, token=token)
+
+
+def _household(client, county, ref: str, token=None) -> dict:
+    [hh] = [h for h in _households_of(client, county, county.village) if h["ref"] == ref]
+    r = client.get(f"/households/{hh['id']}", token=token or county.tokens["village_admin"])
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def _actions(preview: dict) -> dict[int, str]:
+    return {r["row"]: r["action"] for r in preview["items"]}
+
+
+def test_a_roster_imported_again_updates_what_exists_and_adds_what_is_new_after_a_preview(client, county):
+    admin = county.tokens["county_admin"]
+    ids = [unique_id_number(county.code) for _ in range(5)]
+    phone, phone2 = new_phone(), new_phone()
+    first = [HH_HEADER,
+             ["R1", county.grid, "一号", "甲", "户主", ids[0], phone, "是", "否", ""],
+             ["R1", county.grid, "一号", "乙", "配偶", ids[1], "", "", "", ""],
+             ["R2", county.grid2, "二号", "丙", "户主", ids[2], "", "", "", ""]]
+    key = _upload(client, admin, "households", "名单.csv", _csv_bytes(first))
+    p = _preview(client, admin, "households", key)
+    assert p.status_code == 200, p.json
+    assert p.json["counts"] == {"rows": {"new": 3, "changed": 0, "unchanged": 0, "errors": 0},
+                                "households": {"new": 2, "changed": 0, "unchanged": 0}}
+    assert p.json["can_commit"] is True and p.json["errors"] == []
+    assert all(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", r["id_number"]) for r in p.json["items"])  # masked for offices
+    assert _households_of(client, county, county.village) == []  # a preview writes nothing
+    r = client.post("/imports", {"kind": "households", "key": key, "plan": p.json["plan"]}, token=admin)
+    assert r.status_code == 201, r.json
+    assert (r.json["created"], r.json["updated"], r.json["members"]) == (2, 0, 3)
+
+    # The same file again: nothing to do.
+    p = _preview(client, admin, "households", _upload(client, admin, "households", "名单.csv", _csv_bytes(first)))
+    assert p.json["counts"]["rows"] == {"new": 0, "changed": 0, "unchanged": 3, "errors": 0}
+    assert p.json["can_commit"] is False
+
+    # The office edits the sheet: a new address and phone, a party member, a child, a new household.
+    second = [HH_HEADER,
+              ["R1", "", "一号东", "甲", "户主", ids[0], phone2, "是", "否", ""],
+              ["R1", county.grid, "一号东", "乙", "配偶", ids[1], "", "是", "", ""],
+              ["R1", county.grid, "一号东", "丁", "子女", ids[3], "", "", "", ""],
+              ["R2", county.grid2, "二号", "丙", "户主", ids[2], "", "", "", ""],
+              ["R3", county.grid, "三号", "戊", "户主", ids[4], "", "", "", ""]]
+    key = _upload(client, admin, "households", "名单-改.csv", _csv_bytes(second))
+    p = _preview(client, admin, "households", key)
+    assert p.status_code == 200, p.json
+    assert p.json["counts"] == {"rows": {"new": 2, "changed": 2, "unchanged": 1, "errors": 0},
+                                "households": {"new": 1, "changed": 1, "unchanged": 1}}
+    assert _actions(p.json) == {2: "changed", 3: "changed", 4: "new", 5: "unchanged", 6: "new"}
+    changes = {r["row"]: {c["field"]: (c["old"], c["new"]) for c in r["changes"]} for r in p.json["items"]}
+    assert changes[2] == {"address": ("一号", "一号东"),
+                          "phone": (phone[:3] + "****" + phone[-4:], phone2[:3] + "****" + phone2[-4:])}
+    assert changes[3] == {"party_member": (False, True)}
+    assert phone2 not in p.body.decode()
+    r = client.post("/imports", {"kind": "households", "key": key, "plan": p.json["plan"]}, token=admin)
+    assert r.status_code == 201, r.json
+    assert r.json == {"kind": "households", "rows": 5, "created": 1, "updated": 1, "unchanged": 1, "members": 2,
+                      "members_updated": 2}
+
+    r1 = _household(client, county, "R1")
+    by_name = {m["name"]: m for m in r1["members"]}
+    assert r1["address"] == "一号东" and r1["member_count"] == 3 and r1["head_name"] == "甲"
+    assert by_name["甲"]["phone"] == phone2 and by_name["乙"]["party_member"] is True
+    assert by_name["丁"]["relation"] == "子女"
+    assert _coverage(client, county, county.grid) == (2, 0) and _coverage(client, county, county.village) == (3, 0)
+    found = client.get(f"/members?q={phone2}", token=admin).json["items"]  # the phone index moved too
+    assert [x["name"] for x in found] == ["甲"]
+    assert client.get(f"/members?q={phone}", token=admin).json["items"] == []
+
+
+def test_a_commit_after_the_records_changed_is_refused_and_a_new_preview_sees_the_change(client, county):
+    admin, worker = county.tokens["county_admin"], county.tokens["grid_worker"]
+    idno = unique_id_number(county.code)
+    key = _upload(client, admin, "households", "a.csv", _csv_bytes(
+        [HH_HEADER, ["S1", county.grid, "一号", "甲", "户主", idno, "", "", "", ""]]))
+    assert _import(client, admin, "households", key).status_code == 201
+    key = _upload(client, admin, "households", "b.csv", _csv_bytes(
+        [HH_HEADER, ["S1", county.grid, "一号南", "甲", "户主", idno, "", "", "", ""]]))
+    plan = _preview(client, admin, "households", key).json["plan"]
+    hh = _household(client, county, "S1")
+    assert client.put(f"/households/{hh['id']}", {"address": "一号北"}, token=worker).status_code == 200
+    r = client.post("/imports", {"kind": "households", "key": key, "plan": plan}, token=admin)
+    assert r.status_code == 409 and r.json["error"]["code"] == "import_stale", r.json
+    assert _household(client, county, "S1")["address"] == "一号北"
+    p = _preview(client, admin, "households", key).json
+    assert p["items"][0]["changes"] == [{"field": "address", "old": "一号北", "new": "一号南"}]
+    r = client.post("/imports", {"kind": "households", "key": key, "plan": p["plan"]}, token=admin)
+    assert r.status_code == 201 and _household(client, county, "S1")["address"] == "一号南"
+    r = client.post("/imports", {"kind": "households", "key": key, "plan": "0" * 39}, token=admin)
+    assert r.status_code == 422, r.json
+
+
+def test_an_id_number_with_full_width_digits_is_matched_to_the_same_person(client, county):
+    admin = county.tokens["county_admin"]
+    idno = unique_id_number(county.code)
+    wide = idno.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    key = _upload(client, admin, "households", "a.csv", _csv_bytes(
+        [HH_HEADER, ["W1", county.grid, "一号", "甲", "户主", idno, "", "", "", ""]]))
+    assert _import(client, admin, "households", key).status_code == 201
+    for data in (_csv_bytes([HH_HEADER, ["Ｗ１", county.grid, "一号", "甲", "户主", wide, "", "", "", ""]]),
+                 _xlsx_bytes([HH_HEADER, ["W1", county.grid, "一号", "甲", "本人", " " + wide + " ", None, None, None,
+                                          None]])):
+        name = "b.xlsx" if data[:2] == b"PK" else "b.csv"
+        p = _preview(client, admin, "households", _upload(client, admin, "households", name, data)).json
+        assert p["errors"] == [] and _actions(p) == {2: "unchanged"}, p
+    r = client.get(f"/members?q={wide}", token=admin)
+    assert [x["name"] for x in r.json["items"]] == ["甲"]
+    assert len(_households_of(client, county, county.village)) == 1
+
+
+def test_an_id_number_a_spreadsheet_turned_into_a_number_is_a_row_error_that_says_so(client, county):
+    admin = county.tokens["county_admin"]
+    idno = unique_id_number(county.code)
+    as_number = float(idno[:17] + "0")  # what Excel keeps of 18 digits: 15 significant ones
+    rows = [HH_HEADER,
+            ["N1", county.grid, "一号", "甲", "户主", as_number, "", "", "", ""],
+            ["N2", county.grid, "二号", "乙", "户主", int(idno[:17] + "0"), "", "", "", ""],
+            ["N3", county.grid, "三号", "丙", "户主", unique_id_number(county.code), "", "", "", ""]]
+    p = _preview(client, admin, "households", _upload(client, admin, "households", "n.xlsx", _xlsx_bytes(rows))).json
+    bad = {e["row"]: e for e in p["errors"]}
+    assert set(bad) == {2, 3}, p["errors"]
+    assert all(e["code"] == "number_converted" and "被表格转换成了数字" in e["message"] and "文本" in e["message"]
+               for e in bad.values())
+    assert p["can_commit"] is False and p["counts"]["rows"]["errors"] == 2
+    csv_rows = [HH_HEADER, ["N4", county.grid, "四号", "丁", "户主", "3.30825E+17", "", "", "", ""],
+                ["N5", county.grid, "五号", "戊", "户主", idno[:15] + "000", "", "", "", ""]]
+    r = _upload_and_import(client, admin, "households", "n.csv", _csv_bytes(csv_rows))
+    assert _rejected_rows(r) == {2: {"number_converted"}, 3: {"invalid_id_number"}}, r.json
+    messages = {d["row"]: d["message"] for d in r.json["error"]["details"]}
+    assert "被表格转换成了数字" in messages[2], messages
+    assert "校验位" in messages[3] and "转换成了数字" in messages[3], messages  # lost digits: 000 and a bad check
+    assert _households_of(client, county, county.village) == []
+
+
+def test_unknown_columns_are_reported_and_synonyms_and_template_hints_are_accepted(client, county):
+    admin = county.tokens["county_admin"]
+    phone = new_phone()
+    header = ["户编号", "网格编码", "地址", "姓名", "与户主关系（户主/配偶/子女/父母/孙子女/兄弟姐妹/其他）",
+              "身份证号", "手机号码", "是否党员（是/否）", "备注", "电话号"]
+    rows = [header,
+            ["示例-001", county.grid, "张王村1号", "张三", "户主", "330825198001010011", "", "否", "", ""],
+            ["U1", county.grid, "一号", "甲", "本人", unique_id_number(county.code), phone, "是", "老党员", ""],
+            ["U1", county.grid, "一号", "乙", "妻", unique_id_number(county.code), "", "否", "", ""]]
+    key = _upload(client, admin, "households", "u.csv", _csv_bytes(rows))
+    p = _preview(client, admin, "households", key).json
+    assert p["errors"] == [], p["errors"]
+    warned = {(w["row"], w["code"]): w["message"] for w in p["warnings"]}
+    assert set(warned) == {(1, "unknown_column"), (2, "sample_row")} and len(p["warnings"]) == 3, p["warnings"]
+    messages = [w["message"] for w in p["warnings"] if w["code"] == "unknown_column"]
+    assert any("备注" in m for m in messages) and any("电话号" in m and "手机号" in m for m in messages), messages
+    assert _actions(p) == {3: "new", 4: "new"}  # the sample row is not imported
+    assert _import(client, admin, "households", key).status_code == 201
+    hh = _household(client, county, "U1")
+    by_name = {m["name"]: m for m in hh["members"]}
+    assert by_name["甲"]["relation"] == "户主" and by_name["甲"]["phone"] == phone  # 手机号码 is 手机号
+    assert by_name["乙"]["relation"] == "配偶" and by_name["甲"]["party_member"] is True
+
+
+def test_duplicate_or_missing_columns_and_bad_yes_no_values_are_errors(client, county):
+    admin = county.tokens["county_admin"]
+    rows = [["户编号", "网格编码", "地址", "姓名", "与户主关系", "身份证号", "手机号", "联系电话"],
+            ["D1", county.grid, "一号", "甲", "户主", unique_id_number(county.code), "", ""]]
+    r = _upload_and_import(client, admin, "households", "d.csv", _csv_bytes(rows))
+    assert _rejected_rows(r) == {1: {"duplicate_column"}}
+    rows = [["户编号", "网格编码", "地址", "姓名", "与户主关系"], ["D2", county.grid, "一号", "甲", "户主"]]
+    r = _upload_and_import(client, admin, "households", "d.csv", _csv_bytes(rows))
+    assert 1 in _rejected_rows(r) and "missing_column" in _rejected_rows(r)[1]
+    assert "身份证号" in next(d["message"] for d in r.json["error"]["details"] if d["code"] == "missing_column")
+    rows = [HH_HEADER, ["D3", county.grid, "一号", "甲", "户主", unique_id_number(county.code), "", "大概", "", ""]]
+    r = _upload_and_import(client, admin, "households", "d.csv", _csv_bytes(rows))
+    assert _rejected_rows(r) == {2: {"yes_no"}}
+
+
+def test_a_person_registered_in_another_household_is_a_row_error_that_says_where(client, county):
+    admin = county.tokens["county_admin"]
+    other = county.household(members=1)
+    taken = other["members"][0]["id_number"]
+    rows = [HH_HEADER, ["E1", county.grid, "一号", "甲", "户主", taken, "", "", "", ""]]
+    r = _upload_and_import(client, admin, "households", "e.csv", _csv_bytes(rows))
+    assert _rejected_rows(r) == {2: {"duplicate_id_number"}}
+    message = r.json["error"]["details"][0]["message"]
+    assert "测试村" in message and other["ref"] in message and "户*甲" in message, message
+
+
+def test_a_reimport_that_fails_part_way_puts_back_what_it_changed(client, county, monkeypatch):
+    from chalicelib.core.errors import ServiceUnavailable
+    from chalicelib.households import roster
+
+    admin = county.tokens["county_admin"]
+    ids = [unique_id_number(county.code) for _ in range(3)]
+    phone = new_phone()
+    key = _upload(client, admin, "households", "f.csv", _csv_bytes(
+        [HH_HEADER, ["F1", county.grid, "一号", "甲", "户主", ids[0], phone, "", "", ""],
+         ["F2", county.grid, "二号", "乙", "户主", ids[1], "", "", "", ""]]))
+    assert _import(client, admin, "households", key).status_code == 201
+    before = [_household(client, county, ref) for ref in ("F1", "F2")]
+    key = _upload(client, admin, "households", "g.csv", _csv_bytes(
+        [HH_HEADER, ["F1", county.grid, "一号改", "甲改", "户主", ids[0], new_phone(), "是", "", ""],
+         ["F1", county.grid, "一号改", "新成员", "子女", ids[2], "", "", "", ""],
+         ["F2", county.grid, "二号改", "乙", "户主", ids[1], "", "", "", ""],
+         ["F3", county.grid, "三号", "丙", "户主", unique_id_number(county.code), "", "", "", ""]]))
+    original, n = roster._update, {"calls": 0}
+
+    def failing_second(tenant, op):
+        n["calls"] += 1
+        if n["calls"] == 2:
+            raise ServiceUnavailable()
+        return original(tenant, op)
+
+    monkeypatch.setattr(roster, "_update", failing_second)
+    r = _import(client, admin, "households", key)
+    assert r.status_code == 503, r.json
+    after = [_household(client, county, ref) for ref in ("F1", "F2")]
+    strip = ("updated_at",)
+    for b, a in zip(before, after, strict=True):
+        assert {k: v for k, v in a.items() if k not in strip} == {k: v for k, v in b.items() if k not in strip}
+    assert {h["ref"] for h in _households_of(client, county, county.village)} == {"F1", "F2"}
+    assert client.get(f"/members?q={ids[2]}", token=admin).json["items"] == []  # the added member is gone
+    assert [x["name"] for x in client.get(f"/members?q={phone}", token=admin).json["items"]] == ["甲"]
+    monkeypatch.setattr(roster, "_update", original)
+    r = _import(client, admin, "households", key)
+    assert r.status_code == 201 and (r.json["created"], r.json["updated"]) == (1, 2), r.json
+
+
+def test_a_places_file_imported_again_is_unchanged_not_an_error(client, county):
+    admin = county.tokens["county_admin"]
+    t6 = county.code + "006"
+    rows = [PLACE_HEADER, [t6, "六乡"], [t6 + "101", "六村"]]
+    assert _upload_and_import(client, admin, "places", "p.csv", _csv_bytes(rows)).status_code == 201
+    rows.append([t6 + "101G01", "六村第一网格"])
+    key = _upload(client, admin, "places", "p.csv", _csv_bytes(rows))
+    p = _preview(client, admin, "places", key).json
+    assert p["counts"]["rows"] == {"new": 1, "changed": 0, "unchanged": 2, "errors": 0}, p
+    r = client.post("/imports", {"kind": "places", "key": key, "plan": p["plan"]}, token=admin)
+    assert r.status_code == 201 and (r.json["created"], r.json["unchanged"]) == (1, 2), r.json
+    renamed = [PLACE_HEADER, [t6, "六镇"]]
+    r = _upload_and_import(client, admin, "places", "p.csv", _csv_bytes(renamed))
+    assert _rejected_rows(r) == {2: {"duplicate_code"}}
+    assert "六乡" in r.json["error"]["details"][0]["message"]
+
+
+def test_a_preview_outside_the_importers_places_shows_nothing_of_another_places_household(client, county):
+    """A township official previews a file naming a household of another township: the rows are errors, and the
+    preview says nothing about that household (no names, address, changes)."""
+    admin, official = county.tokens["county_admin"], county.tokens["township_official"]
+    other_village = county.code + "007101"
+    for code in (county.code + "007", other_village, other_village + "G01"):
+        assert client.post("/places", {"code": code, "name": "外镇"}, token=admin).status_code == 201
+    idno = unique_id_number(county.code)
+    key = _upload(client, admin, "households", "o.csv", _csv_bytes(
+        [HH_HEADER, ["O1", other_village + "G01", "外镇秘密1号", "外甲", "户主", idno, "", "", "", ""]]))
+    assert _import(client, admin, "households", key).status_code == 201
+    key = _upload(client, official, "households", "o.csv", _csv_bytes(
+        [HH_HEADER, ["O1", "", "", "猜名", "户主", unique_id_number(county.code), "", "", "", ""],
+         ["O2", other_village + "G01", "外镇2号", "乙", "户主", idno, "", "", "", ""]]))
+    p = _preview(client, official, "households", key)
+    assert p.status_code == 200, p.json
+    assert {(e["row"], e["code"]) for e in p.json["errors"]} == {(2, "forbidden_scope"), (3, "forbidden_scope"),
+                                                                 (3, "duplicate_id_number")}
+    assert _actions(p.json) == {2: "error", 3: "error"} and p.json["can_commit"] is False
+    body = p.body.decode()
+    assert "外镇秘密1号" not in body and "外甲" not in body and "外*" not in body, body
+    assert "本县其他地方" in next(e["message"] for e in p.json["errors"] if e["code"] == "duplicate_id_number")
+
+
+def test_control_and_bidi_characters_in_cells_are_row_errors(client, county):
+    admin = county.tokens["county_admin"]
+    rows = [HH_HEADER, ["B1", county.grid, "一号\u202e", "甲", "户主", unique_id_number(county.code), "", "", "", ""],
+            ["B2", county.grid, "二号", "张\u200b三", "户主", unique_id_number(county.code), "", "", "", ""]]
+    r = _upload_and_import(client, admin, "households", "b.csv", _csv_bytes(rows))
+    bad = _rejected_rows(r)
+    assert set(bad) == {2, 3}, r.json
+    assert {d["field"] for d in r.json["error"]["details"]} == {"address", "name"}

@@ -2,6 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { apiError, fakeFetch, flushPromises, mountScreen, offline } from '../test-support.js'
 import AddHouseholdPage from './AddHouseholdPage.vue'
 import { outbox } from '../offline/outbox.js'
+import { takeWarnings } from './refLabel.js'
+import { showToast } from '../common/feedback.js'
+
+vi.mock('../common/feedback.js', async (original) => ({ ...(await original()), showToast: vi.fn() }))
 
 const GRID = '330825001201G01'
 const SESSION = { access_token: 'a', refresh_token: 'r', tenant: '330825', user_id: 'w9' }
@@ -77,5 +81,17 @@ describe('AddHouseholdPage', () => {
     await flushPromises()
     expect(fetch.requests()[0].headers['Idempotency-Key']).toBeTruthy()
     expect(router.currentRoute.value.fullPath).toBe('/field/h/h42')
+  })
+
+  it('says which number the household got, and keeps what to check for its page', async () => {
+    const warnings = [{ code: 'duplicate_address', field: 'address', message: '本村已有地址相同的住户' }]
+    fakeFetch(() => ({ status: 201, body: { id: 'h43', ref: '330825001201-0173', village: '330825001201', warnings } }))
+    const { wrapper, router } = await mountScreen(AddHouseholdPage, { path: `/field/new?grid=${GRID}` })
+    await fill(wrapper)
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(router.currentRoute.value.fullPath).toBe('/field/h/h43')
+    expect(showToast).toHaveBeenCalledWith('已保存，户编号 0173')
+    expect(takeWarnings('h43')).toEqual(warnings)
   })
 })

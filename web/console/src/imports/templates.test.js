@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import { templateCsv, templateHref, toCsv } from './templates.js'
+import { RELATIONS, TEMPLATE_COLUMNS, sampleRow, templateCsv, templateHref, toCsv } from './templates.js'
 
 describe('CSV templates', () => {
-  it('places: 编码,名称,上级编码 with a BOM for Excel', () => {
-    expect(templateCsv('places')).toBe('\uFEFF编码,名称,上级编码\r\n')
+  it('places: the three columns with what they accept, and a sample row the importer skips', () => {
+    expect(templateCsv('places', '330825')).toBe(
+      '\uFEFF编码（乡镇9位、行政村12位、网格为村编码+G+2位序号）,名称,上级编码（可不填）\r\n'
+      + '示例：330825001201G01,第一网格,330825001201\r\n')
   })
-  it('households: the ten columns the importer reads', () => {
-    expect(templateCsv('households')).toBe(
-      '\uFEFF户编号,网格编码,地址,姓名,与户主关系,身份证号,手机号,是否党员,是否外来人员,来自\r\n')
+  it('households: the ten columns the importer reads, with the allowed values in the header', () => {
+    const [header, sample] = templateCsv('households', '330825').slice(1).trim().split('\r\n')
+    expect(header.split(',')).toEqual(TEMPLATE_COLUMNS.households)
+    expect(header).toContain('与户主关系（户主/配偶/子女/父母/孙子女/兄弟姐妹/其他）')
+    expect(header).toContain('是否党员（是/否）')
+    expect(sample.split(',')[0]).toMatch(/^示例/)
+    expect(RELATIONS).toContain(sample.split(',')[4])
+  })
+  it("the sample's ID number is a valid one of the county", () => {
+    const id = sampleRow('households', '330825')[5]
+    const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    const sum = [...id.slice(0, 17)].reduce((s, c, i) => s + Number(c) * w[i], 0)
+    expect('10X98765432'[sum % 11]).toBe(id[17])
+    expect(id.startsWith('330825')).toBe(true)
   })
   it('is a downloadable data: URL', () => {
     expect(decodeURIComponent(templateHref('places').split(',').slice(1).join(','))).toBe(templateCsv('places'))

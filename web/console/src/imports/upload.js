@@ -1,6 +1,6 @@
-// A spreadsheet import in two steps: the file goes straight to S3 with a presigned POST form, then the API imports
-// it all or nothing. `ImportJob` remembers what is done, so a retry after a network failure repeats only what
-// failed and reuses the same Idempotency-Key.
+// A spreadsheet import: the file goes straight to S3 with a presigned POST form; the API previews what it would do
+// (new / changed / unchanged / errors); then the commit writes it, all or nothing. `ImportJob` remembers what is
+// done, so a retry after a network failure repeats only what failed and the commit reuses its Idempotency-Key.
 import { api, newIdempotencyKey } from '@shared/api.js'
 
 export const ALLOWED = /\.(xlsx|csv)$/i
@@ -44,12 +44,13 @@ export class ImportJob {
     this.kind = kind
     this.file = file
     this.key = null // the uploaded object's key, once uploaded
-    this.idempotencyKey = newIdempotencyKey()
+    this.idempotencyKey = newIdempotencyKey() // of the commit
     this.fetchImpl = fetchImpl || ((...a) => fetch(...a))
   }
 
-  /** Runs what is left; onStage('uploading' | 'importing'). Resolves with the ImportResult. */
-  async run(onStage = () => {}) {
+  /** Upload the file (once), then ask what it would do; onStage('uploading' | 'previewing'). Resolves with the
+   *  ImportPreview: {counts, items, errors, warnings, plan, can_commit}. Nothing is written yet. */
+  async preview(onStage = () => {}) {
     if (!this.key) {
       onStage('uploading')
       const form = await api.post('/imports/uploads', { kind: this.kind, filename: safeFilename(this.file.name, this.kind) })
@@ -57,7 +58,14 @@ export class ImportJob {
       await postForm(form, this.file, this.fetchImpl)
       this.key = form.key
     }
+    onStage('previewing')
+    return api.post('/imports/preview', { kind: this.kind, key: this.key })
+  }
+
+  /** Write what the preview showed (409 import_stale if the file or the records changed since). A retry reuses the
+   *  same Idempotency-Key. Resolves with the ImportResult. */
+  async commit(plan, onStage = () => {}) {
     onStage('importing')
-    return api.post('/imports', { kind: this.kind, key: this.key }, { idempotencyKey: this.idempotencyKey })
+    return api.post('/imports', { kind: this.kind, key: this.key, plan }, { idempotencyKey: this.idempotencyKey })
   }
 }
