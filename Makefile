@@ -52,11 +52,12 @@ reset: $(STAMP) web
 web-test: $(WEB_STAMP)
 	cd web && npx vitest run --config vitest.config.js
 
-## Run the whole test suite: lint, component tests, then unit/functional/security/e2e (browser) tests.
+## Run the whole test suite: lint, component tests, then unit/functional/security/e2e (browser) tests, in two
+## workers (pytest-xdist; each worker has its own embedded AWS and local stack; a test file stays on one worker).
 test: $(STAMP) $(INFRA_STAMP) system web
 	$(PY) -m ruff check .
 	$(MAKE) --no-print-directory web-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP) requirements-bench.txt

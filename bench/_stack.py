@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 
 COUNTY_ADMIN = "13900000002"  # devstack/demo_data.py DEMO_ACCOUNTS
 GRID_WORKER = "13900000009"
-FOCUS_GRID = "330825001201G01"  # 张王村第1网格, where the demo grid staff work
+FOCUS_GRID = "330825001201G01"  # 张王村第一网格, where the demo grid staff work
 
 
 def require_web_build() -> None:

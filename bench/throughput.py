@@ -4,7 +4,7 @@ GET /api/health in the same run (ratios, because these machines are noisy).
     .venv/bin/python bench/throughput.py [--users 12] [--seconds 30]     # about 2.5 minutes
 
 Starts the local stack (tests/e2e/stack.py `Stack`, the demo county seeded in a throw-away folder), signs in the
-demo grid workers of 张王村第1网格 (devstack/demo_data.py DEMO_ACCOUNTS) and villagers linked to households of that
+demo grid workers of 张王村第一网格 (devstack/demo_data.py DEMO_ACCOUNTS) and villagers linked to households of that
 grid by invite codes (the demo county admin invites them), checks every request of the mix once per person, then
 runs locust headless in its own process on 127.0.0.1: `--users` users with no wait between requests (a closed
 loop: each user sends its next request when the last one is answered), all spawned at once, stats reset once they
@@ -44,7 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _stack import FOCUS_GRID, RESULTS, api, linked_villager, local_stack, session  # noqa: E402
 
-# The demo county's grid workers of 张王村第1网格 (devstack/demo_data.py DEMO_ACCOUNTS): the only staff who may
+# The demo county's grid workers of 张王村第一网格 (devstack/demo_data.py DEMO_ACCOUNTS): the only staff who may
 # submit a household's report (代报); villagers are new numbers linked to households of that grid by invite codes.
 GRID_WORKERS = ["13900000009", "13900000010"]
 COUNTY_ADMIN = "13900000002"

@@ -37,6 +37,8 @@ GIVEN_MALE = ["建国", "志强", "国华", "伟", "军", "海峰", "立新", "�
 GIVEN_FEMALE = ["秀英", "桂芳", "丽华", "美玲", "红梅", "静", "敏", "雪梅", "欣怡", "梓萱", "雨桐", "春燕", "慧",
                 "玉兰"]
 
+CN_NUMERALS = "零一二三四五六七八九十"  # grids are named the way villages name them: 张王村第一网格
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 
@@ -157,7 +159,7 @@ def build_demo_county(seed: int = 330825) -> dict:
             n_households = n_households or rng.randint(8, 15)
             n_grids = n_grids or rng.randint(1, 2)
             grid_codes = [f"{v_code}G{g:02d}" for g in range(1, n_grids + 1)]
-            grids += [{"code": c, "name": f"{v_name}第{g}网格", "level": "grid", "parent": v_code}
+            grids += [{"code": c, "name": f"{v_name}第{CN_NUMERALS[g]}网格", "level": "grid", "parent": v_code}
                       for g, c in enumerate(grid_codes, start=1)]
             # Which households get outside persons (only in the focus village).
             outside = {}
@@ -168,13 +170,62 @@ def build_demo_county(seed: int = 330825) -> dict:
                 k = outside.get(i, 0)
                 local_size = min(rng.choices([1, 2, 3, 4, 5], weights=[10, 25, 30, 22, 13])[0], 5 - k)
                 households.append({
-                    "ref": f"HH-{v_code}-{i + 1:03d}",
+                    "ref": f"{v_code}-{i + 1:04d}",  # the form households.service.auto_ref hands out
                     "grid": grid_codes[i * n_grids // n_households],  # contiguous, even split across grids
                     "address": f"{v_name}{i + 1}号",
                     "members": gen.household(local_size, k),
                 })
     return {"code": COUNTY_CODE, "name": COUNTY_NAME, "places": townships + villages + grids,
             "households": households}
+
+
+# --- the daily report's past days (so the console's 30-day trend has something to show) --------------------------
+
+PAST_DAYS = 29  # the trend's 30 days end today; today is left to the demo's own reports
+COUNT_FIELDS = ("reported", "on_time", "proxy", "green", "yellow", "red", "alert_households", "outside_households",
+                "outside_persons")
+
+
+def past_day_counts(county: dict, days: int = PAST_DAYS,
+                    seed: int = 330825) -> tuple[list[tuple[int, dict[str, dict]]], list[int | None]]:
+    """Simulated daily-report outcomes of the demo county's past `days` days, summed per grid:
+    ([(days_ago, {grid: {field: n for field in COUNT_FIELDS}})] oldest first, [days_ago of each household's last
+    report, or None]). Deterministic for a given county and seed (days are counted back from whatever today is, so
+    the shape is the same every start).
+
+    Each household reports or not each day (about 97% do; a few days dip — rain, a market day — and one village
+    has a bad day of its own), before the cut-off or not, itself or through its grid worker (代报); each member's
+    code is green with rare yellows and reds; members who are outside persons are declared when their household
+    reports. The sums are what the stream handler would have counted from the same reports."""
+    rng = random.Random(f"{seed}:past-days")
+    dips = {d: rng.uniform(0.84, 0.92) for d in rng.sample(range(1, days + 1), 3)}
+    village_codes = sorted({h["grid"][:12] for h in county["households"]})
+    village_dip = (rng.choice(village_codes), rng.randrange(1, days + 1))
+    out = []
+    last: list[int | None] = [None] * len(county["households"])
+    for ago in range(days, 0, -1):
+        base = dips.get(ago, rng.uniform(0.955, 0.995))
+        on_time_p = 0.78 if ago in dips else rng.uniform(0.86, 0.94)
+        grids: dict[str, dict] = {}
+        for i, hh in enumerate(county["households"]):
+            p = base * (0.72 if (hh["grid"][:12], ago) == village_dip else 1.0)
+            counts = grids.setdefault(hh["grid"], dict.fromkeys(COUNT_FIELDS, 0))
+            if rng.random() >= p:
+                continue
+            last[i] = ago
+            colours = ["red" if (x := rng.random()) < 0.0001 else "yellow" if x < 0.0011 else "green"
+                       for _ in hh["members"]]
+            outside = sum(1 for m in hh["members"] if m["outside_person"])
+            counts["reported"] += 1
+            counts["on_time"] += rng.random() < on_time_p
+            counts["proxy"] += rng.random() < 0.06
+            for c in ("green", "yellow", "red"):
+                counts[c] += colours.count(c)
+            counts["alert_households"] += any(c != "green" for c in colours)
+            counts["outside_households"] += outside > 0
+            counts["outside_persons"] += outside
+        out.append((ago, grids))
+    return out, last
 
 
 if __name__ == "__main__":
@@ -197,7 +248,7 @@ if __name__ == "__main__":
     grid_codes = {p["code"] for p in places if p["level"] == "grid"}
     assert all(h["grid"] in grid_codes for h in hhs)
 
-    zw = [h for h in hhs if h["ref"].startswith(f"HH-{FOCUS_VILLAGE}-")]
+    zw = [h for h in hhs if h["ref"].startswith(f"{FOCUS_VILLAGE}-")]
     zw_outside = [h for h in zw if any(m["outside_person"] for m in h["members"])]
     n_outside = sum(m["outside_person"] for h in zw for m in h["members"])
     print("张王村 households:", len(zw), "per grid:", dict(Counter(h["grid"] for h in zw)))
@@ -220,4 +271,15 @@ if __name__ == "__main__":
     for p in phones:
         assert len(p) == 11 and p[:2] in ("13", "15", "18", "19") and not p.startswith(RESERVED_PHONE_PREFIX)
     assert [a["phone"] for a in DEMO_ACCOUNTS] == [f"139000000{i:02d}" for i in range(1, 14)]
+    past, last = past_day_counts(county)
+    assert (past, last) == past_day_counts(build_demo_county()), "past days not deterministic"
+    assert len(last) == len(hhs) and all(a is not None and 1 <= a <= PAST_DAYS for a in last)
+    assert [ago for ago, _ in past] == list(range(PAST_DAYS, 0, -1))
+    rates = [sum(g["reported"] for g in grids.values()) / len(hhs) for _, grids in past]
+    for _, grids in past:
+        for g in grids.values():
+            assert g["on_time"] <= g["reported"] and g["proxy"] <= g["reported"]
+            assert g["alert_households"] <= g["reported"] and g["outside_persons"] <= 8
+    print("past days' completion:", " ".join(f"{r:.0%}" for r in rates))
+    assert 0.8 < min(rates) < 0.93 and max(rates) > 0.97 and sorted(rates)[len(rates) // 2] > 0.95
     print("demo accounts:", len(DEMO_ACCOUNTS), "— all checks passed")

@@ -6,6 +6,7 @@ The environment is set here, before any project module is imported, because conf
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -148,6 +149,9 @@ class Api:
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
 
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body, **kw)
+
     def sign_in(self, phone: str, tenant: str | None = None) -> dict:
         r = self.post("/auth/code", {"phone": phone})
         assert r.status_code == 202, r.json
@@ -251,6 +255,38 @@ def county(client, operator_token):
 @pytest.fixture
 def other_county(client, operator_token):
     return County(client, operator_token)
+
+
+@contextlib.contextmanager
+def dynamodb_calls():
+    """The DynamoDB operations the app's models send while the block runs (both tables; transactions go through
+    core.db's own connection and are not counted). The patch is on the connection instance and is *removed* on
+    exit: restoring it by assignment would leave the bound method shadowing the class's, and a later test's patch of
+    the class would then count nothing."""
+    from chalicelib.core.db import HouseholdsItem, SubmissionsItem
+
+    calls: list[str] = []
+    conns = {id(c): c for c in (HouseholdsItem._get_connection().connection,
+                                SubmissionsItem._get_connection().connection)}
+    saved = []
+    for conn in conns.values():
+        had = "dispatch" in vars(conn)
+        original = conn.dispatch
+
+        def counting(operation, kwargs, *a, _original=original, **kw):
+            calls.append(operation)
+            return _original(operation, kwargs, *a, **kw)
+
+        saved.append((conn, had, original))
+        conn.dispatch = counting
+    try:
+        yield calls
+    finally:
+        for conn, had, original in saved:
+            if had:
+                conn.dispatch = original
+            else:
+                del conn.dispatch
 
 
 def unique() -> str:

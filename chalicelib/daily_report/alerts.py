@@ -31,7 +31,7 @@ def alert_out(tenant: str, a: Alert, village_name: str | None = None) -> dict:
 
 
 def _names(tenant: str, villages: set[str]) -> dict[str, str]:
-    return {code: p.name for code, p in places.existing(tenant, sorted(villages)).items()} if villages else {}
+    return places.names(tenant, villages)
 
 
 def list_alerts(ctx: TenantContext, status: str, limit: int | None, cursor: str | None) -> dict:

@@ -61,10 +61,11 @@ def trend(call: Call):
 
 @endpoint(bp, "/reports/unreported", "GET", name="unreported_households", tags=TAGS, query=".schemas:UnreportedQuery",
           response=".schemas:UnreportedPage", permission="reports.read",
-          summary="A grid's households not reported today")
+          summary="A grid's households not reported today (with contacts=true, the head's phone: masked unless the "
+                  "role has households.pii)")
 def unreported(call: Call):
     q = call.query
-    return service.unreported(call.ctx, q.grid, q.limit, q.cursor)
+    return service.unreported(call.ctx, q.grid, q.limit, q.cursor, q.contacts)
 
 
 @endpoint(bp, "/reports/settings", "GET", name="get_report_settings", tags=TAGS, response=".schemas:SettingsOut",

@@ -118,18 +118,26 @@ class TrendReport(Out):
 
 class UnreportedQuery(PageQuery):
     grid: str = Field(pattern=GRID_CODE)
+    contacts: bool = Field(default=False, description="also the household head's phone (masked unless the role has "
+                                                      "households.pii at the grid): one more Query per household")
 
 
 class UnreportedHousehold(Out):
     id: str
     address: str
     head_name: str
+    ref: str | None = Field(default=None, description="the county's household number (户号)")
     member_count: int
     last_report_date: str | None
+    head_phone: str | None = Field(default=None, description="with contacts=true: 138****0000, or in full for roles "
+                                                             "with households.pii; null when none is registered")
 
 
 class UnreportedPage(Out):
     date: str
+    grid: str
+    grid_name: str | None = None
+    phones_masked: bool | None = Field(default=None, description="with contacts=true: whether head_phone is masked")
     items: list[UnreportedHousehold]
     next_cursor: str | None = None
 

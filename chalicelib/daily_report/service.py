@@ -289,15 +289,35 @@ def trend(ctx: TenantContext, place: str, days: int) -> dict:
                                      for d, ks in wanted.items()]}
 
 
-def unreported(ctx: TenantContext, grid: str, limit: int | None, cursor: str | None) -> dict:
+def unreported(ctx: TenantContext, grid: str, limit: int | None, cursor: str | None, contacts: bool = False) -> dict:
+    """A grid's households not reported today: one Query per page, one GetItem for the grid's name and, with
+    `contacts`, one Query per household on the page for its head's phone (decrypted with the tenant's cached data
+    key; masked unless the caller has households.pii at the grid)."""
     tenant = ctx.require_tenant()
     ctx.require("reports.read", grid)
     date = clock.today().isoformat()
     page = households.unreported(tenant, grid, date, limit, cursor)
-    return {"date": date, "next_cursor": page["next_cursor"],
-            "items": [{"id": h.hid, "address": h.address, "head_name": h.head_name,
-                       "member_count": int(h.member_count), "last_report_date": h.last_report_date}
-                      for h in page["items"]]}
+    place = places.find(tenant, grid)
+    items = [{"id": h.hid, "address": h.address, "head_name": h.head_name, "ref": h.ref,
+              "member_count": int(h.member_count), "last_report_date": h.last_report_date} for h in page["items"]]
+    out = {"date": date, "grid": grid, "grid_name": place.name if place else None, "items": items,
+           "next_cursor": page["next_cursor"]}
+    if contacts:
+        full = ctx.can("households.pii", grid)
+        for item in items:
+            item["head_phone"] = _head_phone(tenant, item["id"], full)
+        out["phones_masked"] = not full
+    return out
+
+
+def _head_phone(tenant: str, hid: str, full: bool) -> str | None:
+    try:
+        _, members = households.load(tenant, hid)
+    except NotFound:  # removed since the page was read
+        return None
+    head = next((m for m in members if m.relation == "户主"), None)
+    phone = pii.decrypt(tenant, head.phone_enc) if head is not None and head.phone_enc else None
+    return phone if full else pii.mask_phone(phone)
 
 
 def member_today(tenant: str, hid: str, mid: str) -> tuple[bool, str | None]:

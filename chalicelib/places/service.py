@@ -65,6 +65,23 @@ def existing(tenant: str, code_list: list[str]) -> dict[str, Place]:
     return {p.code: p for p in Place.batch_get(keys)} if keys else {}
 
 
+def names(tenant: str, code_list) -> dict[str, str]:
+    """The names of places by code, for responses that would otherwise show only codes (张王村第一网格, not
+    330825001201G01): one BatchGet per 100 codes; the county's own code from the cached county record. Codes that
+    are not places of the county (e.g. the operator's "*") or no longer exist are left out."""
+    wanted = {c for c in code_list if c and codes.level_of(c)}
+    out: dict[str, str] = {}
+    if tenant in wanted:
+        wanted.discard(tenant)
+        county = counties.get(tenant)
+        if county is not None:
+            out[tenant] = county.name
+    ordered = sorted(wanted)
+    for i in range(0, len(ordered), 100):
+        out.update({code: p.name for code, p in existing(tenant, ordered[i:i + 100]).items()})
+    return out
+
+
 def children(ctx: TenantContext, parent: str, limit: int | None, cursor: str | None) -> dict:
     """One level of the tree below `parent` (the county code for townships): one Query per page."""
     tenant = ctx.require_tenant()

@@ -50,8 +50,7 @@ def _grants_out(ctx) -> list[dict]:
     """Grants with the names of their places (one BatchGet)."""
     from ..core.tenancy import ROLE_NAMES_ZH
 
-    found = places.existing(ctx.tenant_id, [g.place for g in ctx.grants if g.place != ctx.tenant_id])
-    names = {code: p.name for code, p in found.items()}
+    names = places.names(ctx.tenant_id, [g.place for g in ctx.grants if g.place != ctx.tenant_id])
     names[ctx.tenant_id] = service.county_name(ctx.tenant_id)
     return [{**g.to_json(), "role_name": ROLE_NAMES_ZH.get(g.role, g.role), "place_name": names.get(g.place)}
             for g in ctx.grants]
@@ -71,6 +70,6 @@ def me(call: Call):
         county = counties.get(ctx.tenant_id)
         out.update(county_name=service.county_name(ctx.tenant_id), name=user.name,
                    phone=pii.mask_phone(pii.decrypt(ctx.tenant_id, user.phone_enc)),
-                   modules=list(county.modules) if county else [],
+                   modules=counties.enabled_modules(county),
                    grants=_grants_out(ctx))
     return out

@@ -25,7 +25,8 @@ def invite(call: Call):
           query=".schemas:StaffQuery", response=".schemas:StaffPage", permission="staff.read", tags=TAGS)
 def list_staff(call: Call):
     page = service.list_staff(call.ctx, call.query.place, call.query.limit, call.query.cursor)
-    return {"items": [service.out(call.ctx, u) for u in page["items"]], "next_cursor": page["next_cursor"]}
+    names = service.place_names(call.ctx, page["items"])
+    return {"items": [service.out(call.ctx, u, names) for u in page["items"]], "next_cursor": page["next_cursor"]}
 
 
 @endpoint(bp, "/staff/{uid}", "DELETE", name="remove_staff",

@@ -23,6 +23,7 @@ class StaffGrant(Out):
     role: str
     role_name: str
     place: str
+    place_name: str | None = None
 
 
 class StaffOut(Out):

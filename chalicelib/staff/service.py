@@ -81,8 +81,15 @@ def remove(ctx: TenantContext, uid: str) -> User:
     return user
 
 
-def out(ctx: TenantContext, user: User) -> dict:
+def place_names(ctx: TenantContext, users: list[User]) -> dict[str, str]:
+    """The names of the places of these people's staff roles (one BatchGet), so a list shows 张王村第一网格."""
+    return places.names(ctx.tenant_id, {g.place for u in users for g in grants_from_json(u.grants)})
+
+
+def out(ctx: TenantContext, user: User, names: dict[str, str] | None = None) -> dict:
     phone = pii.decrypt(ctx.tenant_id, user.phone_enc)
+    names = place_names(ctx, [user]) if names is None else names
     return {"id": user.uid, "name": user.name, "phone": pii.mask_phone(phone), "status": user.status,
-            "grants": [{"role": g.role, "role_name": ROLE_NAMES_ZH.get(g.role, g.role), "place": g.place}
+            "grants": [{"role": g.role, "role_name": ROLE_NAMES_ZH.get(g.role, g.role), "place": g.place,
+                        "place_name": names.get(g.place)}
                        for g in grants_from_json(user.grants) if g.household is None]}

@@ -170,11 +170,11 @@ def stats(ctx: TenantContext, place: str, weeks: int) -> dict:
         for c in TipoffCount.query(pk, cond):
             village, category = c.sk.split("#", 1)
             rows.append({"week": week, "village": village, "category": category, "count": int(c.count)})
-    names = {code: p.name for code, p in places.existing(tenant, [r["village"] for r in rows]).items()}
+    names = places.names(tenant, {r["village"] for r in rows})
     for r in rows:
         r["village_name"] = names.get(r["village"])
     return {"place": place, "weeks": week_list, "rows": rows}
 
 
 def village_names(tenant: str, villages: set[str]) -> dict[str, str]:
-    return {code: p.name for code, p in places.existing(tenant, sorted(villages)).items()} if villages else {}
+    return places.names(tenant, villages)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESK, open_console, shot
+from tests.e2e.conftest import DESK, open_console, screenshot, shot
+from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
 OPERATOR = "13900000001"
@@ -39,7 +40,7 @@ def county_admin(web_stack, browser, console_built) -> dict:
         shot(page, "console-signin")
         page.get_by_label("验证码").fill(web_stack.sms_code(COUNTY_ADMIN))
         page.get_by_role("button", name="登录", exact=True).click()
-        expect(page).to_have_url(re.compile(r"/console/places$"))
+        expect(page).to_have_url(re.compile(r"/console/reports$"))  # the county admin's own first page
         expect(page.get_by_text("吴县管（县级管理员（大数据局））")).to_be_visible()
         session = json.loads(page.evaluate("localStorage.getItem('cqt.session')"))
         assert session["tenant"] == "330825" and session["refresh_token"]
@@ -75,8 +76,8 @@ def open_select(root, name: str):
 
 # --- (a) sign-in, landing page, language --------------------------------------------------------------------------
 
-def test_county_admin_lands_on_the_places_tree_and_can_switch_language(desk, web_stack, county_admin):
-    page = open_console(desk, web_stack, county_admin)
+def test_county_admin_sees_the_places_tree_and_can_switch_language(desk, web_stack, county_admin):
+    page = open_console(desk, web_stack, county_admin, "/places")
     expect(page).to_have_url(re.compile(r"/console/places$"))
     for township in ("东华街道", "龙洲街道", "湖镇镇"):
         expect(tree_item(page, township)).to_be_visible()
@@ -119,21 +120,25 @@ def test_county_admin_imports_places_and_sees_the_bad_row(desk, web_stack, count
     with page.expect_download() as dl:
         template.click()
     assert dl.value.suggested_filename == "地点导入模板.csv"
-    assert Path(dl.value.path()).read_text(encoding="utf-8-sig").strip() == "编码,名称,上级编码"
+    header, sample = Path(dl.value.path()).read_text(encoding="utf-8-sig").strip().splitlines()
+    assert [h.split("（")[0] for h in header.split(",")] == ["编码", "名称", "上级编码"] and sample.startswith("示例")
 
     page.set_input_files("#import-file", str(bad))
-    page.get_by_role("button", name="开始导入").click()
-    expect(page.get_by_role("alert").filter(has_text="导入失败")).to_contain_text("未导入任何数据")
+    page.get_by_role("button", name="预览").click()  # the preview lists every bad row; nothing is written
     rows = page.locator(".import-errors__row")
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td")).to_have_text(["4", "上级编码", "上级 330825002199 不存在"])
+    expect(page.get_by_role("button", name="确认导入")).to_be_disabled()
     shot(page, "console-import-rejected")
     for code in ("330825002150", "330825002150G01"):  # all or nothing: the good rows were not written either
         assert web_stack.call("GET", f"/api/places/{code}", token=token)[0] == 404
 
     page.set_input_files("#import-file", str(good))
-    page.get_by_role("button", name="开始导入").click()
-    expect(page.get_by_role("status").filter(has_text="导入成功")).to_have_text("导入成功：共 2 行，新建 2 条")
+    page.get_by_role("button", name="预览").click()
+    expect(page.locator("[data-test=preview-counts]")).to_contain_text("新增 2")
+    page.get_by_role("button", name="确认导入").click()
+    done = page.get_by_role("status").filter(has_text="导入成功")
+    expect(done).to_have_text("导入成功：共 2 行，新建 2 条，未变 0 条")
     expect(page.locator(".import-errors__row")).to_have_count(0)
     shot(page, "console-import-done")
     status, place = web_stack.call("GET", "/api/places/330825002150G01", token=token)
@@ -232,16 +237,32 @@ def test_coverage_chart_for_the_county_then_donghua_then_zhangwang(desk, web_sta
     page.get_by_role("button", name="查看下级 张王村").click()
     expect(page.get_by_role("status")).to_contain_text(f"张王村：共 {zw['households']} 户")
     chart = page.get_by_role("img", name=re.compile("张王村 下各地点"))
-    expect(chart).to_contain_text("张王村第1网格")  # its grids
+    expect(chart).to_contain_text("张王村第一网格")  # its grids
     expect(page.get_by_role("button", name=re.compile("查看下级"))).to_have_count(0)  # nothing below a grid
     shot(page, "console-coverage-village")
     page.get_by_role("link", name="龙游县").click()
     expect(page.get_by_role("status")).to_contain_text("龙游县：共")
 
 
-# --- (d) operator: onboard a county, switch modules, disable/enable -----------------------------------------------
+# --- (d) operator: onboard a county, its settings, disable/enable; what its people then see --------------------------
 
-def test_operator_onboards_a_county_and_switches_a_module(desk, web_stack, operator):
+def _jiangshan_villager(web_stack, admin: dict) -> dict:
+    """A household of the new county with a villager linked to it (through the API, as a grid worker would)."""
+    for code, name in (("330881001", "虎山街道"), ("330881001201", "城北村"), ("330881001201G01", "城北村第一网格")):
+        web_stack.api(admin, "POST", "/api/places", {"code": code, "name": name}, status=201)
+    first17 = "33088119700101100"
+    idno = first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9,
+                                                                             10, 5, 8, 4, 2), strict=True)) % 11]
+    hh = web_stack.api(admin, "POST", "/api/households", {
+        "grid": "330881001201G01", "address": "城北村1号",
+        "members": [{"name": "江户主", "relation": "户主", "id_number": idno}]}, status=201)
+    invite = web_stack.api(admin, "POST", f"/api/households/{hh['id']}/invites", {}, status=201)["code"]
+    villager = web_stack.session(new_phone("188"))
+    return web_stack.api(villager, "POST", "/api/links", {"code": invite})
+
+
+def test_operator_onboards_a_county_and_its_people_see_when_it_is_suspended(desk, phone, browser, web_stack,
+                                                                           operator):
     token = operator["access_token"]
     page = open_console(desk, web_stack, operator)
     expect(page).to_have_url(re.compile(r"/console/counties$"))
@@ -249,11 +270,14 @@ def test_operator_onboards_a_county_and_switches_a_module(desk, web_stack, opera
 
     page.get_by_role("button", name="开通新县").click()
     dialog = page.get_by_role("dialog", name="开通新县")
+    # Only modules that are built are offered, all on by default, each saying what it does.
+    expect(dialog.locator("[data-module]")).to_have_count(3)
+    expect(dialog).to_contain_text("卡口扫码核验健康码与当日上报")
     dialog.get_by_label("县级编码").fill("33088")
     dialog.get_by_label("县名").fill("江山市")
     dialog.get_by_label("首位管理员姓名").fill("周江山")
     dialog.get_by_label("首位管理员手机号").fill("13700000881")
-    dialog.locator('[data-module="recruitment"]').click()
+    dialog.locator('[data-module="tipoffs"]').click()
     dialog.get_by_role("button", name="开通新县").click()
     expect(dialog.locator(".el-form-item__error")).to_have_text("内容过短")  # the API's 422, next to the field
     dialog.get_by_label("县级编码").fill("330881")
@@ -262,29 +286,65 @@ def test_operator_onboards_a_county_and_switches_a_module(desk, web_stack, opera
     row = page.locator(".el-table__body tr", has_text="江山市")
     expect(row).to_contain_text("330881")
     expect(row).to_contain_text("正常")
-    expect(row).to_contain_text("11 个模块")
+    expect(row).to_contain_text("2 个模块")
     shot(page, "console-counties")
     county = web_stack.call("GET", "/api/counties/330881", token=token)[1]
-    assert "recruitment" not in county["modules"] and "notices" in county["modules"]
+    assert county["modules"] == ["daily_report", "scan_pass"]
 
-    page.get_by_role("button", name="模块开关 江山市").click()
-    modules = page.get_by_role("dialog", name="江山市 的模块")
-    expect(modules.get_by_role("switch", name="智慧招聘")).not_to_be_checked()
-    modules.locator('[data-module="notices"]').click()
-    shot(page, "console-county-modules")
-    modules.get_by_role("button", name="保存").click()
-    expect(modules).to_be_hidden()
-    expect(row).to_contain_text("10 个模块")
+    # Settings: whom its people contact, and the modules.
+    page.get_by_role("button", name="设置 江山市").click()
+    settings = page.get_by_role("dialog", name="江山市 的设置")
+    expect(settings.get_by_role("switch", name="疫情举报")).not_to_be_checked()
+    settings.get_by_label("服务联系方式").fill("江山市大数据局 0570-4012345")
+    settings.locator('[data-module="tipoffs"]').click()
+    shot(page, "console-county-settings")
+    settings.get_by_role("button", name="保存").click()
+    expect(settings).to_be_hidden()
+    expect(row).to_contain_text("3 个模块")
     county = web_stack.call("GET", "/api/counties/330881", token=token)[1]
-    assert "notices" not in county["modules"] and len(county["modules"]) == 10
+    assert county["contact"] == "江山市大数据局 0570-4012345" and len(county["modules"]) == 3
+
+    # A villager of the new county uses the app; its county admin uses the console.
+    admin = web_stack.session("13700000881")
+    villager = _jiangshan_villager(web_stack, admin)
+    app = phone.new_page()
+    app.goto(f"{web_stack.url}/signin")
+    app.evaluate("s => localStorage.setItem('cqt.session', s)", json.dumps(villager))
+    app.goto(f"{web_stack.url}/")
+    expect(app.locator("[data-test=tile-daily_report]")).to_be_visible()
 
     row.get_by_role("button", name="停用 江山市").click()
     page.get_by_role("dialog").get_by_role("button", name="停用").click()
     expect(row).to_contain_text("已停用")
     assert web_stack.call("GET", "/api/counties/330881", token=token)[1]["status"] == "disabled"
+
+    # The villager's next visit shows the suspension and whom to call, not a cached home nor a sign-out.
+    app.reload()
+    notice = app.locator("[data-test=county-suspended]")
+    expect(notice).to_be_visible()
+    expect(notice.get_by_role("heading", name="本县服务已暂停")).to_be_visible()
+    expect(notice).to_contain_text("江山市的村情通服务已暂停")
+    expect(notice.locator("[data-test=suspended-contact]")).to_have_text("江山市大数据局 0570-4012345")
+    screenshot(app, "phone-county-suspended")
+    assert json.loads(app.evaluate("localStorage.getItem('cqt.session')"))["tenant"] == "330881"
+    # So does the county admin in the console (a desk of their own).
+    other_desk = browser.new_context(**DESK)
+    try:
+        desk_admin = open_console(other_desk, web_stack, admin, "/")
+        expect(desk_admin.get_by_role("heading", name="本县服务已暂停")).to_be_visible()
+        expect(desk_admin.locator("[data-test=suspended-contact]")).to_have_text("江山市大数据局 0570-4012345")
+        screenshot(desk_admin, "console-county-suspended")
+    finally:
+        other_desk.close()
+
     row.get_by_role("button", name="启用 江山市").click()
     page.get_by_role("dialog").get_by_role("button", name="启用").click()
     expect(row).to_contain_text("正常")
+    # Back on: 重新检查 brings the villager's home back, still signed in.
+    notice.get_by_role("button", name="重新检查").click()
+    expect(notice).to_be_hidden()
+    app.goto(f"{web_stack.url}/")
+    expect(app.locator("[data-test=tile-daily_report]")).to_be_visible()
 
     page.get_by_role("button", name="退出登录").click()
     expect(page).to_have_url(re.compile(r"/console/signin$"))

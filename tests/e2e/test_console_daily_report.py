@@ -201,7 +201,7 @@ def test_zhangwang_day_one_red_code_alert_then_completion(desk, web_stack, story
     for key, value in (("expected", n), ("reported", n), ("rate", "100%"), ("red", 1), ("yellow", 0),
                        ("outside_households", 5), ("outside_persons", 8), ("proxy", 0)):
         expect(page.locator(f"[data-figure={key}] dd")).to_have_text(str(value))
-    expect(page.locator(".el-table__body tr", has_text="张王村第1网格")).to_be_visible()  # its grids
+    expect(page.locator(".el-table__body tr", has_text="张王村第一网格")).to_be_visible()  # its grids
     chart = page.get_by_role("img", name=re.compile("张王村 近 30 天"))
     expect(chart.locator("svg")).to_be_visible()
     shot(page, "console-reports-zhangwang")
@@ -243,3 +243,73 @@ def test_report_settings_check_the_order_of_the_reminders(desk, web_stack, comma
     shot(page, "console-report-settings")
     api.ok("PUT", "/api/reports/settings", {k: before[k] for k in ("cutoff", "party_reminder_at", "grid_reminder_at")},
            token=token)
+
+
+COUNTY_ADMIN = "13900000002"  # 县级管理员 吴县管: no households.pii, so phones come masked
+XIAXU_G02 = "330825002202G02"  # 下徐村第二网格: no other browser test reports there
+MASKED_PHONE = re.compile(r"^1\d{2}\*{4}\d{4}$")
+
+
+def test_the_command_lands_on_alerts_and_places_show_their_names(desk, web_stack, command):
+    """The epidemic command signs in to 健康码预警; every place it sees carries its name (张王村第一网格), not its
+    code; the county's 30-day trend is filled by the demo's past days."""
+    page = open_console(desk, web_stack, command, "/")
+    expect(page).to_have_url(re.compile(r"/console/alerts$"))
+    expect(page.get_by_role("heading", name="健康码预警")).to_be_visible()
+    shot(page, "console-command-landing")
+
+    trend = web_stack.api(command, "GET", "/api/reports/trend?place=330825&days=30")["days"]
+    past = trend[:-1]
+    assert len(trend) == 30 and all(d["expected"] >= 247 for d in trend)
+    rates = [d["reported"] / d["expected"] for d in past]
+    assert all(0.75 < r <= 1.0 for r in rates), rates  # every past day reported, mostly well above 90%
+    assert sorted(rates)[len(rates) // 2] > 0.9 and min(rates) < 0.93, rates  # high, with some dips
+    assert all(d["on_time"] <= d["reported"] and d["green"] > 0 for d in past)
+
+    page.get_by_role("navigation", name="主菜单").get_by_role("menuitem", name="上报完成率").click()
+    expect(page.get_by_role("heading", name="每日上报完成率")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("龙游县 近 30 天")).locator("svg")).to_be_visible()
+    page.get_by_role("button", name="查看下级 东华街道").click()
+    page.get_by_role("button", name="查看下级 张王村").click()
+    expect(page.locator(".el-table__body tr", has_text="张王村第一网格")).to_be_visible()
+    expect(page.locator(".el-table__body")).not_to_contain_text("330825001201G01")
+    shot(page, "console-reports-zhangwang-grids")
+
+
+def test_completion_drills_from_the_county_to_a_grids_unreported_households(desk, web_stack):
+    """The county admin lands on the completion and drills county → township → village → grid, where the grid's
+    unreported households are listed with whom to call (phones masked: the role may not see them in full), and
+    the breadcrumbs lead back up."""
+    admin = web_stack.session(COUNTY_ADMIN)
+    page = open_console(desk, web_stack, admin, "/")
+    expect(page).to_have_url(re.compile(r"/console/reports$"))  # the county admin's own first page
+    expect(page.get_by_role("status")).to_contain_text("龙游县")
+    expect(page.get_by_role("img", name=re.compile("龙游县 近 30 天")).locator("svg")).to_be_visible()
+    shot(page, "console-reports-county-trend")
+
+    page.get_by_role("button", name="查看下级 龙洲街道").click()
+    expect(page.get_by_role("status")).to_contain_text("龙洲街道")
+    page.get_by_role("button", name="查看下级 下徐村").click()
+    expect(page.get_by_role("status")).to_contain_text("下徐村")
+    page.get_by_role("button", name="查看下级 下徐村第二网格").click()
+    expect(page.get_by_role("status")).to_contain_text("下徐村第二网格")
+    trail = page.get_by_role("navigation", name="当前位置")
+    expect(trail.locator("li")).to_have_text(["龙游县", "龙洲街道", "下徐村", "下徐村第二网格"])
+
+    expected = web_stack.api(admin, "GET", f"/api/reports/unreported?grid={XIAXU_G02}&contacts=true&limit=50")
+    assert expected["phones_masked"] is True and expected["items"]
+    table = page.get_by_role("region", name="下徐村第二网格 今日未报住户")
+    rows = table.locator(".el-table__body tr")
+    expect(rows).to_have_count(len(expected["items"]))
+    for h in expected["items"]:
+        assert MASKED_PHONE.match(h["head_phone"]), h
+        expect(rows.filter(has_text=h["address"]).locator("td")).to_have_text(
+            [h["ref"], h["head_name"], h["address"], h["head_phone"], str(h["member_count"]),
+             h["last_report_date"] or "从未上报"])
+    expect(page.get_by_text("手机号已隐去中间四位")).to_be_visible()
+    shot(page, "console-reports-grid-unreported")
+
+    trail.get_by_role("link", name="龙洲街道").click()
+    expect(page.get_by_role("status")).to_contain_text("龙洲街道")
+    expect(trail.locator("li")).to_have_text(["龙游县", "龙洲街道"])
+    expect(page.get_by_role("region", name=re.compile("今日未报住户"))).to_have_count(0)

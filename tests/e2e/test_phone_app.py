@@ -1,7 +1,7 @@
 """The villagers' and field staff's phone app in Chromium at a phone viewport, against the real local stack.
 
 Villagers sign in with the code from the local SMS outbox and link to their household; the demo grid worker
-(13900000009, 张王村第1网格) adds households in field mode, online and offline. The grid worker signs in once per
+(13900000009, 张王村第一网格) adds households in field mode, online and offline. The grid worker signs in once per
 session through the API (a phone may ask for a code only once a minute); the browser gets that session the way the
 app keeps it, in localStorage 'cqt.session'.
 """
@@ -144,7 +144,7 @@ def test_grid_worker_adds_a_household_in_field_mode(web_stack, worker, phone):
     unlinked_household(web_stack, worker)
     page = open_as(phone, web_stack, worker, "/")
     page.click("[data-test=tile-field]")
-    expect(page.locator(".app-bar__title")).to_have_text("张王村第1网格")
+    expect(page.locator(".app-bar__title")).to_have_text("张王村第一网格")
     expect(page.locator("[data-test=coverage]")).to_contain_text("未关联")
     expect(page.locator("[data-test=household-row]").first).to_be_visible()
     page.click("[data-test=unlinked]")

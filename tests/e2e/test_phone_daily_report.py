@@ -2,7 +2,8 @@
 
 The households are in villages no other browser test reports for (张王村 330825001201 reports every household in
 another test): 灵山村 (330825102201) for the villager and the grid worker, 黄铁村 (330825102202) for the report sent
-after the signal returns, 茶圩村 (330825101201) for the party member. The demo staff all work in 张王村, so the
+after the signal returns, 茶圩村 (330825101201) for the party member, 下徐村 (330825002202) for the home page on a
+360×740 phone. The demo staff all work in 张王村, so the
 county admin (13900000002) invites a grid worker for 灵山村 and for 茶圩村 and a party member of 茶圩村 through the
 API, and links the party member to households there (POST /api/party-links). Villagers sign in with a fresh
 number (the code from the local SMS outbox) and link to their household with an invite code in the app.
@@ -18,13 +19,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import PHONE, screenshot
 from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
-LINGSHAN = "330825102201G01"  # 灵山村第1网格
+LINGSHAN = "330825102201G01"  # 灵山村第一网格
 HUANGTIE = "330825102202"  # 黄铁村
-CHAXU = "330825101201G01"  # 茶圩村第1网格
+CHAXU = "330825101201G01"  # 茶圩村第一网格
+XIAXU = "330825002202G01"  # 下徐村第一网格: the home page's villagers (no other browser test reports there)
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}  # a cheap Android phone
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -283,3 +286,137 @@ def test_report_made_offline_is_sent_once_when_the_signal_returns(web_stack, adm
     assert json.loads(page.evaluate("localStorage.getItem('cqt.outbox')")) == []
     history = web_stack.api(admin, "GET", f"/api/reports?household={hid}")["items"]
     assert len(history) == 1, history
+
+
+@pytest.fixture
+def small_phone(browser):
+    ctx = browser.new_context(**SMALL_PHONE)
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+def api_requests(page) -> list[str]:
+    """Start recording the API requests the page makes (paths with their query)."""
+    seen: list[str] = []
+    page.on("request", lambda r: "/api/" in r.url and seen.append(r.url.split("/api", 1)[1]))
+    return seen
+
+
+def no_sideways_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_home_shows_today_before_and_after_reporting(web_stack, admin, small_phone):
+    """On a 360×740 phone: the home says 未报 with a big 每日上报 button, in a handful of requests; after reporting it
+    says 已报, by whom and when (Asia/Shanghai), and what the checkpoint will say of the pass."""
+    household = unreported(web_stack, admin, XIAXU)[0]
+    hid = household["id"]
+    page = linked_villager(web_stack, small_phone, admin, hid, "徐大伯")
+    cutoff = web_stack.api(admin, "GET", "/api/reports/settings")["cutoff"]
+    seen = api_requests(page)  # what opening the app at its home page asks for
+    page.goto(f"{web_stack.url}/")
+    card = page.locator("[data-test=home-today]")
+    expect(card.locator("[data-test=home-today-status]")).to_have_text("未报")
+    expect(card).to_contain_text(f"请在 {cutoff} 前完成")
+    go = card.locator("[data-test=home-report-now]")
+    expect(go).to_have_text("每日上报")
+    box = go.bounding_box()
+    assert box["height"] >= 56 and box["width"] >= 280, box  # big, and the width of the card
+    assert box["y"] < 300, box  # near the top: the first thing seen
+    for tile in page.locator(".tile").all():
+        expect(tile.locator("svg path")).to_have_count(1)  # every tile has its icon
+    page.wait_for_timeout(1000)  # let the background requests finish
+    assert sorted(set(seen)) == sorted(seen), seen  # nothing asked twice
+    reports = [u for u in seen if u.startswith("/reports")]
+    assert reports == [f"/reports/today?household={hid}"], seen
+    assert len(seen) <= 5, seen  # a villager's morning is a handful of requests
+    no_sideways_scroll(page)
+    screenshot(page, "phone-home-before-report")
+
+    go.click()
+    expect(page).to_have_url(re.compile(r"/report\?household="))
+    expect(page.locator("fieldset.colour-member")).to_have_count(household["member_count"])
+    pick_all(page, "green")
+    page.click("[data-test=submit-report]")
+    expect(page.locator("[data-test=today-status]")).to_have_text("已上报")
+    page.locator(".app-bar__back").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    report = web_stack.api(admin, "GET", f"/api/reports/today?household={hid}")["report"]
+    expect(card.locator("[data-test=home-today-status]")).to_have_text("已报")
+    expect(card.locator("[data-test=home-today-who]")).to_have_text(
+        f"徐大伯 {shanghai_hhmm(report['submitted_at'])} 已报")
+    expect(card.locator("[data-test=home-today-colours]")).to_have_text(f"全家{household['member_count']}人均为绿码")
+    expect(card.locator("[data-test=home-report-now]")).to_have_count(0)
+    no_sideways_scroll(page)
+    expect(page.locator(".van-toast")).to_be_hidden()  # the report page's 已上报 toast
+    screenshot(page, "phone-home-after-report")
+    card.locator("[data-test=home-view-pass]").click()
+    expect(page).to_have_url(re.compile(r"/pass$"))
+    # The pass page says what the checkpoint will say, by the server's rule (the home does not apply it again).
+    page.get_by_role("radio").first.check()
+    expect(page.locator("[data-test=pass-verdict-head]")).to_have_text("可通行")
+
+
+def test_elder_mode_keeps_the_daily_report_first_and_big_and_shows_a_queued_report(web_stack, admin, small_phone):
+    household = unreported(web_stack, admin, XIAXU)[1]
+    hid = household["id"]
+    page = linked_villager(web_stack, small_phone, admin, hid, "徐阿婆", prefs={"elder": True, "locale": "zh-CN"})
+    page.goto(f"{web_stack.url}/")
+    card = page.locator("[data-test=home-today]")
+    expect(card.locator("[data-test=home-today-status]")).to_have_text("未报")
+    go = card.locator("[data-test=home-report-now]")
+    assert go.bounding_box()["height"] >= 72
+    tiles = page.locator("nav.tiles .tile")
+    expect(tiles.first).to_have_attribute("data-test", "tile-daily_report")
+    first = tiles.first.bounding_box()
+    assert first["height"] >= 88 and first["width"] >= 320, first
+    assert card.bounding_box()["y"] < first["y"]  # today's status first, then 每日上报, then the rest
+    expect(page.locator("[data-test=tile-daily_report]")).to_have_count(1)
+    no_sideways_scroll(page)
+    screenshot(page, "phone-home-elder")
+
+    # The report page was opened once with a signal (so the phone knows the household's members) ...
+    go.click()
+    expect(page.locator("fieldset.colour-member")).to_have_count(household["member_count"])
+    page.locator(".app-bar__back").click()
+    expect(card.locator("[data-test=home-today-status]")).to_have_text("未报")
+    # ... then, with no signal, the report waits on the phone, and the home says so.
+    small_phone.set_offline(True)
+    go.click()
+    expect(page.locator("fieldset.colour-member")).to_have_count(household["member_count"])
+    pick_all(page, "green")
+    page.click("[data-test=submit-report]")
+    expect(page.locator("[data-test=today-status]")).to_have_text("待发送")
+    page.locator(".app-bar__back").click()
+    expect(card.locator("[data-test=home-today-status]")).to_have_text("待发送")
+    expect(card.locator("[data-test=home-today-queued]")).to_contain_text("有信号时自动发送")
+    expect(card.locator("[data-test=home-today-offline]")).to_have_count(0)
+    expect(page.locator(".van-toast")).to_be_hidden()
+    screenshot(page, "phone-home-elder-queued")
+
+    small_phone.set_offline(False)  # sent on the 'online' event; the home asks again
+    expect(card.locator("[data-test=home-today-status]")).to_have_text("已报", timeout=20_000)
+    expect(card.locator("[data-test=home-today-who]")).to_contain_text("徐阿婆")
+    screenshot(page, "phone-home-elder-after")
+    assert len(web_stack.api(admin, "GET", f"/api/reports?household={hid}")["items"]) == 1
+
+
+def test_each_role_lands_on_its_own_first_page_after_signing_in(web_stack, admin, small_phone):
+    """Grid workers open field work and checkpoint staff the scanner, straight from the sign-in page."""
+    for role, place, landing in (("grid_worker", XIAXU, r"/field$"), ("checkpoint_staff", XIAXU[:12], r"/pass/scan$")):
+        number = new_phone("136")
+        web_stack.api(admin, "POST", "/api/staff", {"phone": number, "name": "下徐员", "role": role, "place": place},
+                      status=201)
+        page = small_phone.new_page()
+        page.goto(f"{web_stack.url}/signin")
+        page.fill("[data-test=phone] input", number)
+        page.click("[data-test=send-code]")
+        expect(page.get_by_text(f"验证码已发送至 {number}")).to_be_visible()
+        page.fill("[data-test=code] input", web_stack.sms_code(number))
+        page.click("[data-test=sign-in]")
+        expect(page).to_have_url(re.compile(landing))
+        if role == "grid_worker":
+            expect(page.locator(".app-bar__title")).to_have_text("下徐村第一网格")  # its name, not its code
+        page.evaluate("localStorage.clear()")
+        page.close()

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.core import clock
 from chalicelib.core.clock import SHANGHAI, Clock, FrozenClock
-from tests.conftest import County
+from tests.conftest import County, dynamodb_calls
 
 
 @pytest.fixture
@@ -138,29 +138,57 @@ def test_bad_reports_are_refused_and_keep_what_was_accepted(village, events):
 
 
 def test_unreported_households_of_a_grid_in_one_query(village, events, app):
-    from chalicelib.core.db import HouseholdsItem
 
     c = village
     hhs = [c.household(members=1) for _ in range(4)]
     c.household(members=1, grid=c.grid2, token=c.tokens["county_admin"])  # another grid's never shows
     for hh in hhs[:3]:
         assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
-    calls = []
-    conn = HouseholdsItem._get_connection().connection
-    original = conn.dispatch
-
-    def counting(operation, kwargs, *a, **kw):
-        calls.append(operation)
-        return original(operation, kwargs, *a, **kw)
-
-    conn.dispatch = counting
-    try:
+    with dynamodb_calls() as calls:
         r = c.api.get(f"/reports/unreported?grid={c.grid}", token=c.tokens["grid_worker"])
-    finally:
-        conn.dispatch = original
     assert r.status_code == 200, r.json
     assert [h["id"] for h in r.json["items"]] == [hhs[3]["id"]]
     assert calls.count("Query") == 1 and "Scan" not in calls
+
+
+def test_unreported_contacts_are_masked_unless_the_role_may_see_them(village, events, app):
+    """The console's drill-down ends at a grid's unreported households with their contacts: household number,
+    head, address and the head's phone — in full for the grid worker and village admin (households.pii), masked
+    for the county admin and the epidemic command. Phones are only read when asked for (contacts=true): one more
+    Query per household on the page."""
+
+    c = village
+    hh = c.household(members=2)
+    head_phone = next(m["phone"] for m in c.api.get(f"/households/{hh['id']}", token=c.tokens["village_admin"])
+                      .json["members"] if m["relation"] == "户主")
+    assert "*" not in head_phone
+    masked = f"{head_phone[:3]}****{head_phone[-4:]}"
+    url = f"/reports/unreported?grid={c.grid}&contacts=true"
+
+    for role, phone in (("grid_worker", head_phone), ("village_admin", head_phone), ("county_admin", masked),
+                        ("epidemic_command", masked)):
+        r = c.api.get(url, token=c.tokens[role])
+        assert r.status_code == 200, (role, r.json)
+        assert r.json["grid_name"] == "第一网格" and r.json["grid"] == c.grid
+        assert r.json["phones_masked"] is (phone == masked), role
+        item = next(i for i in r.json["items"] if i["id"] == hh["id"])
+        assert (item["head_name"], item["address"], item["head_phone"]) == ("户主甲", "测试村1号", phone), role
+        assert "ref" in item
+
+    plain = c.api.get(f"/reports/unreported?grid={c.grid}", token=c.tokens["county_admin"])
+    assert plain.status_code == 200
+    assert "head_phone" not in plain.json["items"][0] or plain.json["items"][0]["head_phone"] is None
+    assert plain.json["phones_masked"] is None
+
+    with dynamodb_calls() as calls:
+        r = c.api.get(url, token=c.tokens["county_admin"])
+    assert calls.count("Query") == 1 + len(r.json["items"]) and "Scan" not in calls
+
+    # Another county's staff, or a grid worker of the other grid, get nothing of it.
+    assert c.api.get(f"/reports/unreported?grid={c.grid2}&contacts=true",
+                     token=c.tokens["grid_worker"]).status_code == 403
+    bad = c.api.get(f"/reports/unreported?grid={c.grid}&contacts=maybe", token=c.tokens["county_admin"])
+    assert bad.status_code == 422 and bad.json["error"]["code"]
 
 
 def test_on_time_follows_the_county_cut_off(village, events, morning):
@@ -180,26 +208,13 @@ def test_on_time_follows_the_county_cut_off(village, events, morning):
 
 
 def test_completion_costs_the_same_calls_whatever_the_size(village, events):
-    from chalicelib.core.db import HouseholdsItem, SubmissionsItem
 
     c = village
 
     def calls_for(place: str) -> list[str]:
-        seen = []
-        conns = {id(m._get_connection().connection): m._get_connection().connection
-                 for m in (HouseholdsItem, SubmissionsItem)}
-        originals = {k: v.dispatch for k, v in conns.items()}
-        for k, conn in conns.items():
-            def counting(operation, kwargs, *a, _o=originals[k], **kw):
-                seen.append(operation)
-                return _o(operation, kwargs, *a, **kw)
-            conn.dispatch = counting
-        try:
+        with dynamodb_calls() as seen:
             r = c.api.get(f"/reports/completion?place={place}&children=true", token=c.tokens["county_admin"])
             assert r.status_code == 200, r.json
-        finally:
-            for k, conn in conns.items():
-                conn.dispatch = originals[k]
         return [op for op in seen if op != "GetItem"]  # the county record (cached in production)
 
     small = {p: calls_for(p) for p in (c.code, c.village)}
@@ -307,22 +322,13 @@ def test_stream_records_are_counted_once(village, events):
 
 def test_unreported_pages_are_one_query_each(village, events):
     """Late in the morning most households have reported: a page still costs one Query, and pages chain."""
-    from chalicelib.core.db import HouseholdsItem
 
     c = village
     hhs = [c.household(members=1) for _ in range(12)]
     for hh in hhs[:9]:
         assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
-    conn = HouseholdsItem._get_connection().connection
-    original, calls = conn.dispatch, []
-
-    def counting(operation, kwargs, *a, **kw):
-        calls.append(operation)
-        return original(operation, kwargs, *a, **kw)
-
-    conn.dispatch = counting
     seen, cursor, pages = [], None, 0
-    try:
+    with dynamodb_calls() as calls:
         while True:
             q = f"/reports/unreported?grid={c.grid}&limit=2" + (f"&cursor={cursor}" if cursor else "")
             r = c.api.get(q, token=c.tokens["grid_worker"])
@@ -332,8 +338,6 @@ def test_unreported_pages_are_one_query_each(village, events):
             cursor = r.json["next_cursor"]
             if not cursor:
                 break
-    finally:
-        conn.dispatch = original
     assert sorted(seen) == sorted(h["id"] for h in hhs[9:])
     assert pages == 2 and calls.count("Query") == pages
 

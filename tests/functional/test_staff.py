@@ -65,7 +65,8 @@ def test_county_admin_invites_and_the_invited_person_signs_in_with_the_role(clie
     out = r.json
     assert out["id"] and out["name"] == "李四" and out["status"] == "active"
     assert out["phone"] == _mask(phone) and MASKED.match(out["phone"])
-    assert out["grants"] == [{"role": "village_admin", "role_name": "村情通管理员", "place": county.village}]
+    assert out["grants"] == [{"role": "village_admin", "role_name": "村情通管理员", "place": county.village,
+                              "place_name": "测试村"}]  # the place's name, not only its code
 
     texts = [m["text"] for m in sms().messages(phone)]
     assert len(texts) == 1 and "村情通管理员" in texts[0]
@@ -349,3 +350,11 @@ def test_staff_removed_from_one_place_leaves_that_places_list(client, county, se
     assert _mask(phone) not in {x["phone"] for x in _all_staff(client, admin, county.village)}, \
         "no longer staff of this village, but still on its list"
     assert _mask(phone) in {x["phone"] for x in _all_staff(client, admin, other_village)}
+
+
+def test_the_staff_list_names_the_places_of_the_roles(client, county):
+    """A list shows 第一网格, not 330825…G01: one BatchGet of place names per page."""
+    staff = _all_staff(client, county.tokens["county_admin"], county.village)
+    grants = {(g["role"], g["place"]): g["place_name"] for s in staff for g in s["grants"]}
+    assert grants[("grid_worker", county.grid)] == "第一网格"
+    assert grants[("village_admin", county.village)] == "测试村"

@@ -30,7 +30,7 @@ import pytest
 
 from tests.e2e.stack import Stack
 
-GRID = "330825001201G01"  # 张王村第1网格
+GRID = "330825001201G01"  # 张王村第一网格
 WORKER = "13900000009"  # 专职网格员 of that grid
 COUNTY_ADMIN = "13900000002"  # reads the counters before the kill
 VILLAGE_ADMIN = "13900000007"  # 村情通管理员 of 张王村 (reads back after the restart: a new code for the worker

@@ -181,6 +181,18 @@ def b_run_import(c):
     return "/imports", {"kind": "households", "key": key}
 
 
+def b_preview_import(c):
+    _, body = b_run_import(c)
+    return "/imports/preview", body
+
+
+def b_find_people(c):
+    from urllib.parse import quote
+
+    c.household()
+    return f"/members?q={quote('户主甲')}&place={c.grid}", None
+
+
 def b_create_place(c):
     return "/places", {"code": f"{c.village}G{next(_grid_seq)}", "name": "新网格"}
 
@@ -223,6 +235,10 @@ def b_get_county(c):
     return f"/counties/{c.code}", None
 
 
+def b_edit_county(c):
+    return f"/counties/{_spare_county(c)}", {"contact": "县大数据局 0570-7000000"}
+
+
 def b_disable(c):
     return f"/counties/{_spare_county(c)}/disable", None
 
@@ -232,7 +248,7 @@ def b_enable(c):
 
 
 def b_modules(c):
-    return f"/counties/{_spare_county(c)}/modules", {"modules": ["notices", "party"]}
+    return f"/counties/{_spare_county(c)}/modules", {"modules": ["daily_report", "tipoffs"]}
 
 
 def _report_body(c, hh: dict, colour: str = "green") -> dict:
@@ -353,6 +369,10 @@ def b_revoke_pass(c):
     return f"/passes/{_pass(c)['id']}/revoke", None
 
 
+def b_pass_status(c):
+    return f"/passes/{_pass(c)['id']}/status", None
+
+
 def b_scan_pass(c):
     _checkpoint(c)
     return "/passes/scan", {"code": _pass(c)["code"]}
@@ -430,6 +450,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/imports/uploads"): Case(b_upload_form, "county_admin", OFFICE, cross="own"),
     ("POST", "/imports"): Case(b_run_import, "county_admin", OFFICE + ("village2_admin",),
                                denied=DENIED_OR_INVALID),
+    # (another village's admin gets a preview whose rows are all forbidden_scope errors, and nothing of the first
+    # village: tests/functional/test_imports.py)
+    ("POST", "/imports/preview"): Case(b_preview_import, "county_admin", OFFICE, denied=DENIED_OR_INVALID),
+    ("GET", "/members"): Case(b_find_people, "grid_worker", IN_GRID),
     ("POST", "/places"): Case(b_create_place, "county_admin", OFFICE + ("village2_admin",),
                               denied=DENIED_OR_INVALID),
     ("GET", "/places"): Case(b_list_places, "grid_worker", IN_GRID),
@@ -441,6 +465,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/counties"): Case(b_onboard, "operator", PLATFORM, denied=OPERATOR_ONLY),
     ("GET", "/counties"): Case(b_list_counties, "operator", PLATFORM, denied=OPERATOR_ONLY),
     ("GET", "/counties/{code}"): Case(b_get_county, "operator", PLATFORM, denied=OPERATOR_ONLY),
+    ("PATCH", "/counties/{code}"): Case(b_edit_county, "operator", PLATFORM, denied=OPERATOR_ONLY),
     ("POST", "/counties/{code}/disable"): Case(b_disable, "operator", PLATFORM, denied=OPERATOR_ONLY),
     ("POST", "/counties/{code}/enable"): Case(b_enable, "operator", PLATFORM, denied=OPERATOR_ONLY),
     ("PUT", "/counties/{code}/modules"): Case(b_modules, "operator", PLATFORM, denied=OPERATOR_ONLY),
@@ -465,6 +490,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/party-links/members"): Case(b_party_members, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("POST", "/passes"): Case(b_issue_pass, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("POST", "/passes/{pid}/revoke"): Case(b_revoke_pass, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("GET", "/passes/{pid}/status"): Case(b_pass_status, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("POST", "/passes/scan"): Case(b_scan_pass, "checkpoint_staff", ("grid_worker", "villager", "village_admin")),
     ("GET", "/passes/scans"): Case(b_scan_log, "checkpoint_staff", ("grid_worker", "villager", "village2_admin")),
     # anyone, in their own county (a caller with no village of their own must name one: 422)
@@ -889,7 +915,7 @@ VILLAGER_ROUTES = frozenset({
     ("POST", "/auth/switch"), ("GET", "/me"), ("GET", "/inbox"), ("POST", "/inbox/{message}/read"),
     ("POST", "/links"), ("GET", "/households/{hid}"),
     ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports"), ("POST", "/reports/reminders"),
-    ("POST", "/passes"), ("POST", "/passes/{pid}/revoke"),
+    ("POST", "/passes"), ("POST", "/passes/{pid}/revoke"), ("GET", "/passes/{pid}/status"),
     ("POST", "/tipoffs"), ("GET", "/tipoffs/mine"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
@@ -929,3 +955,53 @@ def test_a_grid_listing_holds_only_that_grid(world):
     if foreign:
         problems.append(f"GET /places?under={a.first_grid} (its own grid worker) lists {foreign}")
     assert not problems, "\n".join(problems)
+
+
+# --- module switches: a module switched off is off on the server -----------------------------------------------
+
+def _module_routes() -> list[tuple[tuple[str, str], str]]:
+    import app as _app  # noqa: F401  (its wiring registers the modules)
+    from chalicelib.core import modules
+    from chalicelib.core.http import ROUTES
+
+    return sorted(((s.method, s.path), modules.owner(s.package)) for s in ROUTES if modules.owner(s.package))
+
+
+MODULE_ROUTES = _module_routes()
+
+
+def test_every_built_module_owns_routes():
+    from chalicelib.core import modules
+
+    owners = {m for _, m in MODULE_ROUTES}
+    assert owners == modules.ids(), f"modules without routes: {sorted(modules.ids() - owners)}"
+    missing = [route for route, _ in MODULE_ROUTES if route not in CASES]
+    assert not missing, f"module routes without a case in CASES: {missing}"
+
+
+@pytest.mark.parametrize(("route", "module"), MODULE_ROUTES, ids=[f"{mod}: {m} {p}" for (m, p), mod in MODULE_ROUTES])
+def test_a_module_switched_off_refuses_every_route_of_it(world, route, module):
+    """The owner's valid request is 403 module_disabled while the county has the module off, and succeeds again
+    once it is back on: the switch is enforced by the server, for every route of the module."""
+    method, _ = route
+    case = CASES[route]
+    a, op = world.a, world.operator_token
+    path, body = case.build(a)
+    token = _owner_token(world, case.owner)
+    before = world.api.get(f"/counties/{a.code}", token=op).json["modules"]
+    assert module in before
+    r = world.api.put(f"/counties/{a.code}/modules", {"modules": [m for m in before if m != module]}, token=op)
+    assert r.status_code == 200, r.json
+    try:
+        r = _send(world, method, path, body, token=token)
+        problems = _refusal_problems(r, (403,), world.secrets, path + json.dumps(body or {}, ensure_ascii=False))
+        if not problems and (r.json["error"]["code"] != "module_disabled"
+                             or r.json["error"]["details"] != {"module": module}):
+            problems.append(f"expected module_disabled for {module}, got {_show(r)}")
+    finally:
+        r = world.api.put(f"/counties/{a.code}/modules", {"modules": before}, token=op)
+        assert r.status_code == 200, r.json
+    r = _send(world, method, path, body, token=token)
+    if not 200 <= r.status_code < 300:
+        problems.append(f"switched back on, the owner gets {r.status_code}: {_show(r)}")
+    assert not problems, f"{method} {path}:\n  " + "\n  ".join(problems)

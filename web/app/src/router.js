@@ -2,12 +2,27 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { onSessionEnded, session } from '@shared/api.js'
 import { useAccount } from './auth/account.js'
+import { landingPath } from './home/landing.js'
 
 const routes = [
   { path: '/signin', name: 'signin', component: () => import('./auth/SignInPage.vue'), meta: { public: true } },
   { path: '/county', name: 'county', component: () => import('./auth/ChooseCountyPage.vue'), meta: { tenantless: true } },
   { path: '/link', name: 'link', component: () => import('./link/LinkPage.vue'), meta: { tenantless: true } },
   { path: '/', name: 'home', component: () => import('./home/HomePage.vue') },
+  // Where sign-in leads: each role's own first page (home/landing.js); never shown itself.
+  {
+    path: '/start',
+    name: 'start',
+    component: () => import('./home/HomePage.vue'),
+    beforeEnter: async () => {
+      const account = useAccount()
+      try {
+        return landingPath(await account.ensureMe())
+      } catch {
+        return '/'
+      }
+    },
+  },
   { path: '/household', name: 'household', component: () => import('./household/MyHouseholdPage.vue') },
   { path: '/inbox', name: 'inbox', component: () => import('./inbox/InboxPage.vue') },
   { path: '/profile', name: 'profile', component: () => import('./profile/ProfilePage.vue') },

@@ -1,6 +1,7 @@
 // Routes load lazily, one chunk per feature. Signed-out people go to the sign-in page; each page says which
-// permission it needs, and the home page is the first one the person may use.
+// permission it needs, and the home page is the role's own first page (landingPage).
 import { createRouter, createWebHistory } from 'vue-router'
+import { landingPages } from './auth/roles.js'
 import { useAuth } from './auth/store.js'
 
 export const PAGES = [
@@ -42,6 +43,14 @@ export function allowedPages(auth) {
   return PAGES.filter((p) => auth.can(p.permission) && moduleOn(auth, p))
 }
 
+/** The page a person lands on: their role's own first page (auth/roles.js LANDING) if they may use it, else the
+ * first page they may use. */
+export function landingPage(auth) {
+  const allowed = allowedPages(auth)
+  const names = new Set(allowed.map((p) => p.name))
+  return landingPages(auth.grants).find((n) => names.has(n)) || allowed[0]?.name || null
+}
+
 export const router = createRouter({
   history: createWebHistory('/console/'),
   routes: [
@@ -78,8 +87,8 @@ router.beforeEach(async (to) => {
     }
   }
   if (to.name === 'home') {
-    const first = allowedPages(auth)[0]
-    return first ? { name: first.name } : true
+    const first = landingPage(auth)
+    return first ? { name: first } : true
   }
   if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'home' }
   if (to.meta.page && !moduleOn(auth, to.meta.page)) return { name: 'home' }

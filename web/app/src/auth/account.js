@@ -26,6 +26,11 @@ export const useAccount = defineStore('account', () => {
   const households = computed(() => unique(grants.value.map((g) => g.household).filter(Boolean)))
   const grids = computed(() => unique(grants.value.filter((g) => GRID_ROLES.includes(g.role)).map((g) => g.place)))
 
+  /** A place's name from my grants (/api/me names them): 张王村第一网格 rather than its code. */
+  function placeName(code) {
+    return grants.value.find((g) => g.place === code && g.place_name)?.place_name || code
+  }
+
   function forget() {
     current.value = session.load()
     me.value = null
@@ -68,5 +73,5 @@ export const useAccount = defineStore('account', () => {
     forget()
   }
 
-  return { current, me, households, grids, start, loadMe, ensureMe, switchCounty, signOut, ended }
+  return { current, me, households, grids, placeName, start, loadMe, ensureMe, switchCounty, signOut, ended }
 })

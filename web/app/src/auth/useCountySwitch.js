@@ -15,7 +15,7 @@ export function useCountySwitch() {
     busy.value = last = tenant
     try {
       await account.switchCounty(tenant)
-      await router.replace('/')
+      await router.replace({ name: 'start' }) // the role's own first page in that county
     } catch (e) {
       error.value = e
     } finally {

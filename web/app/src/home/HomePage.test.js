@@ -3,6 +3,8 @@ import { enableAutoUnmount } from '@vue/test-utils'
 import { fakeFetch, flushPromises, mountScreen, offline } from '../test-support.js'
 import HomePage from './HomePage.vue'
 import { prefs } from '../settings/prefs.js'
+import { outbox } from '../offline/outbox.js'
+import { shanghaiToday } from '../daily_report/time.js'
 
 const GRID = '330825101201G01'
 const CATALOGUE = { items: [{ id: 'daily_report', name: '每日上报', built: true }, { id: 'snap', name: '随手拍', built: false }] }
@@ -89,5 +91,128 @@ describe('home tiles of the daily report', () => {
     expect(again.wrapper.find('[data-test="tile-scan_pass"]').exists()).toBe(true)
     expect(again.wrapper.find('[data-test="tile-scan"]').exists()).toBe(false)
     expect(again.wrapper.find('[data-test="tile-tipoffs"]').exists()).toBe(false)
+  })
+})
+
+// --- today's report on the home page -------------------------------------------------------------------------------
+
+const TODAY = shanghaiToday()
+const VILLAGER = me([{ role: 'villager', place: GRID, household: 'h1', place_name: '灵山村第一网格' }], ['daily_report', 'scan_pass'])
+const FULL_CATALOGUE = { items: [{ id: 'daily_report', name: '每日上报', built: true }, { id: 'scan_pass', name: '扫码通行', built: true }] }
+const REPORT = (o = {}) => ({
+  id: 'r1', household: 'h1', date: TODAY, submitted_at: `${TODAY}T01:05:00Z`, level: 'green', outside: [], outside_persons: 0,
+  proxy: false, by_name: '灵大伯', current: true,
+  members: [{ member: 'm1', name: '灵大伯', colour: 'green' }, { member: 'm2', name: '灵大妈', colour: 'green' }], ...o,
+})
+
+function village(today) {
+  return fakeFetch((req) => {
+    if (req.path === '/modules') return { body: FULL_CATALOGUE }
+    if (req.path === '/me') return { body: VILLAGER }
+    if (req.path.startsWith('/inbox')) return { body: { items: [], next_cursor: null } }
+    if (req.path === '/reports/today?household=h1') return { body: { date: TODAY, cutoff: '10:00', report: today } }
+    return { status: 404, body: {} }
+  })
+}
+
+describe('home shows today', () => {
+  beforeEach(() => {
+    localStorage.clear()
+    localStorage.setItem('cqt.session', JSON.stringify({ access_token: 'a', tenant: '330825', user_id: 'u1' }))
+    prefs.elder = false
+    outbox.items.splice(0)
+  })
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('before reporting: 未报 and a big 每日上报 button for the household, in four requests', async () => {
+    const fetch = village(null)
+    const { wrapper } = await open(VILLAGER)
+    const card = wrapper.find('[data-test="home-today"]')
+    expect(card.find('[data-test="home-today-status"]').text()).toBe('未报')
+    expect(card.text()).toContain('请在 10:00 前完成')
+    const go = card.find('[data-test="home-report-now"]')
+    expect(go.text()).toBe('每日上报')
+    expect(go.find('svg').exists()).toBe(true)
+    await go.trigger('click')
+    await flushPromises()
+    // the villager's morning: who am I, notices, the module catalogue, today's report — nothing else
+    expect(fetch.requests().map((r) => r.path).sort()).toEqual(
+      ['/inbox?limit=20', '/me', '/modules', '/reports/today?household=h1'])
+  })
+
+  it('after reporting: 已报, by whom and when (Asia/Shanghai), and the way to the pass (whose page has the verdict)', async () => {
+    village(REPORT())
+    const { wrapper } = await open(VILLAGER)
+    const card = wrapper.find('[data-test="home-today"]')
+    expect(card.find('[data-test="home-today-status"]').text()).toBe('已报')
+    expect(card.find('[data-test="home-today-who"]').text()).toBe('灵大伯 09:05 已报')
+    expect(card.find('[data-test="home-today-colours"]').text()).toBe('全家2人均为绿码')
+    expect(card.find('[data-test="home-pass"]').exists()).toBe(false) // the checkpoint rule is the server's
+    expect(card.find('[data-test="home-view-pass"]').attributes('href')).toBe('/pass')
+    expect(card.find('[data-test="home-view-report"]').attributes('href')).toBe('/report?household=h1')
+    expect(card.find('[data-test="home-report-now"]').exists()).toBe(false)
+  })
+
+  it('a yellow or red member is named with their colour; a proxy report names the grid worker', async () => {
+    village(REPORT({ proxy: true, by_name: '汪专网', level: 'red',
+      members: [{ member: 'm1', name: '灵大伯', colour: 'red' }, { member: 'm2', name: '灵大妈', colour: 'green' }] }))
+    const { wrapper } = await open(VILLAGER)
+    expect(wrapper.find('[data-test="home-today-who"]').text()).toBe('网格员汪专网 09:05 代报')
+    expect(wrapper.find('[data-test="home-today-colours"]').text()).toContain('灵大伯')
+  })
+
+  it('offline: a report waiting in the outbox shows as 待发送; without it and without a signal, the button stays', async () => {
+    fakeFetch(offline)
+    outbox.items.push({ key: 'k1', method: 'POST', path: '/reports', owner: '330825:u1', error: null,
+      queued_at: `${TODAY}T00:30:00Z`, meta: { kind: 'report', address: '灵山村3号' },
+      body: { household: 'h1', members: [{ member: 'm1', colour: 'green' }], outside: [] } })
+    const { wrapper } = await open(VILLAGER)
+    expect(wrapper.find('[data-test="home-today-status"]').text()).toBe('待发送')
+    expect(wrapper.find('[data-test="home-today-queued"]').text()).toBe('08:30 已保存在手机上，有信号时自动发送。')
+    wrapper.unmount()
+    outbox.items.splice(0)
+    const again = await open(VILLAGER)
+    expect(again.wrapper.find('[data-test="home-today-status"]').text()).toBe('未确认')
+    expect(again.wrapper.find('[data-test="home-report-now"]').exists()).toBe(true)
+  })
+
+  it('offline later the same day: what was known earlier today', async () => {
+    village(REPORT())
+    ;(await open(VILLAGER)).wrapper.unmount()
+    fakeFetch(offline)
+    const { wrapper } = await open(VILLAGER)
+    expect(wrapper.find('[data-test="home-today-status"]').text()).toBe('已报')
+    expect(wrapper.find('[data-test="home-today-offline"]').exists()).toBe(true)
+  })
+
+  it('elder mode keeps 每日上报 first and big: the status first, then the 每日上报 tile before every other', async () => {
+    prefs.elder = true
+    village(null)
+    const { wrapper } = await open(VILLAGER)
+    const main = wrapper.find('main')
+    expect(main.classes()).toContain('home--elder')
+    const order = main.findAll('[data-test]').map((x) => x.attributes('data-test'))
+    expect(order.indexOf('home-today')).toBeLessThan(order.indexOf('tile-daily_report'))
+    const tiles = wrapper.findAll('nav.tiles .tile').map((x) => x.attributes('data-test'))
+    expect(tiles[0]).toBe('tile-daily_report')
+    expect(wrapper.find('[data-test="tile-daily_report"]').classes()).toContain('tile--report')
+    expect(wrapper.findAll('[data-test="tile-daily_report"]')).toHaveLength(1)
+  })
+
+  it('every tile carries its icon', async () => {
+    village(null)
+    const { wrapper } = await open(VILLAGER)
+    const tiles = wrapper.findAll('.tile')
+    expect(tiles.length).toBeGreaterThan(4)
+    for (const tile of tiles) expect(tile.find('svg path').attributes('d')).toBeTruthy()
+  })
+
+  it('staff without a household see no report status', async () => {
+    const worker = me([{ role: 'grid_worker', place: GRID }], ['daily_report'])
+    fakeFetch((req) => (req.path === '/me' ? { body: worker } : req.path === '/modules' ? { body: FULL_CATALOGUE }
+      : { body: { items: [], next_cursor: null } }))
+    const { wrapper } = await open(worker)
+    expect(wrapper.find('[data-test="home-today"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="tile-field"]').exists()).toBe(true)
   })
 })

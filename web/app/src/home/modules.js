@@ -2,9 +2,16 @@
 // when its front end is built. A module gets a home tile only when the county switched it on, the server says it
 // is built, and the app has its page — so no tile leads nowhere.
 export const MODULE_PAGES = { daily_report: '/report', scan_pass: '/pass', tipoffs: '/tipoffs' }
+/** The icon of each module's tile (common/AppIcon.vue). */
+export const MODULE_ICONS = { daily_report: 'report', scan_pass: 'qr', tipoffs: 'megaphone' }
+
+/** 每日上报 first: the one thing every household does every day. */
+const FIRST = ['daily_report']
 
 export function moduleTiles(catalogue, switchedOn, pages = MODULE_PAGES) {
+  const rank = (m) => (FIRST.includes(m.id) ? FIRST.indexOf(m.id) : FIRST.length)
   return catalogue
     .filter((m) => m.built && switchedOn.includes(m.id) && pages[m.id])
     .map((m) => ({ id: m.id, name: m.name, to: pages[m.id] }))
+    .sort((a, b) => rank(a) - rank(b)) // stable: the catalogue's order otherwise
 }

@@ -115,6 +115,30 @@ export function rootPlaces(grants, permission) {
   return places.filter((p) => !places.some((q) => q !== p && within(p, q))).sort()
 }
 
+// The first page of each role after sign-in, by preference (the first one the person may use wins): the command
+// watches its alerts, the county and township offices the completion, the operator the counties. A person with
+// several roles lands where the widest of them does (LANDING_ORDER); roles not listed get the first page they may use.
+export const LANDING = {
+  platform_operator: ['counties'],
+  epidemic_command: ['alerts', 'reports'],
+  county_admin: ['reports', 'coverage'],
+  org_department: ['coverage', 'reports'],
+  township_official: ['reports', 'coverage'],
+  village_admin: ['reports', 'households'],
+  grid_leader: ['reports', 'households'],
+  grid_worker: ['reports', 'households'],
+  grid_worker_part: ['reports', 'households'],
+  grid_instructor: ['reports', 'households'],
+}
+const LANDING_ORDER = ['platform_operator', 'epidemic_command', 'county_admin', 'org_department', 'township_official',
+  'village_admin', 'grid_leader', 'grid_worker', 'grid_worker_part', 'grid_instructor']
+
+/** The page names a person should land on, in order of preference (from their staff roles). */
+export function landingPages(grants) {
+  const roles = new Set(staffGrants(grants).map((g) => g.role))
+  return LANDING_ORDER.filter((r) => roles.has(r)).flatMap((r) => LANDING[r])
+}
+
 export function roleName(role, locale) {
   return (locale === 'en' ? ROLE_NAMES_EN : ROLE_NAMES_ZH)[role] || role
 }

@@ -37,8 +37,16 @@ function api(date) {
     ['GET', '/api/reports/completion?place=330825001&', (url) => ({ body: {
       place: c('330825001', null, new URL(url, 'http://x').searchParams.get('date'), ZW),
       children: [c('330825001201', '张王村', date, ZW)] } })],
+    ['GET', '/api/reports/completion?place=330825001201G01&', (url) => ({ body: {
+      place: c('330825001201G01', '张王村第一网格', date, { expected: 43, reported: 41, rate: 0.9535 }), children: [] } })],
     ['GET', '/api/reports/trend?place=', (url) => ({ body: { place: new URL(url, 'http://x').searchParams.get('place'),
       days: [c('330825001', null, date, ZW)] } })],
+    ['GET', '/api/reports/unreported?grid=330825001201G01&', (url) => ({ body: {
+      date, grid: '330825001201G01', grid_name: '张王村第一网格', phones_masked: true, next_cursor: null,
+      items: [{ id: 'h1', ref: 'HH-330825001201-007', head_name: '王建国', address: '张王村7号', member_count: 3,
+        head_phone: '138****0007', last_report_date: '2020-06-13' },
+      { id: 'h2', ref: null, head_name: '李秀英', address: '张王村9号', member_count: 1, head_phone: null,
+        last_report_date: null }] } })],
   ])
 }
 
@@ -92,11 +100,40 @@ describe('CompletionPage', () => {
     const rows = w.findAll('.el-table__body tr')
     expect(rows).toHaveLength(4)
     expect(rows[0].text()).toContain('张王村第1网格')
-    expect(w.findAll('button[aria-label^="查看下级"]')).toHaveLength(0) // nothing below a grid
+    expect(w.findAll('button[aria-label^="查看下级"]')).toHaveLength(4) // each grid opens its unreported households
     expect(w.find('[aria-current=page]').text()).toBe('张王村')
     await w.find('nav a').trigger('click')
     await settle()
     expect(w.find('[aria-current=page]').text()).toBe('东华街道')
+    w.unmount()
+  })
+
+  it('ends at a grid with its unreported households and their contacts, masked as the role requires', async () => {
+    const today = todayInShanghai()
+    const f = api(today)
+    vi.stubGlobal('fetch', f)
+    const w = mountAs([{ role: 'township_official', place: '330825001' }])
+    await settle()
+    await w.find('button[aria-label="查看下级 张王村"]').trigger('click')
+    await settle()
+    await w.find('button[aria-label="查看下级 张王村第1网格"]').trigger('click')
+    await settle()
+    const asked = f.calls.find((x) => x.url.includes('/reports/unreported'))
+    expect(asked.url).toContain('contacts=true')
+    expect(w.findAll('[aria-current=page]').map((x) => x.text())).toEqual(['张王村第1网格'])
+    expect(w.findAll('nav li').map((x) => x.text())).toEqual(['东华街道', '张王村', '张王村第1网格'])
+    const table = w.find('section[aria-label="张王村第1网格 今日未报住户"]')
+    expect(table.exists()).toBe(true)
+    const rows = table.findAll('.el-table__body tr').map((r) => r.findAll('td').map((td) => td.text()))
+    expect(rows).toEqual([['HH-330825001201-007', '王建国', '张王村7号', '138****0007', '3', '2020-06-13'],
+      ['—', '李秀英', '张王村9号', '未登记', '1', '从未上报']])
+    expect(w.find('[data-test=phones-masked]').text()).toContain('隐去中间四位')
+    expect(w.text()).not.toContain('该地点没有下级')
+    // back up by the breadcrumbs
+    await w.findAll('nav a')[1].trigger('click')
+    await settle()
+    expect(w.find('[aria-current=page]').text()).toBe('张王村')
+    expect(w.find('section[aria-label$="今日未报住户"]').exists()).toBe(false)
     w.unmount()
   })
 

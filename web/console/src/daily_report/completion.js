@@ -34,9 +34,9 @@ export function completionRows(children) {
   return (children || []).map((c) => ({ ...c, code: c.place, name: c.name || c.place, level: levelOf(c.place) }))
 }
 
-/** Could the table drill into this row (a grid has nothing below it)? */
+/** Could the table drill into this row (down to a grid, which shows its unreported households)? */
 export function canDrill(row) {
-  return Boolean(row && row.level && row.level !== 'grid')
+  return Boolean(row && row.level)
 }
 
 /**

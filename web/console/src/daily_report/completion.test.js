@@ -18,7 +18,8 @@ describe('completion rows', () => {
       day('2020-06-15', { place: '330825001201G01', name: null })])
     expect(rows.map((r) => [r.code, r.name, r.level])).toEqual([['330825001201', '张王村', 'village'],
       ['330825001201G01', '330825001201G01', 'grid']])
-    expect(rows.map(canDrill)).toEqual([true, false])
+    expect(rows.map(canDrill)).toEqual([true, true]) // a grid opens its unreported households
+    expect(canDrill({ code: 'x', level: null })).toBe(false)
   })
   it('show every figure the brief asks for', () => {
     expect(FIGURES.map(([k]) => k)).toEqual(['expected', 'reported', 'rate', 'on_time_rate', 'proxy', 'green',

@@ -1,4 +1,4 @@
-// The daily report's routes (chalicelib/daily_report/api.py): completion, trend, settings, alerts.
+// The daily report's routes (chalicelib/daily_report/api.py): completion, trend, unreported, settings, alerts.
 import { api } from '@shared/api.js'
 
 /** GET /reports/completion → {place: Completion, children: [Completion]} */
@@ -11,6 +11,17 @@ export function getCompletion(place, date) {
 /** GET /reports/trend → {place, days: [Completion]} oldest first */
 export function getTrend(place, days = 30) {
   return api.get(`/reports/trend?${new URLSearchParams({ place, days: String(days) })}`)
+}
+
+/**
+ * GET /reports/unreported?contacts=true → {date, grid, grid_name, phones_masked, items: [{id, ref, head_name, address,
+ * head_phone, member_count, last_report_date}], next_cursor}: today's unreported households of a grid with their
+ * contacts (the phone masked unless the role may see it).
+ */
+export function getUnreported(grid, { cursor = null, limit = 50 } = {}) {
+  const qs = new URLSearchParams({ grid, contacts: 'true', limit: String(limit) })
+  if (cursor) qs.set('cursor', cursor)
+  return api.get(`/reports/unreported?${qs}`)
 }
 
 export function getSettings() {
