@@ -120,7 +120,7 @@ def plan(ctx: TenantContext, tenant: str, rows: list[dict], *, with_warnings: bo
         id_rows[idno] = n
         g.members.append({"row": n, "idno": idno, "cells": r})
 
-    # Lookups: numbers, ID numbers, grids (BatchGets), then the matched households (one Query each).
+    # Lookups: numbers, ID numbers, grids (BatchGets), then the matched households (one Query each, a few at once).
     refs = hs.find_refs(tenant, list(groups))
     idx_keys = {IdNumberIndex.keys(tenant, pii.blind_index("idno", idno)): idno for idno in id_rows}
     registered: dict[str, IdNumberIndex] = {}
@@ -130,17 +130,21 @@ def plan(ctx: TenantContext, tenant: str, rows: list[dict], *, with_warnings: bo
             registered[idx_keys[(hit.pk, hit.sk)]] = hit
     grid_codes = {g.grid for g in groups.values() if g.grid}
     present = places.existing(tenant, sorted(c for c in grid_codes if codes.level_of(c) == "grid"))
-    for ref, g in groups.items():
-        if ref in refs:
-            try:
-                g.hh, g.existing = hs.load(tenant, refs[ref].hid)
-            except NotFound:  # a stale index entry: the number is free again (the write will tell if not)
-                g.hh = None
+    def load(g: _Group) -> tuple[Household | None, list[Member]]:
+        try:
+            return hs.load(tenant, refs[g.ref].hid)
+        except NotFound:  # a stale index entry: the number is free again (the write will tell if not)
+            return None, []
+
+    matched = [g for ref, g in groups.items() if ref in refs]
+    for g, (hh, existing) in zip(matched, concurrently(load, matched), strict=True):
+        g.hh, g.existing = hh, existing
 
     out_rows: list[dict] = []
     ops: list[dict] = []
     counts = {"households": {"new": 0, "changed": 0, "unchanged": 0}}
     elsewhere: dict[str, list[dict]] = {}  # household an ID number is registered in → the errors that say so
+    checks: list[tuple[_Group, tuple[str, str], str | None]] = []  # household, (village, address), itself
     for g in groups.values():
         g_errors = _check_household(ctx, tenant, g, present, errors)
         op, rows_of_g = _plan_household(ctx, tenant, g, registered, elsewhere, errors)
@@ -151,11 +155,20 @@ def plan(ctx: TenantContext, tenant: str, rows: list[dict], *, with_warnings: bo
         kind = op["action"]
         counts["households"][kind] += 1
         if with_warnings and (op["action"] == "new" or op.get("address")):
-            village = (g.hh.village if g.hh else g.grid[:12])
-            for w in hs.address_warnings(ctx, tenant, village, op["address_new"],
-                                         exclude=g.hh.hid if g.hh else None):
-                warnings.append({"row": g.first, **w})
-    _say_where(ctx, tenant, elsewhere)
+            checks.append((g, (g.hh.village if g.hh else g.grid[:12], normal_address(op["address_new"])),
+                           g.hh.hid if g.hh else None))
+    # The address index: one Query per address of a new or re-addressed household, a few at once; then the
+    # households found there and those the file's ID numbers are registered in, described in one BatchGet (per 100)
+    # and one of their villages' names.
+    addresses = list(dict.fromkeys(a for _, a, _ in checks))
+    at = dict(zip(addresses, concurrently(lambda a: hs.address_hits(tenant, *a), addresses), strict=True))
+    wanted = set(elsewhere) | {h for found in at.values() for h in found}
+    where = hs.describe(ctx, tenant, wanted) if wanted else {}
+    for g, address, itself in checks:
+        found = [h for h in at[address] if h != itself]
+        if found:
+            warnings.append({"row": g.first, **hs.address_warning([where[h] for h in found if h in where])})
+    _say_where(elsewhere, where)
     if with_warnings:
         warnings += _same_address_in_file(groups, ops)
     errors.sort(key=lambda e: (e["row"], e["field"]))
@@ -171,20 +184,26 @@ def plan(ctx: TenantContext, tenant: str, rows: list[dict], *, with_warnings: bo
             "fingerprint": _fingerprint(ops)}
 
 
-def _say_where(ctx: TenantContext, tenant: str, elsewhere: dict[str, list[dict]]) -> None:
-    """Where each ID number of the file is already registered, as far as the importer's places allow (one BatchGet
-    of the households and one of their villages' names, however many rows)."""
-    if not elsewhere:
-        return
-    found = hs.get_many(tenant, list(elsewhere))
-    visible = {hid: h for hid, h in found.items() if ctx.can("households.read", h.grid)}
-    names = places.names(tenant, {h.village for h in visible.values()}) if visible else {}
+def _say_where(elsewhere: dict[str, list[dict]], where: dict[str, str]) -> None:
+    """Where each ID number of the file is already registered, as far as the importer's places allow (`where`:
+    hs.describe of those households)."""
     for hid, errs in elsewhere.items():
-        h = visible.get(hid)
-        msg = (f"该身份证号已登记在{names.get(h.village, h.village)}（户编号 {h.ref or '无'}，户主 "
-               f"{hs.mask_head(h.head_name)}）" if h else "该身份证号已在本县其他地方登记（不在您管理的范围内）")
         for e in errs:
-            e["message"] = msg + "；如该人已迁户，请先在原户中移除"
+            e["message"] = hs.registered_at(where.get(hid)) + "；如该人已迁户，请先在原户中移除"
+
+
+LOAD_THREADS = 8
+
+
+def concurrently(fn, items: list) -> list:
+    """`fn` over `items`, up to LOAD_THREADS at once (each is one DynamoDB call on a different partition: the
+    calls cannot be batched, but their latency can overlap). Results in the order of `items`."""
+    if len(items) <= 1:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(LOAD_THREADS, len(items))) as ex:
+        return list(ex.map(fn, items))
 
 
 def _same_address_in_file(groups: dict[str, _Group], ops: list[dict]) -> list[dict]:
@@ -436,7 +455,7 @@ def _update(tenant: str, op: dict) -> dict:
         undo["added"].append(added)
     head = next((m for m in existing.values() if m.relation == "户主"), None)
     if head is not None:
-        hh.head_name = head.name
+        hh.head_name, hh.head_mid = head.name, head.mid
     hh.member_count = len(existing)
     hh.updated_at = now
     w.put(hh, tag="household")  # versioned: refused if the household changed since the plan read it
@@ -460,7 +479,7 @@ def _undo(tenant: str, undo: dict) -> None:
     except Household.DoesNotExist:
         return
     w = hs.Writes()
-    for attr in ("address", "head_name", "member_count", "updated_at"):
+    for attr in ("address", "head_name", "head_mid", "member_count", "updated_at"):
         setattr(cur, attr, getattr(old, attr))
     w.put(cur)
     if undo["address"]:
