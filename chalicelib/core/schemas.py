@@ -28,6 +28,9 @@ def _idno(v: str) -> str:
     return pii.normalise_id_number(v)
 
 
+NAME_MAX = 40
+
+
 def _name(v: str) -> str:
     """A person's or a place's name: NFKC (full-width letters and compatibility ideographs become their usual
     form), inner runs of spaces collapsed, no control, format or bidi characters (张\u200b三 is not 张三's twin)."""
@@ -39,6 +42,8 @@ def _name(v: str) -> str:
         raise ValueError(f"含有不允许的不可见字符（{text.describe(bad)}），请删除后重试")
     if not v:
         raise ValueError("此项必填")
+    if len(v) > NAME_MAX:  # NFKC may lengthen a text many times over (ﷺ is 18 characters)
+        raise ValueError(f"内容过长（最多{NAME_MAX}个字）")
     return v
 
 
@@ -55,7 +60,7 @@ def _text(v: str) -> str:
 Phone = Annotated[str, Field(min_length=1, max_length=30, description="+86 mobile number"), AfterValidator(_phone)]
 IdNumber = Annotated[str, Field(min_length=1, max_length=40, description="18-character ID-card number (GB 11643)"),
                      AfterValidator(_idno)]
-Name = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_name)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(_name)]
 Text = Annotated[str, AfterValidator(_text)]
 
 

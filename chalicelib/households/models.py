@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -19,6 +20,7 @@ class Household(HouseholdsItem, discriminator="household"):
     village = UnicodeAttribute()
     address = UnicodeAttribute()
     head_name = UnicodeAttribute()
+    head_mid = UnicodeAttribute(null=True)  # the head's member id, kept with head_name: heads read in one BatchGet
     ref = UnicodeAttribute(null=True)  # the household number (户编号): the county's own, or given on creation
     member_count = NumberAttribute(default=0)
     follower_count = NumberAttribute(default=0)
@@ -49,9 +51,10 @@ def canonical_ref(ref: str) -> str:
 def ref_order(ref: str | None) -> str:
     """The natural-sort form of a household number: digit runs without leading zeros, left-padded to 20 digits
     ("HH-2" → "HH-000…002" sorts before "HH-10"); "#" becomes "-" (it separates the parts of the sort key).
-    Households without a number sort after every numbered one."""
+    Households without a number sort after every numbered one (U+10FFFF is above every character DynamoDB may
+    compare, in UTF-8 byte order; "~" would put numbers in Chinese after them)."""
     if not ref:
-        return "~"
+        return "\U0010ffff"
     return re.sub(r"[0-9]+", lambda m: (m.group().lstrip("0") or "0").rjust(20, "0"),
                   canonical_ref(ref).replace("#", "-"))
 
@@ -145,7 +148,9 @@ class AddressIndex(HouseholdsItem, discriminator="household_address"):
 
     @staticmethod
     def partition(tenant: str, village: str, address: str) -> str:
-        return key(tenant, "HHADDR", village, normal_address(address))
+        """The normalised address is hashed: NFKC may lengthen text many times over (ﷺ is 18 characters), and a
+        partition key holds at most 2,048 bytes."""
+        return key(tenant, "HHADDR", village, hashlib.sha256(normal_address(address).encode()).hexdigest()[:32])
 
     @staticmethod
     def keys(tenant: str, village: str, address: str, hid: str) -> tuple[str, str]:
@@ -155,6 +160,18 @@ class AddressIndex(HouseholdsItem, discriminator="household_address"):
 def normal_address(address: str) -> str:
     """张王村 １８ 号 and 张王村18号 are one address: NFKC, no spaces, upper case."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", address)).upper()
+
+
+class Migration(HouseholdsItem, discriminator="migration"):
+    """`{t}#MIGRATION#{name}` / `MIGRATION`: a data migration has run over the county (see migrate.py)."""
+
+    name = UnicodeAttribute()
+    done_at = UnicodeAttribute()
+    counts = UnicodeAttribute(null=True)  # JSON: what it changed
+
+    @staticmethod
+    def keys(tenant: str, name: str) -> tuple[str, str]:
+        return key(tenant, "MIGRATION", name), "MIGRATION"
 
 
 class Invite(HouseholdsItem, discriminator="invite"):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..core import pii
 from ..core.schemas import IdNumber, Name, Out, PageQuery, Phone, Strict, Text
@@ -46,8 +46,24 @@ class MemberUpdate(Strict):
 
 
 Address = Annotated[Text, Field(min_length=1, max_length=100)]
-HouseholdRef = Annotated[Text, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$",
-                                     description="household number (户编号); given automatically when left out")]
+REF_MAX = 40
+
+
+def _ref(v: str) -> str:
+    """One spelling per household number (stored as the index holds it), bounded after canonicalising."""
+    from .models import canonical_ref
+
+    v = canonical_ref(v)
+    if not v:
+        raise ValueError("此项必填")
+    if len(v) > REF_MAX or "#" in v:
+        raise ValueError(f"户编号最多{REF_MAX}个字符，且不能含“#”")
+    return v
+
+
+HouseholdRef = Annotated[Text, Field(min_length=1, max_length=REF_MAX, pattern=r"^[^\x00-\x1f]+$",
+                                     description="household number (户编号); given automatically when left out"),
+                         AfterValidator(_ref)]
 
 
 class CreateHousehold(Strict):

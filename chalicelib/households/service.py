@@ -136,15 +136,21 @@ def next_ref(tenant: str, village: str) -> str:
     return auto_ref(village, int(out["Attributes"]["last"]["N"]))
 
 
-def note_ref(tenant: str, village: str, ref: str | None) -> None:
-    """A household that brought its own number in the village's automatic form (an import of numbers handed out
-    earlier, the demo data) moves the sequence past it, so the next automatic number does not collide with it."""
+def auto_number(village: str, ref: str | None) -> int | None:
+    """The sequence number of a number in the village's automatic form (330825001201-0173 → 173), else None."""
     m = re.fullmatch(rf"{village}-([0-9]{{1,9}})", canonical_ref(ref or ""))
-    if not m:
-        return
+    return int(m.group(1)) if m else None
+
+
+def note_ref(tenant: str, village: str, ref: str | None) -> bool:
+    """A household that brought its own number in the village's automatic form (an import of numbers handed out
+    earlier, the demo data) moves the sequence past it, so the next automatic number does not collide with it.
+    True when the sequence moved."""
+    n = auto_number(village, ref)
+    if n is None:
+        return False
     from pynamodb.exceptions import UpdateError
 
-    n = int(m.group(1))
     pk, sk = HouseholdSeq.keys(tenant, village)
     try:
         HouseholdSeq._get_connection().update_item(
@@ -153,6 +159,8 @@ def note_ref(tenant: str, village: str, ref: str | None) -> None:
     except UpdateError as e:
         if e.cause_response_code != "ConditionalCheckFailedException":
             raise
+        return False
+    return True
 
 
 def find_refs(tenant: str, refs: list[str]) -> dict[str, HouseholdRef]:
@@ -176,42 +184,78 @@ def mask_head(name: str | None) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def describe_households(ctx: TenantContext | None, tenant: str, hids: list[str]) -> list[str]:
-    """"张王村 户编号 … 户主 张*明" for each household the caller may read; the others are left out."""
-    found = get_many(tenant, hids)
+def describe(ctx: TenantContext | None, tenant: str, hids) -> dict[str, str]:
+    """hid → "张王村（户编号 …，户主 张*明）" for each household the caller may read (the others are left out): one
+    BatchGet of the households (per 100) and one of their villages' names, however many households."""
+    found = get_many(tenant, list(hids))
     visible = [h for h in found.values() if ctx is not None and ctx.can("households.read", h.grid)]
     if not visible:
-        return []
+        return {}
     names = places.names(tenant, {h.village for h in visible})
-    return [f"{names.get(h.village, h.village)}（户编号 {h.ref or '无'}，户主 {mask_head(h.head_name)}）"
-            for h in visible]
+    return {h.hid: f"{names.get(h.village, h.village)}（户编号 {h.ref or '无'}，户主 {mask_head(h.head_name)}）"
+            for h in visible}
+
+
+def describe_households(ctx: TenantContext | None, tenant: str, hids: list[str]) -> list[str]:
+    """The descriptions of `describe`, in the order of `hids`."""
+    seen = describe(ctx, tenant, hids)
+    return [seen[h] for h in dict.fromkeys(hids) if h in seen]
+
+
+def registered_at(where: str | None) -> str:
+    """The message for an ID number registered in another household: where, or only "elsewhere" when the caller
+    may not read that household."""
+    return f"该身份证号已登记在{where}" if where else "该身份证号已在本县其他地方登记（不在您管理的范围内）"
 
 
 def where_registered(ctx: TenantContext | None, tenant: str, id_number: str, own_hid: str | None = None) -> str:
     """Where an ID number is already registered, as far as the caller's places allow: the village and the masked
     head of its household when the caller may read that household, only "elsewhere in the county" otherwise."""
-    try:
-        idx = IdNumberIndex.get(*IdNumberIndex.keys(tenant, pii.blind_index("idno", id_number)))
-    except IdNumberIndex.DoesNotExist:
-        return "该身份证号已登记在本县其他户中"
-    if own_hid is not None and idx.hid == own_hid:
-        return "该身份证号已是本户成员"
-    where = describe_households(ctx, tenant, [idx.hid])
-    return f"该身份证号已登记在{where[0]}" if where else "该身份证号已在本县其他地方登记（不在您管理的范围内）"
+    return where_registered_many(ctx, tenant, [id_number], own_hid)[0]
+
+
+def where_registered_many(ctx: TenantContext | None, tenant: str, id_numbers: list[str],
+                          own_hid: str | None = None) -> list[str]:
+    """`where_registered` for several ID numbers at once (a new household's members): one BatchGet of their
+    index items, one of the households and one of the villages' names, however many numbers."""
+    bidx = [pii.blind_index("idno", n) for n in id_numbers]
+    keys = list(dict.fromkeys(IdNumberIndex.keys(tenant, b) for b in bidx))
+    idx: dict[str, IdNumberIndex] = {}
+    for i in range(0, len(keys), 100):
+        idx.update({item.pk: item for item in IdNumberIndex.batch_get(keys[i:i + 100])})
+    others = {i.hid for i in idx.values() if i.hid != own_hid}
+    where = describe(ctx, tenant, others) if others else {}
+    out = []
+    for b in bidx:
+        hit = idx.get(IdNumberIndex.keys(tenant, b)[0])
+        if hit is None:
+            out.append("该身份证号已登记在本县其他户中")
+        elif own_hid is not None and hit.hid == own_hid:
+            out.append("该身份证号已是本户成员")
+        else:
+            out.append(registered_at(where.get(hit.hid)))
+    return out
+
+
+def address_hits(tenant: str, village: str, address: str, exclude: str | None = None) -> list[str]:
+    """The other households of the village at this address (one Query of the address index)."""
+    return [a.hid for a in AddressIndex.query(AddressIndex.partition(tenant, village, address), limit=10)
+            if a.hid != exclude]
+
+
+def address_warning(seen: list[str]) -> dict:
+    """The duplicate-address warning, naming the households the caller may read (`describe`)."""
+    message = ("本村已有地址相同的住户：" + "；".join(seen)) if seen else "本村已有地址相同的住户（在其他网格）"
+    return {"code": "duplicate_address", "field": "address",
+            "message": message + "。如是分户可忽略，否则请核对是否重复登记。"}
 
 
 def address_warnings(ctx: TenantContext | None, tenant: str, village: str, address: str,
                      exclude: str | None = None) -> list[dict]:
     """A warning when another household of the village has the same address (one Query; a shared address is not
     refused: a household split off under the same roof has its own number but the same door)."""
-    hits = [a.hid for a in AddressIndex.query(AddressIndex.partition(tenant, village, address), limit=10)
-            if a.hid != exclude]
-    if not hits:
-        return []
-    seen = describe_households(ctx, tenant, hits)
-    message = ("本村已有地址相同的住户：" + "；".join(seen)) if seen else "本村已有地址相同的住户（在其他网格）"
-    return [{"code": "duplicate_address", "field": "address",
-             "message": message + "。如是分户可忽略，否则请核对是否重复登记。"}]
+    hits = address_hits(tenant, village, address, exclude)
+    return [address_warning(describe_households(ctx, tenant, hits))] if hits else []
 
 
 class DuplicateIds(Conflict):
@@ -234,9 +278,10 @@ def create(ctx: TenantContext, grid: str, address: str, members: list,
     try:
         hh = write_household(tenant, grid, address, members, ref)
     except DuplicateIds as e:
+        where = where_registered_many(ctx, tenant, [members[i].id_number for i in e.positions])
         raise Conflict("身份证号已登记", code="duplicate_id_number", details=[
-            {"field": f"members.{i}.id_number", "code": "duplicate_id_number",
-             "message": where_registered(ctx, tenant, members[i].id_number)} for i in e.positions]) from None
+            {"field": f"members.{i}.id_number", "code": "duplicate_id_number", "message": msg}
+            for i, msg in zip(e.positions, where, strict=True)]) from None
     return hh, warnings
 
 
@@ -280,7 +325,9 @@ def _write_household(tenant: str, grid: str, address: str, members: list, ref: s
           tag="ref")
     w.put(AddressIndex(*AddressIndex.keys(tenant, village, address, hid), hid=hid, grid=grid))
     for i, m in enumerate(members):
-        add_member_writes(w, tenant, hh, m, now, tag=i)
+        added = add_member_writes(w, tenant, hh, m, now, tag=i)
+        if m is head:
+            hh.head_mid = added.mid  # (the items are serialised when the transaction runs)
     for pk, sk in _counter_targets(tenant, grid, hid):
         w.update(Coverage(pk, sk), [Coverage.households.add(1)])
     try:
@@ -384,6 +431,8 @@ def add_member(ctx: TenantContext, hid: str, m) -> Member:
     w = Writes()
     w.put(hh, tag="household")  # the version attribute guards against a concurrent edit
     member = add_member_writes(w, tenant, hh, m, now, tag="id_number")
+    if m.relation == "户主":
+        hh.head_mid = member.mid
     try:
         w.run()
     except TransactWriteError as e:
@@ -435,7 +484,9 @@ def update_member(ctx: TenantContext, hid: str, mid: str, patch) -> Member:
     member.grid = hh.grid
     member.index_name(tenant)  # a new name moves the member in the name index
     if relation == "户主":
-        hh.head_name = member.name
+        hh.head_name, hh.head_mid = member.name, mid
+    elif hh.head_mid == mid:
+        hh.head_mid = None
     hh.updated_at = now
     w = Writes()
     w.put(hh, tag="household")  # versioned
@@ -479,6 +530,8 @@ def remove_member(ctx: TenantContext, hid: str, mid: str) -> None:
         raise ValidationFailed("请先指定新的户主再移除原户主", code="head_required")
     hh.member_count = len(members) - 1
     hh.updated_at = clock.iso()
+    if hh.head_mid == mid:
+        hh.head_mid = None
     try:
         with transact() as tx:
             tx.save(hh)
@@ -605,6 +658,8 @@ def search_kind(q: str) -> tuple[str, str]:
         raise ValidationFailed(details=[{"field": "q", "code": "partial_number",
                                          "message": "请输入完整的18位身份证号或11位手机号，号码不支持部分搜索"}])
     name = " ".join(v.replace("#", "").split())  # "#" separates the parts of the index's sort key
+    if len(name) > 30:  # after NFKC, which may lengthen a text many times over
+        raise ValidationFailed(details=[{"field": "q", "code": "string_too_long", "message": "姓名过长"}])
     if not name:
         raise ValidationFailed(details=[{"field": "q", "code": "missing", "message": "请输入姓名或完整的号码"}])
     return "name", name
@@ -640,6 +695,8 @@ def search_people(ctx: TenantContext, q: str, place: str | None, limit: int | No
     tenant = ctx.require_tenant()
     scopes = search_scopes(ctx, place)
     kind, value = search_kind(q)
+    if kind != "name":
+        scopes = _number_search_scopes(ctx, tenant, scopes)
     n = page_size(limit)
     next_cursor = None
     if kind == "id_number":
@@ -657,6 +714,23 @@ def search_people(ctx: TenantContext, q: str, place: str | None, limit: int | No
     codes_wanted = {c for _, h in items for c in (h.grid, h.village, h.village[:9])}
     return {"items": items, "names": places.names(tenant, codes_wanted) if items else {},
             "next_cursor": next_cursor}
+
+
+NUMBER_SEARCHES_PER_HOUR = 30
+
+
+def _number_search_scopes(ctx: TenantContext, tenant: str, scopes: list[str]) -> list[str]:
+    """Finding someone by a whole ID or phone number is for the roles that may see full numbers (households.pii:
+    grid staff, the village admin), within their places, and bounded per person: a role that sees only masked
+    numbers (330825********1234 leaves the birth date and a check digit to guess, 138****0000 four digits) could
+    otherwise complete one by trying a few thousand numbers."""
+    allowed = [p for p in scopes if ctx.can("households.pii", p)]
+    allowed += [g.place for g in ctx.grants_for("households.pii")
+                if any(within(g.place, p) for p in scopes) and g.place not in allowed]
+    if not allowed:
+        raise Forbidden("按身份证号或手机号查找仅限网格员和村情通管理员，请按姓名查找", code="number_search_forbidden")
+    auth.rate_limit("number-search", f"{tenant}:{ctx.user_id}", NUMBER_SEARCHES_PER_HOUR, 3600)
+    return [p for p in allowed if not any(o != p and within(p, o) for o in allowed)]
 
 
 def _by_keys(tenant: str, pairs: list[tuple[str, str]]) -> list[Member]:
@@ -754,6 +828,16 @@ def delete_household(tenant: str, hid: str) -> None:
 def load(tenant: str, hid: str) -> tuple[Household, list[Member]]:
     """A household and its members (404 when missing); callers check who may act on it."""
     return _load(tenant, hid)
+
+
+def heads(tenant: str, hhs: list[Household]) -> dict[str, Member]:
+    """The heads of these households (hid → member), from the head's member id the household keeps: one BatchGet
+    per 100 households, none when no household has a head."""
+    keys = [Member.keys(tenant, h.hid, h.head_mid) for h in hhs if h.head_mid]
+    out: dict[str, Member] = {}
+    for i in range(0, len(keys), 100):
+        out.update({m.hid: m for m in HouseholdsItem.batch_get(keys[i:i + 100]) if isinstance(m, Member)})
+    return out
 
 
 def mark_reported(tx, tenant: str, hid: str, date: str) -> None:

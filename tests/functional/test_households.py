@@ -484,7 +484,7 @@ def test_grid_and_village_lists_are_in_household_number_order(client, county):
     assert _refs(in_grid) == [auto, "A-2", "A-10", "A-011", "B-1"]
     in_village = _list_all(client, vadmin, f"place={county.village}", limit=3)
     # the village's list is grid by grid, each in number order
-    assert _refs(in_village) == [auto, "A-2", "A-10", "A-011", "B-1", "A-1", "a-3"]
+    assert _refs(in_village) == [auto, "A-2", "A-10", "A-011", "B-1", "A-1", "A-3"]  # stored in its canonical spelling
     assert _refs(_list_all(client, worker, f"place={county.grid}&unlinked=true", limit=1)) == _refs(in_grid)
     # the daily report's "not reported today" list reads the same index
     r = client.get(f"/reports/unreported?grid={county.grid}&limit=100", token=worker)
@@ -612,27 +612,51 @@ def test_find_a_person_pages_in_name_order(client, county):
 
 
 def test_find_a_person_by_a_whole_id_or_phone_number(client, county):
+    """For the roles that may see full numbers (the village admin, grid staff), in their places."""
     phone = new_phone()
     hh = _create(client, county, [_head(county, name="钱多多", phone=phone), _member(county, name="钱小多",
                                                                                  phone=phone)]).json
     idno = hh["members"][0]["id_number"]
-    admin = county.tokens["county_admin"]
+    office = county.tokens["village_admin"]
     for q in (idno, idno.lower(), idno.translate(str.maketrans("0123456789", "０１２３４５６７８９"))):
-        r = _find(client, admin, q)
+        r = _find(client, office, q)
         assert r.status_code == 200, r.json
         assert [x["name"] for x in r.json["items"]] == ["钱多多"], q
-    r = _find(client, admin, f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}")  # a family shares the phone
+    r = _find(client, office, f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}")  # a family shares the phone
     assert sorted(x["name"] for x in r.json["items"]) == ["钱多多", "钱小多"]
-    assert all(x["phone"] == phone[:3] + "****" + phone[-4:] for x in r.json["items"])
+    assert all(x["phone"] == phone for x in r.json["items"])
     # numbers are found whole or not at all
     for partial in (idno[:10], phone[:7], "钱1"):
-        r = _find(client, admin, partial)
+        r = _find(client, office, partial)
         assert r.status_code == 422 and r.json["error"]["details"][0]["code"] == "partial_number", (partial, r.json)
-    assert _find(client, admin, idno[:17] + ("0" if idno[17] != "0" else "1")).status_code == 422
+    assert _find(client, office, idno[:17] + ("0" if idno[17] != "0" else "1")).status_code == 422
     # outside the caller's places the number finds nobody (it does not say that the number exists)
     county.add_staff("grid_worker", county.grid2)
     r = _find(client, county.tokens["grid_worker"], idno)
     assert r.status_code == 200 and r.json["items"] == [], r.json
+
+
+def test_roles_that_see_masked_numbers_cannot_search_by_number(client, county):
+    """A county admin or the epidemic command sees 330825********1234: searching by whole numbers would let them
+    complete one by trying the few thousand birth dates the mask hides. They find people by name."""
+    hh = _create(client, county, [_head(county, name="孙全号", phone=new_phone())]).json
+    idno = hh["members"][0]["id_number"]
+    for role in ("county_admin", "epidemic_command", "township_official"):
+        r = _find(client, county.tokens[role], idno)
+        assert r.status_code == 403 and r.json["error"]["code"] == "number_search_forbidden", (role, r.json)
+        r = _find(client, county.tokens[role], "孙全")
+        assert r.status_code == 200 and r.json["items"][0]["id_number"].count("*") == 8, (role, r.json)
+
+
+def test_number_searches_are_bounded_per_person(client, county):
+    from chalicelib.households.service import NUMBER_SEARCHES_PER_HOUR
+
+    office = county.tokens["village_admin"]
+    for _ in range(NUMBER_SEARCHES_PER_HOUR):
+        assert _find(client, office, unique_id_number(county.code)).status_code == 200
+    r = _find(client, office, unique_id_number(county.code))
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0, r.json
+    assert _find(client, office, "钱").status_code == 200  # names are not limited
 
 
 def test_the_name_index_follows_renames_removals_and_stays_in_its_county(client, county, other_county):

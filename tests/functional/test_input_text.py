@@ -81,3 +81,29 @@ def test_no_body_shape_produces_a_5xx(client, county, raw, code):
 def test_lone_surrogates_are_a_4xx(client, county):
     r = client.post("/places", raw='{"code":"330825001299","name":"\\ud800"}', token=county.tokens["county_admin"])
     assert r.status_code == 422 and _error(r)["details"][0]["field"] == "name", r.json
+
+
+def test_text_that_grows_under_nfkc_is_a_4xx_or_stored_never_a_5xx(client, county):
+    """NFKC turns one ﷺ into 18 characters: lengths are checked after canonicalising, and keys built from such
+    text stay within DynamoDB's limits (a 503 here would make a client retry forever)."""
+    worker = county.tokens["grid_worker"]
+    wide = "\ufdfa"
+    r = client.post("/households", _household(county, unique_id_number(county.code), name=wide * 40), token=worker)
+    assert r.status_code == 422 and _error(r)["details"][0]["field"] == "members.0.name", r.json
+    r = client.post("/households", {**_household(county, unique_id_number(county.code)), "ref": wide * 40},
+                    token=worker)
+    assert r.status_code == 422 and _error(r)["details"][0]["field"] == "ref", r.json
+    r = client.post("/households", {**_household(county, unique_id_number(county.code)), "address": wide * 100},
+                    token=worker)
+    assert r.status_code == 201, r.json
+    r = client.put(f"/households/{r.json['id']}", {"address": wide * 99 + "号"}, token=worker)
+    assert r.status_code == 200, r.json
+    r = client.get("/members?q=" + wide * 30, token=county.tokens["village_admin"])
+    assert r.status_code == 422, r.json
+
+
+def test_a_household_number_is_stored_in_its_one_canonical_spelling(client, county):
+    worker = county.tokens["grid_worker"]
+    r = client.post("/households", {**_household(county, unique_id_number(county.code)), "ref": "ｈｈ－７"},
+                    token=worker)
+    assert r.status_code == 201 and r.json["ref"] == "HH-7", r.json

@@ -37,6 +37,7 @@ export const PERMISSIONS = {
   'places.read': new Set([...FIELD, 'epidemic_command', 'org_department', 'checkpoint_staff']),
   'places.write': new Set(OFFICE),
   'households.read': new Set([...FIELD, 'epidemic_command']),
+  'households.pii': new Set([...GRID_ROLES, 'village_admin']), // full ID and phone numbers; search by number
   'coverage.read': new Set([...FIELD, 'epidemic_command', 'org_department']),
   'staff.read': new Set([...OFFICE, 'grid_leader']),
   'staff.write': new Set(Object.keys(CAN_INVITE)),

@@ -122,6 +122,8 @@ export default {
     find: 'Find',
     findLabel: 'Find a person',
     findPlaceholder: 'Name, or a whole ID or phone number',
+    findByName: 'Name (at least the family name)',
+    findHintName: 'Searches every place you look after by name; searching by ID or phone number is for grid staff and village admins',
     findHint: 'Searches every place you look after; ID and phone numbers must be complete',
     findResults: 'People found',
     noPeople: 'Nobody found',

@@ -122,6 +122,8 @@ export default {
     find: '查找',
     findLabel: '查找人员',
     findPlaceholder: '姓名，或完整的身份证号、手机号',
+    findByName: '姓名（至少输入姓）',
+    findHintName: '在您管理的全部范围内按姓名查找；按身份证号、手机号查找仅限网格员和村情通管理员',
     findHint: '在您管理的全部范围内查找；身份证号和手机号须完整输入',
     findResults: '查找结果',
     noPeople: '没有找到该人员',
