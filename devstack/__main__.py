@@ -73,10 +73,12 @@ def _run(args) -> None:
         f"[sms-outbox] and listed at {url}__dev/sms.",
         "Demo sign-ins (phone, role, place):",
     ]
-    from .demo_data import DEMO_ACCOUNTS
+    from .demo_data import COUNTY_CODE, COUNTY_NAME, DEMO_ACCOUNTS, build_demo_county
 
+    place_names = {p["code"]: p["name"] for p in build_demo_county()["places"]}
+    place_names.update({COUNTY_CODE: COUNTY_NAME, "*": "全平台"})
     for a in DEMO_ACCOUNTS:
-        lines.append(f"  {a['phone']}  {a['label_zh']:<14} {a['name']}  @ {a['place']}")
+        lines.append(f"  {a['phone']}  {a['label_zh']:<14} {a['name']}  @ {place_names.get(a['place'], a['place'])}")
     lines += [f"  Villager: sign in to the app with any other mobile number and enter the invite code {invite}",
               f"            (household at {address}; or open {url}link?code={invite}).",
               "", "Ctrl-C stops; data stays for the next `make run` (`make reset` starts clean).", ""]

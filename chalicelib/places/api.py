@@ -14,15 +14,23 @@ bp = Blueprint(__name__)
 TAGS = ("places",)
 
 
-def out(p) -> dict:
-    return {"code": p.code, "name": p.name, "level": p.level, "parent": p.parent}
+def out(p, names: dict[str, str] | None = None) -> dict:
+    return {"code": p.code, "name": p.name, "level": p.level, "parent": p.parent,
+            "parent_name": (names or {}).get(p.parent) if p.parent else None}
+
+
+def _with_parent_names(ctx, items: list) -> list[dict]:
+    """Places with the names of their parents (one BatchGet for the page; the county's name is cached), so that
+    no screen has to show a parent's code."""
+    names = service.names(ctx.tenant_id, {p.parent for p in items if p.parent}) if items else {}
+    return [out(p, names) for p in items]
 
 
 @endpoint(bp, "/places", "POST", name="create_place", summary="Create a township, village or grid",
           body=".schemas:CreatePlace", response=".schemas:PlaceOut", status=201, idempotent=True,
           permission="places.write", tags=TAGS)
 def create(call: Call):
-    return out(service.create(call.ctx, call.body.code, call.body.name))
+    return _with_parent_names(call.ctx, [service.create(call.ctx, call.body.code, call.body.name)])[0]
 
 
 @endpoint(bp, "/places", "GET", name="list_places", summary="Children of a place, or the whole subtree under it",
@@ -35,7 +43,7 @@ def list_places(call: Call):
         page = service.subtree(ctx, q.under, q.limit, q.cursor)
     else:
         page = service.children(ctx, q.parent or ctx.require_tenant(), q.limit, q.cursor)
-    return {"items": [out(p) for p in page["items"]], "next_cursor": page["next_cursor"]}
+    return {"items": _with_parent_names(ctx, page["items"]), "next_cursor": page["next_cursor"]}
 
 
 @endpoint(bp, "/places/{code}", "GET", name="get_place", summary="One place", response=".schemas:PlaceOut",
@@ -45,4 +53,4 @@ def get_place(call: Call):
     if code == call.ctx.tenant_id:
         call.ctx.require("places.read", code)
         return service.county_root(call.ctx)
-    return out(service.get(call.ctx, code))
+    return _with_parent_names(call.ctx, [service.get(call.ctx, code)])[0]

@@ -15,6 +15,7 @@ class PlaceOut(Out):
     name: str
     level: str
     parent: str | None
+    parent_name: str | None = None
 
 
 class PlacePage(Out):

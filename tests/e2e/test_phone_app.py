@@ -232,7 +232,7 @@ def test_household_added_offline_is_queued_and_sent_exactly_once(web_stack, work
 
 def test_elder_mode_enlarges_text_and_simplifies_home(web_stack, worker, phone):
     page = open_as(phone, web_stack, worker, "/")
-    label = page.locator("[data-test=tile-household] span")
+    label = page.locator("[data-test=tile-profile] span")
     expect(label).to_be_visible()
     normal = float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
 
@@ -248,7 +248,7 @@ def test_elder_mode_enlarges_text_and_simplifies_home(web_stack, worker, phone):
     expect(page.locator("html")).to_have_class(re.compile(r"\belder\b"))
     elder = float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     assert elder >= normal * 1.2, (normal, elder)
-    height = page.locator("[data-test=tile-household]").evaluate("e => e.getBoundingClientRect().height")
+    height = page.locator("[data-test=tile-profile]").evaluate("e => e.getBoundingClientRect().height")
     assert height >= 48
     expect(page.locator("[data-test=tile-field]")).to_be_visible()
     expect(page.locator(".app-bar__title")).to_have_text("龙游县")

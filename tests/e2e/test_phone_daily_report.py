@@ -219,8 +219,10 @@ def test_party_member_reminds_an_unreported_household(web_stack, admin, phone):
         status=201)
 
     page = open_as(phone, web_stack, session, "/")
-    expect(page.locator("[data-test=tile-daily_report]")).to_be_visible()
     expect(page.locator("[data-test=tile-party]")).to_have_text("我的联户")
+    # Their phone is linked to no household of its own: no report or pass tile of theirs, a way to link one.
+    expect(page.locator("[data-test=tile-daily_report]")).to_have_count(0)
+    expect(page.locator("[data-test=tile-link]")).to_be_visible()
     screenshot(page, "phone-home-party")
     page.click("[data-test=tile-party]")
     expect(page).to_have_url(re.compile(r"/party$"))

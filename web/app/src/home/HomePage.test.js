@@ -36,8 +36,8 @@ describe('home tiles of the daily report', () => {
   })
   afterEach(() => vi.unstubAllGlobals())
 
-  it('shows 每日上报 to everyone in a county that uses it, and 我的联户 to party members', async () => {
-    const party = me([{ role: 'party_member', place: GRID }])
+  it('shows 每日上报 to every household in a county that uses it, and 我的联户 to party members', async () => {
+    const party = me([{ role: 'villager', place: GRID, household: 'h1' }, { role: 'party_member', place: GRID }])
     server(party)
     const { wrapper } = await open(party)
     expect(wrapper.find('[data-test="tile-daily_report"]').text()).toBe('每日上报')
@@ -57,6 +57,17 @@ describe('home tiles of the daily report', () => {
     server(off)
     const again = await open(off)
     expect(again.wrapper.find('.home__modules').exists()).toBe(false)
+  })
+
+  it('an office without a household of its own is pointed to the console and offered to link one', async () => {
+    const admin = me([{ role: 'county_admin', place: '330825' }])
+    server(admin)
+    const { wrapper } = await open(admin)
+    expect(wrapper.find('[data-test="home-today"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="tile-daily_report"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="tile-household"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="tile-link"]').attributes('href')).toBe('/link')
+    expect(wrapper.find('[data-test="home-console"]').text()).toContain('/console/')
   })
 
   it('keeps 每日上报 in elder mode, and without a signal once the catalogue was seen', async () => {
@@ -80,11 +91,17 @@ describe('home tiles of the daily report', () => {
       })
     serve(staff)
     const { wrapper } = await open(staff)
-    expect(wrapper.find('[data-test="tile-scan_pass"]').text()).toBe('我的通行码')
-    expect(wrapper.find('[data-test="tile-scan_pass"]').attributes('href')).toBe('/pass')
+    expect(wrapper.find('[data-test="tile-scan_pass"]').exists()).toBe(false) // no household: no pass of their own
     expect(wrapper.find('[data-test="tile-tipoffs"]').text()).toBe('疫情举报')
     expect(wrapper.find('[data-test="tile-scan"]').attributes('href')).toBe('/pass/scan')
     wrapper.unmount()
+    const both = me([{ role: 'checkpoint_staff', place: '330825100201', place_name: '寺下村' },
+      { role: 'villager', place: GRID, household: 'h1' }], ['scan_pass', 'tipoffs'])
+    serve(both)
+    const mine = await open(both)
+    expect(mine.wrapper.find('[data-test="tile-scan_pass"]').text()).toBe('我的通行码')
+    expect(mine.wrapper.find('[data-test="tile-scan_pass"]').attributes('href')).toBe('/pass')
+    mine.wrapper.unmount()
     const villager = me([{ role: 'villager', place: GRID, household: 'h1' }], ['scan_pass'])
     serve(villager)
     const again = await open(villager)

@@ -57,6 +57,8 @@ export default {
     done: 'Linked to your household',
   },
   home: {
+    link: 'Link my household',
+    console: 'Your account is linked to no household. For office work, open the console on a computer:',
     hello: 'Hello, {name}',
     menu: 'Main menu',
     household: 'My household',

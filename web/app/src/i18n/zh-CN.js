@@ -57,6 +57,8 @@ export default {
     done: '已关联到您的家庭',
   },
   home: {
+    link: '关联家庭',
+    console: '您的账号没有关联家庭。管理工作请在电脑上打开管理后台：',
     hello: '{name}，您好',
     menu: '主要功能',
     household: '我的家庭',
