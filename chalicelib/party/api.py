@@ -40,4 +40,5 @@ def unlink(call: Call):
 def members(call: Call):
     q = call.query
     page = service.members(call.ctx, q.place, q.limit, q.cursor)
-    return {"items": [staff.out(call.ctx, u) for u in page["items"]], "next_cursor": page["next_cursor"]}
+    names = staff.place_names(call.ctx, page["items"])  # one BatchGet for the page, not one per person
+    return {"items": [staff.out(call.ctx, u, names) for u in page["items"]], "next_cursor": page["next_cursor"]}

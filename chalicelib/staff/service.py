@@ -87,6 +87,7 @@ def place_names(ctx: TenantContext, users: list[User]) -> dict[str, str]:
 
 
 def out(ctx: TenantContext, user: User, names: dict[str, str] | None = None) -> dict:
+    """One person; a list passes `names` (place_names of the whole page) so that it costs one BatchGet in all."""
     phone = pii.decrypt(ctx.tenant_id, user.phone_enc)
     names = place_names(ctx, [user]) if names is None else names
     return {"id": user.uid, "name": user.name, "phone": pii.mask_phone(phone), "status": user.status,

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from chalicelib.core.notify import sms
-from tests.conftest import new_phone
+from tests.conftest import dynamodb_calls, new_phone
 
 MASKED = re.compile(r"^1\d{2}\*{4}\d{4}$")
 
@@ -358,3 +358,28 @@ def test_the_staff_list_names_the_places_of_the_roles(client, county):
     grants = {(g["role"], g["place"]): g["place_name"] for s in staff for g in s["grants"]}
     assert grants[("grid_worker", county.grid)] == "第一网格"
     assert grants[("village_admin", county.village)] == "测试村"
+
+
+def test_staff_lists_cost_the_same_calls_for_one_person_or_many(client, county):
+    """The names of the people's places come in one BatchGet for the page, not one per person (/staff and the party
+    members of 党员联户 alike)."""
+    admin = county.tokens["county_admin"]
+
+    def calls(path: str) -> list[str]:
+        with dynamodb_calls() as seen:
+            r = client.get(path, token=admin)
+        assert r.status_code == 200 and r.json["items"], r.json
+        assert all(g["place_name"] for s in r.json["items"] for g in s["grants"]), r.json
+        return sorted(seen)
+
+    def add(role: str, place: str) -> None:
+        r = client.post("/staff", {"phone": new_phone(), "name": "列表测试", "role": role, "place": place}, token=admin)
+        assert r.status_code == 201, r.json
+
+    add("party_member", county.grid)
+    one = {p: calls(p) for p in (f"/staff?place={county.village}", f"/party-links/members?place={county.village}")}
+    for place in (county.grid, county.grid2, county.grid, county.grid2):
+        add("party_member", place)
+        add("grid_worker_part", place)
+    many = {p: calls(p) for p in one}
+    assert many == one, (one, many)
