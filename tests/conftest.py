@@ -289,5 +289,20 @@ def dynamodb_calls():
                 del conn.dispatch
 
 
+def xlsx_bytes(rows: list[list]) -> bytes:
+    """A one-sheet Excel workbook of these rows, as an office would upload it."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def unique() -> str:
     return uuid.uuid4().hex

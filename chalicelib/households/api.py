@@ -59,7 +59,11 @@ def household_out(ctx: TenantContext, hh, members=None) -> dict:
           permission="households.write", tags=TAGS)
 def create(call: Call):
     b = call.body
-    hh, warnings = service.create(call.ctx, b.grid, b.address, b.members, b.ref)
+    return _saved(call, *service.create(call.ctx, b.grid, b.address, b.members, b.ref))
+
+
+def _saved(call: Call, hh, warnings: list) -> dict:
+    """A household just written, read back with its members, and what the worker should check (duplicates)."""
     _, members = service.get(call.ctx, hh.hid)
     return {**household_out(call.ctx, hh, members), "warnings": warnings}
 
@@ -83,9 +87,7 @@ def get_household(call: Call):
 @endpoint(bp, "/households/{hid}", "PUT", name="update_household", summary="Change a household's address",
           body=".schemas:UpdateHousehold", response=".schemas:HouseholdOut", permission="households.write", tags=TAGS)
 def update_household(call: Call):
-    hh, warnings = service.update(call.ctx, call.params["hid"], call.body.address)
-    _, members = service.get(call.ctx, hh.hid)
-    return {**household_out(call.ctx, hh, members), "warnings": warnings}
+    return _saved(call, *service.update(call.ctx, call.params["hid"], call.body.address))
 
 
 @endpoint(bp, "/members", "GET", name="find_people",

@@ -17,6 +17,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 DESK = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}  # a cheap Android phone
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +63,12 @@ def phone(browser, request):
 
 
 @pytest.fixture
+def small_phone(browser, request):
+    """A fresh phone at 360×740."""
+    yield from _context(browser, SMALL_PHONE, request)
+
+
+@pytest.fixture
 def desk(browser, request):
     yield from _context(browser, DESK, request)
 
@@ -89,4 +96,16 @@ def open_console(desk, web_stack, session: dict, path: str = "/"):
     desk.add_init_script(f"if (!localStorage.getItem('cqt.session')) localStorage.setItem('cqt.session', {stored})")
     page = desk.new_page()
     page.goto(f"{web_stack.url}/console{path}")
+    return page
+
+
+def open_app(context, web_stack, session: dict, path: str, prefs: dict | None = None):
+    """A page of the phone app signed in with `session` (and `prefs`), kept the way the app keeps them, in
+    localStorage."""
+    page = context.new_page()
+    page.goto(f"{web_stack.url}/signin")
+    page.evaluate("s => localStorage.setItem('cqt.session', s)", json.dumps(session))
+    if prefs:
+        page.evaluate("p => localStorage.setItem('cqt.prefs', p)", json.dumps(prefs))
+    page.goto(f"{web_stack.url}{path}")
     return page

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESK, open_console, screenshot, shot
+from tests.e2e.conftest import DESK, open_app, open_console, screenshot, shot
 from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
@@ -307,10 +307,7 @@ def test_operator_onboards_a_county_and_its_people_see_when_it_is_suspended(desk
     # A villager of the new county uses the app; its county admin uses the console.
     admin = web_stack.session("13700000881")
     villager = _jiangshan_villager(web_stack, admin)
-    app = phone.new_page()
-    app.goto(f"{web_stack.url}/signin")
-    app.evaluate("s => localStorage.setItem('cqt.session', s)", json.dumps(villager))
-    app.goto(f"{web_stack.url}/")
+    app = open_app(phone, web_stack, villager, "/")
     expect(app.locator("[data-test=tile-daily_report]")).to_be_visible()
 
     row.get_by_role("button", name="停用 江山市").click()

@@ -17,7 +17,7 @@ import urllib.parse
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import open_app, screenshot
 from tests.e2e.stack import new_phone
 
 GRID = "330825001201G01"
@@ -43,13 +43,6 @@ def worker(web_stack) -> dict:
     return web_stack.session(WORKER)
 
 
-def open_as(phone, web_stack, session: dict, path: str):
-    """A page of the app, signed in with `session`."""
-    page = phone.new_page()
-    page.goto(f"{web_stack.url}/signin")
-    page.evaluate("s => localStorage.setItem('cqt.session', s)", json.dumps(session))
-    page.goto(f"{web_stack.url}{path}")
-    return page
 
 
 def households_at(web_stack, worker: dict, q: str) -> list[dict]:
@@ -142,7 +135,7 @@ def test_villager_signs_in_with_the_sms_code_and_links_by_the_qr_link(web_stack,
 
 def test_grid_worker_adds_a_household_in_field_mode(web_stack, worker, phone):
     unlinked_household(web_stack, worker)
-    page = open_as(phone, web_stack, worker, "/")
+    page = open_app(phone, web_stack, worker, "/")
     page.click("[data-test=tile-field]")
     expect(page.locator(".app-bar__title")).to_have_text("张王村第一网格")
     expect(page.locator("[data-test=coverage]")).to_contain_text("未关联")
@@ -196,7 +189,7 @@ def test_grid_worker_adds_a_household_in_field_mode(web_stack, worker, phone):
 
 
 def test_household_added_offline_is_queued_and_sent_exactly_once(web_stack, worker, phone):
-    page = open_as(phone, web_stack, worker, "/field")
+    page = open_app(phone, web_stack, worker, "/field")
     expect(page.locator("[data-test=household-row]").first).to_be_visible()
     page.click("[data-test=add-household]")
     address = unique_address("离线")
@@ -231,7 +224,7 @@ def test_household_added_offline_is_queued_and_sent_exactly_once(web_stack, work
 
 
 def test_elder_mode_enlarges_text_and_simplifies_home(web_stack, worker, phone):
-    page = open_as(phone, web_stack, worker, "/")
+    page = open_app(phone, web_stack, worker, "/")
     label = page.locator("[data-test=tile-profile] span")
     expect(label).to_be_visible()
     normal = float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import open_app, screenshot
 from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
@@ -27,7 +27,6 @@ LINGSHAN = "330825102201G01"  # 灵山村第一网格
 HUANGTIE = "330825102202"  # 黄铁村
 CHAXU = "330825101201G01"  # 茶圩村第一网格
 XIAXU = "330825002202G01"  # 下徐村第一网格: the home page's villagers (no other browser test reports there)
-SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}  # a cheap Android phone
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -39,15 +38,6 @@ def invite_staff(web_stack, admin: dict, role: str, place: str, name: str) -> tu
     return person, web_stack.session(phone)
 
 
-def open_as(phone, web_stack, session: dict, path: str, prefs: dict | None = None):
-    """A page of the app, signed in with `session` (the way the app keeps it, in localStorage)."""
-    page = phone.new_page()
-    page.goto(f"{web_stack.url}/signin")
-    page.evaluate("s => localStorage.setItem('cqt.session', s)", json.dumps(session))
-    if prefs:
-        page.evaluate("p => localStorage.setItem('cqt.prefs', p)", json.dumps(prefs))
-    page.goto(f"{web_stack.url}{path}")
-    return page
 
 
 def unreported(web_stack, session: dict, grid: str) -> list[dict]:
@@ -65,7 +55,7 @@ def linked_villager(web_stack, phone, admin: dict, hid: str, name: str, prefs: d
     """A new villager links to household `hid` with an invite code in the app; returns the page (at /household)."""
     invite = web_stack.api(admin, "POST", f"/api/households/{hid}/invites", {}, status=201)
     session = web_stack.session(new_phone("136"))
-    page = open_as(phone, web_stack, session, f"/link?code={invite['code']}", prefs)
+    page = open_app(phone, web_stack, session, f"/link?code={invite['code']}", prefs)
     expect(page.locator("[data-test=invite-code] input")).to_have_value(invite["code"])
     page.fill("input[name=name]", name)
     page.click("[data-test=link-submit]")
@@ -170,7 +160,7 @@ def test_villager_reports_with_outside_persons_then_replaces_the_report(web_stac
 def test_grid_worker_reports_for_an_unreported_household(web_stack, admin, lingshan_worker, phone):
     worker, session = lingshan_worker
     before = web_stack.api(admin, "GET", f"/api/reports/completion?place={LINGSHAN}")["place"]
-    page = open_as(phone, web_stack, session, "/")
+    page = open_app(phone, web_stack, session, "/")
     page.click("[data-test=tile-field]")
     page.click("[data-test=field-unreported]")
     expect(page).to_have_url(re.compile(r"/field/unreported\?grid="))
@@ -218,7 +208,7 @@ def test_party_member_reminds_an_unreported_household(web_stack, admin, phone):
         "household": done["id"], "members": [{"member": m["id"], "colour": "green"} for m in full["members"]]},
         status=201)
 
-    page = open_as(phone, web_stack, session, "/")
+    page = open_app(phone, web_stack, session, "/")
     expect(page.locator("[data-test=tile-party]")).to_have_text("我的联户")
     # Their phone is linked to no household of its own: no report or pass tile of theirs, a way to link one.
     expect(page.locator("[data-test=tile-daily_report]")).to_have_count(0)
@@ -290,12 +280,6 @@ def test_report_made_offline_is_sent_once_when_the_signal_returns(web_stack, adm
     assert len(history) == 1, history
 
 
-@pytest.fixture
-def small_phone(browser):
-    ctx = browser.new_context(**SMALL_PHONE)
-    ctx.set_default_timeout(15_000)
-    yield ctx
-    ctx.close()
 
 
 def api_requests(page) -> list[str]:

@@ -8,19 +8,17 @@ test uses that phone.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import open_app, screenshot
 from tests.e2e.test_phone_app import fill_household, new_id_number
 
 WORKER = "13900000010"
 VILLAGE = "330825001201"
 GRID = VILLAGE + "G01"
-SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 740}}
 
 
 @pytest.fixture(scope="module")
@@ -28,26 +26,14 @@ def worker(web_stack) -> dict:
     return web_stack.session(WORKER)
 
 
-@pytest.fixture
-def small_phone(browser):
-    ctx = browser.new_context(**SMALL_PHONE)
-    ctx.set_default_timeout(15_000)
-    yield ctx
-    ctx.close()
 
 
-def _open(ctx, web_stack, session: dict, path: str):
-    page = ctx.new_page()
-    page.goto(f"{web_stack.url}/signin")
-    page.evaluate("s => localStorage.setItem('cqt.session', s)", json.dumps(session))
-    page.goto(f"{web_stack.url}{path}")
-    return page
 
 
 def test_the_grid_list_is_in_household_number_order(web_stack, worker, small_phone):
     first = web_stack.api(worker, "GET", f"/api/households?place={GRID}&limit=5")["items"]
     assert [h["ref"] for h in first] == [f"{VILLAGE}-{n:04d}" for n in range(1, 6)]  # the demo's grid 1: 1–43
-    page = _open(small_phone, web_stack, worker, "/field")
+    page = open_app(small_phone, web_stack, worker, "/field")
     refs = page.locator("[data-test=household-row] [data-test=household-ref]")
     expect(refs.nth(4)).to_be_visible()
     assert [t.strip(" ·") for t in refs.all_inner_texts()[:5]] == ["0001", "0002", "0003", "0004", "0005"]
@@ -57,7 +43,7 @@ def test_the_grid_list_is_in_household_number_order(web_stack, worker, small_pho
 
 def test_a_household_added_in_the_field_is_numbered_and_a_duplicate_address_flagged(web_stack, worker, small_phone):
     existing = web_stack.api(worker, "GET", f"/api/households?place={GRID}&limit=1")["items"][0]
-    page = _open(small_phone, web_stack, worker, f"/field/new?grid={GRID}")
+    page = open_app(small_phone, web_stack, worker, f"/field/new?grid={GRID}")
     fill_household(page, existing["address"], [("沈新户", "户主")])
     page.click("[data-test=save-household]")
     expect(page).to_have_url(re.compile(r"/field/h/\w+$"))
@@ -80,7 +66,7 @@ def test_a_duplicate_id_number_says_where_it_is_registered(web_stack, worker, sm
     """In the worker's own grid: the village, number and masked head. In another grid: only "elsewhere"."""
     own = web_stack.api(worker, "GET", f"/api/households?place={GRID}&limit=3")["items"][2]
     member = web_stack.api(worker, "GET", f"/api/households/{own['id']}")["members"][0]  # the worker sees it whole
-    page = _open(small_phone, web_stack, worker, f"/field/new?grid={GRID}")
+    page = open_app(small_phone, web_stack, worker, f"/field/new?grid={GRID}")
     fill_household(page, "张王村新址一号", [("沈重号", "户主")])
     page.fill("[data-test=member-0] [data-test=member-id] input", member["id_number"])
     page.click("[data-test=save-household]")

@@ -22,7 +22,7 @@ import segno
 from playwright.sync_api import expect
 
 from tests.conftest import id_number
-from tests.e2e.conftest import CHROMIUM, PHONE, screenshot
+from tests.e2e.conftest import CHROMIUM, PHONE, SMALL_PHONE, open_app, screenshot
 from tests.e2e.stack import new_phone
 
 COUNTY_ADMIN = "13900000002"
@@ -40,14 +40,6 @@ def invite_staff(web_stack, admin: dict, role: str, place: str, name: str) -> di
     return web_stack.session(phone)
 
 
-def open_as(context, web_stack, session: dict, path: str, prefs: dict | None = None):
-    page = context.new_page()
-    page.goto(f"{web_stack.url}/signin")
-    page.evaluate("s => localStorage.setItem('cqt.session', s)", json.dumps(session))
-    if prefs:
-        page.evaluate("p => localStorage.setItem('cqt.prefs', p)", json.dumps(prefs))
-    page.goto(f"{web_stack.url}{path}")
-    return page
 
 
 def linked_villager(web_stack, context, admin: dict, hid: str, name: str, prefs: dict | None = None):
@@ -55,7 +47,7 @@ def linked_villager(web_stack, context, admin: dict, hid: str, name: str, prefs:
     the app keeps after linking)."""
     invite = web_stack.api(admin, "POST", f"/api/households/{hid}/invites", {}, status=201)
     session = web_stack.session(new_phone("137"))
-    page = open_as(context, web_stack, session, f"/link?code={invite['code']}", prefs)
+    page = open_app(context, web_stack, session, f"/link?code={invite['code']}", prefs)
     expect(page.locator("[data-test=invite-code] input")).to_have_value(invite["code"])
     page.fill("input[name=name]", name)
     page.click("[data-test=link-submit]")
@@ -172,7 +164,7 @@ def test_a_member_pass_is_scanned_with_the_camera_at_a_checkpoint(web_stack, adm
         staff_phone = camera_browser.new_context(**PHONE)
         staff_phone.set_default_timeout(20_000)
         staff_phone.grant_permissions(["camera"], origin=web_stack.url)
-        scan = open_as(staff_phone, web_stack, checkpoint, "/")
+        scan = open_app(staff_phone, web_stack, checkpoint, "/")
         if built(web_stack, "scan_pass"):
             scan.click("[data-test=tile-scan]")
         else:
@@ -327,7 +319,6 @@ def test_villager_files_tipoffs_anonymously_and_offline_and_follows_the_outcome(
 
 
 SIHOU = "330825100250"  # 寺后村: made by the test below, so that its checkpoint's log is its own
-PHONE_360 = {**PHONE, "viewport": {"width": 360, "height": 740}}
 
 
 def random_id_number() -> str:
@@ -349,8 +340,8 @@ def test_the_pass_says_what_the_checkpoint_will_say_and_staff_type_its_short_cod
         "grid": grid, "address": "寺后村8号",
         "members": [{"name": "童秀英", "relation": "户主", "id_number": random_id_number()}]}, status=201)
     hid = household["id"]
-    holder_phone = browser.new_context(**PHONE_360)
-    staff_phone = browser.new_context(**PHONE_360)
+    holder_phone = browser.new_context(**SMALL_PHONE)
+    staff_phone = browser.new_context(**SMALL_PHONE)
     for ctx in (holder_phone, staff_phone):
         ctx.set_default_timeout(15_000)
     try:
@@ -380,7 +371,7 @@ def test_the_pass_says_what_the_checkpoint_will_say_and_staff_type_its_short_cod
 
         # The checkpoint's camera fails: staff type the short code (as heard: lower case, a space).
         checkpoint = invite_staff(web_stack, admin, "checkpoint_staff", SIHOU, "寺后卡口")
-        scan = open_as(staff_phone, web_stack, checkpoint, "/pass/scan")
+        scan = open_app(staff_phone, web_stack, checkpoint, "/pass/scan")
         expect(scan.locator("[data-test=checkpoint]")).to_have_text("卡口：寺后村")
         expect(scan.locator("[data-test=camera-failed]")).to_be_visible()
 

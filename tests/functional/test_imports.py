@@ -9,7 +9,7 @@ import re
 
 import requests
 
-from tests.conftest import new_phone, unique_id_number
+from tests.conftest import new_phone, unique_id_number, xlsx_bytes
 
 PLACE_HEADER = ["编码", "名称"]
 HH_HEADER = ["户编号", "网格编码", "地址", "姓名", "与户主关系", "身份证号", "手机号", "是否党员", "是否外来人员",
@@ -24,16 +24,6 @@ def _csv_bytes(rows: list[list], encoding: str = "utf-8-sig") -> bytes:
     return buf.getvalue().encode(encoding)
 
 
-def _xlsx_bytes(rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _form(client, token, kind: str, filename: str):
@@ -225,7 +215,7 @@ def test_places_csv_gbk(client, county):
 def test_places_xlsx(client, county):
     admin = county.tokens["county_admin"]
     t4 = county.code + "004"
-    data = _xlsx_bytes([PLACE_HEADER,
+    data = xlsx_bytes([PLACE_HEADER,
                         [int(t4), "白沙镇"],  # a number cell, as Excel stores typed-in codes
                         [t4 + "102", "白沙村"],
                         [t4 + "102G01", "白沙村第一网格"],
@@ -275,7 +265,7 @@ def test_households_xlsx_import(client, county):
             ["H001", None, None, "张小三", "子女", ids[2], None, None, "是", "江西省赣州市"],
             ["H002", county.grid2, "测试村6号", "王五", "户主", ids[3], phone2, "", "", ""],
             ["H002", county.grid2, "测试村6号", "王母", "父母", ids[4].lower(), "", "", "", ""]]
-    r = _upload_and_import(client, admin, "households", "户籍.xlsx", _xlsx_bytes(rows))
+    r = _upload_and_import(client, admin, "households", "户籍.xlsx", xlsx_bytes(rows))
     assert r.status_code == 201, r.json
     assert r.json == {"kind": "households", "rows": 5, "created": 2, "updated": 0, "unchanged": 0, "members": 5,
                       "members_updated": 0}
@@ -472,7 +462,7 @@ def test_an_id_number_with_full_width_digits_is_matched_to_the_same_person(clien
         [HH_HEADER, ["W1", county.grid, "一号", "甲", "户主", idno, "", "", "", ""]]))
     assert _import(client, admin, "households", key).status_code == 201
     for data in (_csv_bytes([HH_HEADER, ["Ｗ１", county.grid, "一号", "甲", "户主", wide, "", "", "", ""]]),
-                 _xlsx_bytes([HH_HEADER, ["W1", county.grid, "一号", "甲", "本人", " " + wide + " ", None, None, None,
+                 xlsx_bytes([HH_HEADER, ["W1", county.grid, "一号", "甲", "本人", " " + wide + " ", None, None, None,
                                           None]])):
         name = "b.xlsx" if data[:2] == b"PK" else "b.csv"
         p = _preview(client, admin, "households", _upload(client, admin, "households", name, data)).json
@@ -490,7 +480,7 @@ def test_an_id_number_a_spreadsheet_turned_into_a_number_is_a_row_error_that_say
             ["N1", county.grid, "一号", "甲", "户主", as_number, "", "", "", ""],
             ["N2", county.grid, "二号", "乙", "户主", int(idno[:17] + "0"), "", "", "", ""],
             ["N3", county.grid, "三号", "丙", "户主", unique_id_number(county.code), "", "", "", ""]]
-    p = _preview(client, admin, "households", _upload(client, admin, "households", "n.xlsx", _xlsx_bytes(rows))).json
+    p = _preview(client, admin, "households", _upload(client, admin, "households", "n.xlsx", xlsx_bytes(rows))).json
     bad = {e["row"]: e for e in p["errors"]}
     assert set(bad) == {2, 3}, p["errors"]
     assert all(e["code"] == "number_converted" and "被表格转换成了数字" in e["message"] and "文本" in e["message"]

@@ -4,6 +4,7 @@ import pytest
 from openpyxl import Workbook
 
 from chalicelib.imports import sheets
+from tests.conftest import xlsx_bytes
 
 
 def test_csv_utf8_bom_and_gbk():
@@ -39,14 +40,6 @@ def test_row_limit():
         sheets.read_rows(data, "x.csv", sheets.PLACE_COLUMNS, 5)
 
 
-def _xlsx(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def test_header_hints_marks_spaces_and_full_width_are_ignored_and_synonyms_accepted():
@@ -76,7 +69,7 @@ def test_unknown_duplicate_and_missing_columns_are_reported():
 
 
 def test_an_id_number_in_a_number_cell_is_flagged_and_the_sample_row_skipped():
-    data = _xlsx([["户编号", "姓名", "与户主关系", "身份证号", "手机号"],
+    data = xlsx_bytes([["户编号", "姓名", "与户主关系", "身份证号", "手机号"],
                   ["示例-001", "张三", "户主", "330825198001010011", "13800000000"],
                   ["H1", "李四", "户主", 3.30825198001011e17, 13800000001],
                   ["H2", "王五", "户主", "330825198001010011", None]])

@@ -1,22 +1,14 @@
 // The households a person reports for, kept on the phone (address, head and member names only: no ID or phone
 // numbers) so the report form opens without a signal. Per signed-in person; the most recent 30.
-import { NetworkError, api, session } from '@shared/api.js'
+import { NetworkError, api } from '@shared/api.js'
+import { readMine, writeMine } from '@shared/kept.js'
 
 const KEY = 'cqt.report.households'
 const MAX = 30
 
-function owner() {
-  const s = session.load()
-  return s?.tenant && s?.user_id ? `${s.tenant}:${s.user_id}` : null
-}
-
 function read() {
-  try {
-    const stored = JSON.parse(localStorage.getItem(KEY))
-    return stored?.owner === owner() && Array.isArray(stored.items) ? stored.items : []
-  } catch {
-    return []
-  }
+  const items = readMine(KEY)?.items
+  return Array.isArray(items) ? items : []
 }
 
 function slim(h) {
@@ -27,12 +19,7 @@ function slim(h) {
 }
 
 function remember(h) {
-  const items = [slim(h), ...read().filter((x) => x.id !== h.id)].slice(0, MAX)
-  try {
-    localStorage.setItem(KEY, JSON.stringify({ owner: owner(), items }))
-  } catch {
-    // a full storage only costs the offline copy
-  }
+  writeMine(KEY, { items: [slim(h), ...read().filter((x) => x.id !== h.id)].slice(0, MAX) })
 }
 
 /** GET /households/{hid}; without a signal, the copy kept on the phone (marked `offline: true`) if there is one. */

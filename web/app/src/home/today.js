@@ -1,32 +1,20 @@
 // Today's report of the phone's households, for the home page: GET /reports/today per household (a villager has
 // one: one request), the last answer kept on the phone for the rest of the day (so a home opened without a signal
 // still knows), and the report waiting in the outbox (待发送), which wins over both.
-import { NetworkError, api, session } from '@shared/api.js'
+import { NetworkError, api } from '@shared/api.js'
+import { readMine, writeMine } from '@shared/kept.js'
 import { shanghaiToday } from '../daily_report/time.js'
 
 const KEY = 'cqt.home.today'
 
-function owner() {
-  const s = session.load()
-  return s?.tenant && s?.user_id ? `${s.tenant}:${s.user_id}` : null
-}
-
 function kept() {
-  try {
-    const stored = JSON.parse(localStorage.getItem(KEY))
-    return stored?.owner === owner() && stored.date === shanghaiToday() ? stored.items ?? {} : {}
-  } catch {
-    return {}
-  }
+  const stored = readMine(KEY)
+  return stored?.date === shanghaiToday() ? stored.items ?? {} : {}
 }
 
 function keep(hid, today) {
   if (today?.date !== shanghaiToday()) return
-  try {
-    localStorage.setItem(KEY, JSON.stringify({ owner: owner(), date: today.date, items: { ...kept(), [hid]: today } }))
-  } catch {
-    // a full storage only costs the offline copy
-  }
+  writeMine(KEY, { date: today.date, items: { ...kept(), [hid]: today } })
 }
 
 /** GET /reports/today for one household; without a signal, today's answer kept on the phone (`offline: true`) or

@@ -1,18 +1,8 @@
+import shared from '@shared/messages.js'
+
 export default {
   app: { name: '村情通', tagline: '村民身边的村务服务' },
-  suspended: {
-    title: '本县服务已暂停',
-    thisCounty: '本县',
-    text: '{county}的村情通服务已暂停，暂时无法上报、办事和查看信息。',
-    since: '暂停时间：{time}',
-    contact: '如有疑问，请联系',
-    kept: '您的账号和已提交的信息都会保留，服务恢复后可继续使用；未发送的内容会在恢复后自动发送。',
-    retry: '重新检查',
-    checking: '正在检查…',
-    still: '服务仍在暂停中，请稍后再试。',
-    switch: '进入{name}',
-    signOut: '退出登录',
-  },
+  ...shared['zh-CN'],
   common: {
     back: '返回',
     cancel: '取消',

@@ -5,7 +5,8 @@
 // Kept in localStorage, so closing the app or rebooting the phone loses nothing. Each item remembers who queued it
 // and is only sent in that person's session.
 import { reactive } from 'vue'
-import { ApiError, NetworkError, newIdempotencyKey, request, session } from '@shared/api.js'
+import { ApiError, NetworkError, newIdempotencyKey, request } from '@shared/api.js'
+import { owner } from '@shared/kept.js'
 
 const KEY = 'cqt.outbox'
 const RETRY_MS = 30_000
@@ -24,11 +25,6 @@ const sentListeners = new Set()
 
 function persist() {
   localStorage.setItem(KEY, JSON.stringify(outbox.items))
-}
-
-function owner() {
-  const s = session.load()
-  return s?.tenant && s?.user_id ? `${s.tenant}:${s.user_id}` : null
 }
 
 /** My queued items (waiting, or refused by the server), oldest first. Reactive when called in a render. */

@@ -2,31 +2,19 @@
 // last pass of each member kept on the phone so it shows without a signal until it expires (the checkpoint's scan
 // needs the network, the holder's phone need not). Kept per signed-in person, in localStorage: the code (it names
 // no person), its short code, its QR image, the member's name and the last verdict with the time it was checked.
-import { api, session } from '@shared/api.js'
+import { api } from '@shared/api.js'
+import { readMine, writeMine } from '@shared/kept.js'
 
 const KEY = 'cqt.passes'
 
-function owner() {
-  const s = session.load()
-  return s?.tenant && s?.user_id ? `${s.tenant}:${s.user_id}` : null
-}
-
 function read() {
-  try {
-    const stored = JSON.parse(localStorage.getItem(KEY))
-    if (stored?.owner === owner() && stored.items && typeof stored.items === 'object') return stored
-  } catch {
-    // a broken copy is only a lost offline pass
-  }
-  return { owner: owner(), items: {}, last: null }
+  const stored = readMine(KEY)
+  if (stored?.items && typeof stored.items === 'object') return stored
+  return { items: {}, last: null }
 }
 
 function write(stored) {
-  try {
-    localStorage.setItem(KEY, JSON.stringify(stored))
-  } catch {
-    // a full storage only costs the offline copy
-  }
+  writeMine(KEY, stored)
 }
 
 /** A phone number as the server shows it to most (138****5678), to compare a full number with a masked one. */

@@ -86,7 +86,8 @@ describe('CompletionPage', () => {
     w.unmount()
   })
 
-  it('drills down to a village and shows its grids; the trail leads back', async () => {
+  /** The township official's completion page, drilled down to 张王村. */
+  async function atZhangwang() {
     const today = todayInShanghai()
     const f = api(today)
     vi.stubGlobal('fetch', f)
@@ -94,6 +95,11 @@ describe('CompletionPage', () => {
     await settle()
     await w.find('button[aria-label="查看下级 张王村"]').trigger('click')
     await settle()
+    return { today, f, w }
+  }
+
+  it('drills down to a village and shows its grids; the trail leads back', async () => {
+    const { today, f, w } = await atZhangwang()
     expect(f.calls.some((x) => x.url.includes('/reports/completion?place=330825001201&'))).toBe(true)
     expect(f.calls.some((x) => x.url.includes('/reports/trend?place=330825001201&days=30'))).toBe(true)
     expect(w.find('[role=status]').text()).toContain(`张王村 ${today}：应报 172 户`)
@@ -109,13 +115,7 @@ describe('CompletionPage', () => {
   })
 
   it('ends at a grid with its unreported households and their contacts, masked as the role requires', async () => {
-    const today = todayInShanghai()
-    const f = api(today)
-    vi.stubGlobal('fetch', f)
-    const w = mountAs([{ role: 'township_official', place: '330825001' }])
-    await settle()
-    await w.find('button[aria-label="查看下级 张王村"]').trigger('click')
-    await settle()
+    const { today, f, w } = await atZhangwang()
     await w.find('button[aria-label="查看下级 张王村第1网格"]').trigger('click')
     await settle()
     const asked = f.calls.find((x) => x.url.includes('/reports/unreported'))

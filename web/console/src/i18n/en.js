@@ -1,19 +1,9 @@
+import shared from '@shared/messages.js'
+
 // English (second locale)
 export default {
   app: { title: 'Cunqingtong · Staff console', short: 'Cunqingtong' },
-  suspended: {
-    title: 'Service suspended in this county',
-    thisCounty: 'This county',
-    text: 'The 村情通 service of {county} is suspended: reports, services and information are unavailable for now.',
-    since: 'Suspended since {time}',
-    contact: 'For questions, contact',
-    kept: 'Your account and what you submitted are kept; when the service resumes you carry on, and anything not yet sent goes out then.',
-    retry: 'Check again',
-    checking: 'Checking…',
-    still: 'The service is still suspended. Please try again later.',
-    switch: 'Go to {name}',
-    signOut: 'Sign out',
-  },
+  ...shared['en'],
   common: {
     retry: 'Retry',
     cancel: 'Cancel',
