@@ -1,24 +1,43 @@
-"""The module catalogue, filled by the modules themselves.
+"""Modules declare themselves; core keeps the registry and names none of them.
 
-Each county module (每日上报, 扫码通行, 疫情举报, ...) declares itself in its own `manifest.py` with a `Module`;
-app.py registers the manifests. Nothing in core names a module. The catalogue is therefore exactly what is built:
-a module is offered to counties when its code lands, and a county's switches are read through `enabled()` so that
-a switch stored for a module that no longer exists gives nobody anything.
+Each module (每日上报, 扫码通行, 疫情举报, ...) and each platform part (places, households, staff, ...) has a
+`manifest.py` with one `Module`: its catalogue entry (name, icon, on by default), the packages whose routes it owns,
+its permissions and the roles that hold them, the blueprints to wire (routes, schedules), the submission-stream item
+kinds it reacts to (and the module that reacts), and the topics it publishes to. chalicelib/manifests.py lists the
+manifests; app.py registers them and wires their blueprints.
 
-A module's routes are the routes of its packages: core.http refuses them with 403 `module_disabled` when the
-caller's county has the module off, in one place, for every route alike.
+- **Catalogue:** only switchable modules are offered to counties, exactly those whose code landed; a county's stored
+  switches are read through `enabled()`, so a switch for a module that no longer exists gives nobody anything.
+  Platform parts (`switchable=False`) are always on and never listed.
+- **Switch:** core.http refuses a switched-off module's routes with 403 `module_disabled`, in one place.
+- **Permissions:** registering a manifest declares its permissions in core.tenancy; a permission nobody declared
+  is held by nobody (deny by default), and two manifests may not declare the same one.
+- **Stream:** core.streams imports the reacting modules listed here (`reactions()`) at its first dispatch.
 
 Plain classes and dicts only: this is imported with app.py (cold start).
 """
 
 from __future__ import annotations
 
+import importlib
+
+# The one file that lists every manifest (imported by functions that do not import app.py: the stream reader).
+WIRING = "chalicelib.manifests"
+
 
 class Module:
-    def __init__(self, *, id: str, name: str, name_en: str, icon: str, packages: tuple[str, ...],
-                 default_on: bool = True, summary: str = ""):
+    def __init__(self, *, id: str, name: str, name_en: str, packages: tuple[str, ...], icon: str = "",
+                 default_on: bool = True, summary: str = "", switchable: bool = True,
+                 permissions: dict[str, frozenset[str]] | None = None, blueprints: tuple[str, ...] = (),
+                 reactions: dict[str, str] | None = None, topics: tuple[str, ...] = (),
+                 schedules: dict[str, str] | None = None):
         self.id, self.name, self.name_en, self.icon = id, name, name_en, icon
-        self.packages, self.default_on, self.summary = packages, default_on, summary
+        self.packages, self.default_on, self.summary, self.switchable = packages, default_on, summary, switchable
+        self.permissions = dict(permissions or {})  # permission -> roles that hold it (at the places granted)
+        self.blueprints = blueprints  # dotted modules with a `bp` Blueprint: routes and schedules
+        self.reactions = dict(reactions or {})  # stream item kind -> dotted module whose handlers react to it
+        self.topics = topics  # settings attributes of the SNS topics it publishes to (e.g. "alerts_topic")
+        self.schedules = dict(schedules or {})  # scheduled handler name -> when it runs (documentation, infra)
 
     def __repr__(self) -> str:
         return f"Module({self.id})"
@@ -33,32 +52,65 @@ _by_package: dict[str, str] = {}
 
 
 def register(*modules: Module) -> None:
+    from . import tenancy
+
     for m in modules:
-        if m.id in _modules and _modules[m.id] is not m:
+        if m.id in _modules:
+            if _modules[m.id] is m:
+                continue
             raise ValueError(f"module {m.id} registered twice")
+        for perm, roles in m.permissions.items():
+            tenancy.declare(perm, roles, m.id)
         _modules[m.id] = m
         for pkg in m.packages:
             _by_package[pkg] = m.id
 
 
-def catalogue() -> list[Module]:
+def ensure_registered() -> None:
+    """For functions that do not import app.py: register every manifest (a no-op once done)."""
+    importlib.import_module(WIRING).register()
+
+
+def all_modules() -> list[Module]:
     return list(_modules.values())
 
 
+def catalogue() -> list[Module]:
+    """The switchable modules, the ones offered to counties."""
+    return [m for m in _modules.values() if m.switchable]
+
+
 def ids() -> frozenset[str]:
-    return frozenset(_modules)
+    return frozenset(m.id for m in catalogue())
 
 
 def defaults() -> list[str]:
-    return [m.id for m in _modules.values() if m.default_on]
+    return [m.id for m in catalogue() if m.default_on]
 
 
 def owner(package: str | None) -> str | None:
-    """The module whose routes live in `package` (e.g. "chalicelib.tipoffs"), or None for the platform's own."""
-    return _by_package.get(package or "")
+    """The switchable module whose routes live in `package` (e.g. "chalicelib.<module>"), or None when the package
+    is the platform's own (always on)."""
+    mid = _by_package.get(package or "")
+    return mid if mid and _modules[mid].switchable else None
+
+
+def module_of_permission(permission: str) -> str | None:
+    for m in _modules.values():
+        if permission in m.permissions:
+            return m.id
+    return None
 
 
 def enabled(switched_on) -> list[str]:
     """A county's stored switches, reduced to modules that exist, in catalogue order."""
     on = set(switched_on or ())
-    return [m for m in _modules if m in on]
+    return [m.id for m in catalogue() if m.id in on]
+
+
+def reactions() -> dict[str, str]:
+    """Stream item kind -> the module that reacts to it, over every registered manifest."""
+    out: dict[str, str] = {}
+    for m in _modules.values():
+        out.update(m.reactions)
+    return out

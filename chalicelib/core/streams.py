@@ -2,9 +2,9 @@
 registered for it (`@on_record("daily_report_day")`). A module's events.py registers its reactions; the Lambda
 function is one (`on_submissions_change`), so the stream has one reader.
 
-The reacting modules are listed in REACTIONS and imported at the first dispatch: in AWS the stream's Lambda
-function imports this module only (its handler is `chalicelib.core.streams.on_submissions_change`), never app.py,
-and the API's cold start does not pay for them.
+The reacting modules are declared by the manifests (`reactions`: item kind -> module) and imported at the first
+dispatch: in AWS the stream's Lambda function imports this module only (its handler is
+`chalicelib.core.streams.on_submissions_change`), never app.py, and the API's cold start does not pay for them.
 
 Handlers receive (event name, new image, old image) as raw DynamoDB maps; removals (TTL expiry) are not passed on
 unless a handler asks for them. A handler must be idempotent: a failed batch is delivered again.
@@ -27,12 +27,14 @@ BatchHandler = Callable[[list[tuple[str, dict | None, dict | None]]], dict[str, 
 _handlers: dict[str, list[tuple[Handler, bool]]] = {}
 _batch_handlers: dict[str, list[BatchHandler]] = {}
 
-# The modules whose handlers react to the stream (they register with on_record/on_records when imported).
-REACTIONS = ("chalicelib.daily_report.events", "chalicelib.tipoffs.events")
 
 
 def load_reactions() -> None:
-    for name in REACTIONS:
+    """Import the modules the manifests name as reacting to the stream (they register with on_record/on_records)."""
+    from . import modules
+
+    modules.ensure_registered()
+    for name in sorted(set(modules.reactions().values())):
         importlib.import_module(name)  # a no-op once imported
 
 

@@ -36,7 +36,18 @@ ROLE_NAMES_ZH = {
     VILLAGE_ADMIN: "村情通管理员", TOWNSHIP_OFFICIAL: "乡镇（街道）干部", COUNTY_ADMIN: "县级管理员（大数据局）",
     EPIDEMIC_COMMAND: "县防疫指挥部", ORG_DEPARTMENT: "组织部", EMPLOYER: "企业", PLATFORM_OPERATOR: "平台运营",
 }
+ROLE_NAMES_EN = {
+    VILLAGER: "Villager", HOUSEHOLD_HEAD: "Household head", PARTY_MEMBER: "Party member", GRID_LEADER: "Grid leader",
+    GRID_WORKER: "Grid worker (full-time)", GRID_WORKER_PART: "Grid worker (part-time)",
+    GRID_INSTRUCTOR: "Grid instructor", CHECKPOINT: "Checkpoint staff", VILLAGE_ADMIN: "Village admin",
+    TOWNSHIP_OFFICIAL: "Township official", COUNTY_ADMIN: "County admin", EPIDEMIC_COMMAND: "Epidemic command",
+    ORG_DEPARTMENT: "Organisation department", EMPLOYER: "Employer", PLATFORM_OPERATOR: "Platform operator",
+}
 ALL_ROLES = tuple(ROLE_NAMES_ZH)
+# The order people think of them in (a role select, a list of roles): the operator and county first, grid last.
+ROLE_ORDER = (PLATFORM_OPERATOR, COUNTY_ADMIN, EPIDEMIC_COMMAND, ORG_DEPARTMENT, EMPLOYER, TOWNSHIP_OFFICIAL,
+              VILLAGE_ADMIN, CHECKPOINT, GRID_LEADER, GRID_WORKER, GRID_WORKER_PART, GRID_INSTRUCTOR, PARTY_MEMBER,
+              HOUSEHOLD_HEAD, VILLAGER)
 RESIDENT_ROLES = frozenset({VILLAGER, HOUSEHOLD_HEAD, PARTY_MEMBER})
 GRID_ROLES = frozenset({GRID_LEADER, GRID_WORKER, GRID_WORKER_PART, GRID_INSTRUCTOR})
 # The level of place each staff role is placed at.
@@ -53,39 +64,35 @@ CAN_INVITE = {
     VILLAGE_ADMIN: frozenset({CHECKPOINT, PARTY_MEMBER} | GRID_ROLES),
     PLATFORM_OPERATOR: frozenset({COUNTY_ADMIN}),
 }
+STAFF_WRITE_ROLES = frozenset(CAN_INVITE)
 
-_OFFICE = frozenset({VILLAGE_ADMIN, TOWNSHIP_OFFICIAL, COUNTY_ADMIN})
-_FIELD = GRID_ROLES | _OFFICE
+# Role sets the manifests build their permissions from.
+OFFICE_ROLES = frozenset({VILLAGE_ADMIN, TOWNSHIP_OFFICIAL, COUNTY_ADMIN})
+FIELD_ROLES = GRID_ROLES | OFFICE_ROLES
 
-# Permission → roles that hold it (at the places they are granted).
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "places.read": _FIELD | {EPIDEMIC_COMMAND, ORG_DEPARTMENT, CHECKPOINT},
-    "places.write": _OFFICE,
-    "households.read": _FIELD | {EPIDEMIC_COMMAND},
-    "households.write": _FIELD - {GRID_INSTRUCTOR},
-    "households.pii": GRID_ROLES | {VILLAGE_ADMIN},  # may see full ID and phone numbers
-    "coverage.read": _FIELD | {EPIDEMIC_COMMAND, ORG_DEPARTMENT},
-    "staff.read": _OFFICE | {GRID_LEADER},
-    "staff.write": frozenset(CAN_INVITE),
-    "imports.write": _OFFICE,
-    "tenant.read": _OFFICE | {EPIDEMIC_COMMAND, ORG_DEPARTMENT},
-    "tenants.admin": frozenset({PLATFORM_OPERATOR}),
-    # Daily report (每日上报): completion, trends and the unreported list; 代报 by grid workers; county settings.
-    "reports.read": _FIELD | {EPIDEMIC_COMMAND, ORG_DEPARTMENT},
-    "reports.proxy": GRID_ROLES - {GRID_INSTRUCTOR},
-    "reports.settings": frozenset({COUNTY_ADMIN, EPIDEMIC_COMMAND}),
-    "alerts.read": frozenset({EPIDEMIC_COMMAND, COUNTY_ADMIN}),
-    "alerts.write": frozenset({EPIDEMIC_COMMAND}),
-    # Scan-to-pass (扫码通行): checkpoint staff scan; offices read the scan logs of their checkpoints.
-    "passes.scan": frozenset({CHECKPOINT}),
-    "passes.logs": frozenset({CHECKPOINT}) | _OFFICE | {EPIDEMIC_COMMAND},
-    # Epidemic tip-offs (疫情举报): a tip-off belongs to a village, which handles it (offices above may too); the
-    # county command sees all. Grid staff are told to check by the village, not given the reporter's words.
-    "tipoffs.read": _OFFICE | {EPIDEMIC_COMMAND},
-    "tipoffs.handle": _OFFICE | {EPIDEMIC_COMMAND},
-    # 党员联户: who links party members to households (at the household's grid).
-    "party.link": _OFFICE | {GRID_LEADER, GRID_WORKER},
-}
+# Permission -> roles that hold it (at the places they are granted). Filled by the modules' manifests
+# (core.modules.register -> declare); empty until then, and a permission nobody declared is held by nobody.
+PERMISSIONS: dict[str, frozenset[str]] = {}
+PERMISSION_OWNER: dict[str, str] = {}  # permission -> the module that declared it
+
+
+def declare(permission: str, roles, owner: str) -> None:
+    roles = frozenset(roles)
+    unknown = roles - set(ALL_ROLES)
+    if unknown:
+        raise ValueError(f"{owner}: permission {permission} names unknown roles {sorted(unknown)}")
+    if permission in PERMISSION_OWNER and PERMISSION_OWNER[permission] != owner:
+        raise ValueError(f"permission {permission} declared by {PERMISSION_OWNER[permission]} and {owner}")
+    PERMISSIONS[permission] = roles
+    PERMISSION_OWNER[permission] = owner
+
+
+def topmost(places) -> list[str]:
+    """The places not covered by another of them ("*" covers all), sorted."""
+    ps = set(places)
+    if "*" in ps:
+        return ["*"]
+    return sorted(p for p in ps if not any(q != p and within(p, q) for q in ps))
 
 
 def within(place_code: str, scope: str) -> bool:
@@ -135,8 +142,31 @@ class TenantContext:
         return PLATFORM_OPERATOR in self.roles
 
     def grants_for(self, permission: str) -> list[Grant]:
-        roles = PERMISSIONS[permission]
+        roles = PERMISSIONS.get(permission, frozenset())
         return [g for g in self.grants if g.role in roles]
+
+    def permission_places(self, permissions=None) -> dict[str, list[str]]:
+        """Permission -> the topmost places where this person holds it ("*": everywhere), for every declared
+        permission (or those given) they hold somewhere."""
+        out = {}
+        for perm in (PERMISSIONS if permissions is None else permissions):
+            places = topmost(g.place for g in self.grants_for(perm))
+            if places:
+                out[perm] = places
+        return out
+
+    def appointable(self) -> list[dict]:
+        """Whom this person may appoint (and remove), and under which places: [{role, level, places}] in ROLE_ORDER.
+        A role is placed at its level (ROLE_LEVEL) at or below one of the places."""
+        by_role: dict[str, set[str]] = {}
+        for g in self.grants:
+            for role in CAN_INVITE.get(g.role, ()):
+                by_role.setdefault(role, set()).add(g.place)
+        return [{"role": r, "level": ROLE_LEVEL.get(r), "places": topmost(by_role[r])}
+                for r in ROLE_ORDER if r in by_role]
+
+    def may_appoint(self, role: str, place: str) -> bool:
+        return any(role in CAN_INVITE.get(g.role, ()) and g.covers(place) for g in self.grants)
 
     def can(self, permission: str, place_code: str) -> bool:
         return any(g.covers(place_code) for g in self.grants_for(permission))

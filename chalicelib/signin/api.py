@@ -56,20 +56,40 @@ def _grants_out(ctx) -> list[dict]:
             for g in ctx.grants]
 
 
-@endpoint(bp, "/me", "GET", name="me", summary="Who am I: county, roles and places, switched-on modules",
-          response=".schemas:Me", tags=TAGS)
+def _roles() -> list[dict]:
+    from ..core.tenancy import ROLE_LEVEL, ROLE_NAMES_EN, ROLE_NAMES_ZH, ROLE_ORDER
+
+    return [{"id": r, "name": ROLE_NAMES_ZH[r], "name_en": ROLE_NAMES_EN[r], "level": ROLE_LEVEL.get(r)}
+            for r in ROLE_ORDER]
+
+
+def _permissions(ctx, enabled: list[str] | None) -> dict[str, list[str]]:
+    """Permission -> topmost places, leaving out the permissions of switchable modules the county has off."""
+    from ..core import modules
+    from ..core.tenancy import PERMISSION_OWNER
+
+    switchable = modules.ids()
+    return {p: places for p, places in ctx.permission_places().items()
+            if enabled is None or PERMISSION_OWNER.get(p) not in switchable or PERMISSION_OWNER[p] in enabled}
+
+
+@endpoint(bp, "/me", "GET", name="me", tags=TAGS, response=".schemas:Me",
+          summary="Who am I: county, roles and places, switched-on modules, what I may do where, whom I may appoint")
 def me(call: Call):
     ctx = call.ctx
     ms = service.memberships(ctx.identity)
     names = {m.tenant: service.county_name(m.tenant) for m in ms}
     out = {"tenant": ctx.tenant_id or None, "county_name": None, "user_id": ctx.user_id or None, "name": None,
            "phone": None, "grants": [], "modules": [],
-           "memberships": [{"tenant": t, "name": n} for t, n in names.items()]}
+           "memberships": [{"tenant": t, "name": n} for t, n in names.items()],
+           "permissions": {}, "appoint": [], "roles": _roles()}
     if ctx.tenant_id:
         user = service.get_user(ctx.tenant_id, ctx.user_id)
         county = counties.get(ctx.tenant_id)
+        enabled = counties.enabled_modules(county)
         out.update(county_name=service.county_name(ctx.tenant_id), name=user.name,
                    phone=pii.mask_phone(pii.decrypt(ctx.tenant_id, user.phone_enc)),
-                   modules=counties.enabled_modules(county),
-                   grants=_grants_out(ctx))
+                   modules=enabled, grants=_grants_out(ctx),
+                   permissions=_permissions(ctx, None if ctx.is_operator else enabled),
+                   appoint=ctx.appointable())
     return out

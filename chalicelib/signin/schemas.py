@@ -36,6 +36,19 @@ class GrantOut(Out):
     household: str | None = None
 
 
+class AppointOut(Out):
+    role: str
+    level: str | None = Field(description="the level of place the role is placed at: county, township, village, grid")
+    places: list[str] = Field(description="the role may be given at or below these places (and taken away there)")
+
+
+class RoleOut(Out):
+    id: str
+    name: str
+    name_en: str
+    level: str | None = None
+
+
 class Me(Out):
     tenant: str | None
     county_name: str | None
@@ -45,3 +58,8 @@ class Me(Out):
     grants: list[GrantOut]
     modules: list[str]
     memberships: list[MembershipOut]
+    permissions: dict[str, list[str]] = Field(
+        description="what the caller may do: permission -> the topmost places where they hold it ('*' everywhere); "
+                    "permissions of modules the county switched off are left out. Menus are built from this.")
+    appoint: list[AppointOut] = Field(description="whom the caller may appoint or remove, and where")
+    roles: list[RoleOut] = Field(description="every role's names and level, in the order people think of them")

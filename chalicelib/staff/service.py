@@ -9,14 +9,14 @@ from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.notify import sms
 from ..core.schemas import page_size
-from ..core.tenancy import CAN_INVITE, ROLE_LEVEL, ROLE_NAMES_ZH, Grant, TenantContext, grants_from_json
+from ..core.tenancy import ROLE_LEVEL, ROLE_NAMES_ZH, Grant, TenantContext, grants_from_json
 from ..inbox import service as inbox
 from ..places import codes
 from ..places import service as places
 
 
 def _may_manage(ctx: TenantContext, role: str, place: str) -> bool:
-    return any(role in CAN_INVITE.get(g.role, ()) and g.covers(place) for g in ctx.grants)
+    return ctx.may_appoint(role, place)
 
 
 def invite(ctx: TenantContext, phone: str, name: str, role: str, place: str) -> User:

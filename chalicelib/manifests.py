@@ -1,0 +1,26 @@
+"""Every module's manifest, platform parts first, then the county modules in catalogue order.
+
+app.py registers them and wires their blueprints; functions that do not import app.py (the stream reader) call
+core.modules.ensure_registered(), which imports this file. Adding a module is adding its manifest here.
+"""
+
+from .daily_report import manifest as daily_report
+from .households import manifest as households
+from .imports import manifest as imports
+from .inbox import manifest as inbox
+from .passes import manifest as passes
+from .places import manifest as places
+from .signin import manifest as signin
+from .staff import manifest as staff
+from .system import manifest as system
+from .tenants import manifest as tenants
+from .tipoffs import manifest as tipoffs
+
+MODULES = tuple(m.MODULE for m in (system, signin, tenants, places, households, staff, imports, inbox,
+                                   daily_report, passes, tipoffs))
+
+
+def register() -> None:
+    from .core import modules
+
+    modules.register(*MODULES)
