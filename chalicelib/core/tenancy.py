@@ -146,13 +146,14 @@ class TenantContext:
         return [g for g in self.grants if g.role in roles]
 
     def permission_places(self, permissions=None) -> dict[str, list[str]]:
-        """Permission -> the topmost places where this person holds it ("*": everywhere), for every declared
-        permission (or those given) they hold somewhere."""
+        """Permission -> the places of the grants that hold it ("*": everywhere), for every declared permission (or
+        those given) they hold somewhere. Every grant's place is listed, not only the topmost: a village admin who
+        is also the grid worker of one of its grids works that grid in field mode."""
         out = {}
         for perm in (PERMISSIONS if permissions is None else permissions):
-            places = topmost(g.place for g in self.grants_for(perm))
+            places = sorted({g.place for g in self.grants_for(perm)})
             if places:
-                out[perm] = places
+                out[perm] = ["*"] if "*" in places else places
         return out
 
     def appointable(self) -> list[dict]:

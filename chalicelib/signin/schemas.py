@@ -59,7 +59,7 @@ class Me(Out):
     modules: list[str]
     memberships: list[MembershipOut]
     permissions: dict[str, list[str]] = Field(
-        description="what the caller may do: permission -> the topmost places where they hold it ('*' everywhere); "
+        description="what the caller may do: permission -> the places of the grants holding it ('*' everywhere); "
                     "permissions of modules the county switched off are left out. Menus are built from this.")
     appoint: list[AppointOut] = Field(description="whom the caller may appoint or remove, and where")
     roles: list[RoleOut] = Field(description="every role's names and level, in the order people think of them")

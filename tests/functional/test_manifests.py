@@ -54,17 +54,17 @@ def test_a_permission_is_declared_once_and_only_for_real_roles():
 def test_stream_reactions_come_from_the_manifests():
     assert streams.__dict__.get("REACTIONS") is None
     reactions = modules.reactions()
-    assert reactions["tipoff"] == "chalicelib.tipoffs.events"
+    assert reactions["case"] == "chalicelib.cases.events"  # tip-offs are cases: forwarded by the workflow
     assert reactions["daily_report_day"] == "chalicelib.daily_report.events"
     streams.load_reactions()
-    assert {"tipoff", "daily_report_day", "daily_report_alert"} <= set(streams._handlers) | set(
+    assert {"case", "daily_report_day", "daily_report_alert"} <= set(streams._handlers) | set(
         streams._batch_handlers)
 
 
 def test_platform_parts_are_always_on_and_never_offered(client, operator_token):
-    assert {m.id for m in modules.catalogue()} == {"daily_report", "scan_pass", "tipoffs"}
+    assert {m.id for m in modules.catalogue()} == {"daily_report", "scan_pass", "tipoffs", "snaps"}
     offered = {m["id"] for m in client.get("/modules", token=operator_token).json["items"]}
-    assert offered == {"daily_report", "scan_pass", "tipoffs"}
+    assert offered == {"daily_report", "scan_pass", "tipoffs", "snaps"}
     assert modules.owner("chalicelib.households") is None and modules.owner("chalicelib.tipoffs") == "tipoffs"
 
 
@@ -105,7 +105,7 @@ def test_me_leaves_out_the_permissions_of_a_module_switched_off(client, county, 
         assert "tipoffs.read" not in after and "passes.logs" not in after
         assert after["households.read"] == [county.village] and "reports.read" in after
     finally:
-        client.put(f"/counties/{county.code}/modules", {"modules": ["daily_report", "scan_pass", "tipoffs"]},
+        client.put(f"/counties/{county.code}/modules", {"modules": ["daily_report", "scan_pass", "tipoffs", "snaps"]},
                    token=operator_token)
 
 
@@ -113,3 +113,19 @@ def test_me_of_the_operator_holds_platform_permissions_everywhere(client, operat
     me = client.get("/me", token=operator_token).json
     assert me["permissions"]["tenants.admin"] == ["*"]
     assert me["appoint"] == [{"role": "county_admin", "level": "county", "places": ["*"]}]
+
+
+def test_me_lists_every_place_a_permission_is_held_at(client, county):
+    """A village admin who is also the grid worker of one of its grids (村干部兼网格员) gets both places: the phone
+    app opens field mode for the grid."""
+    from tests.conftest import new_phone
+
+    phone = new_phone()
+    for role, place in (("village_admin", county.village), ("grid_worker", county.grid)):
+        r = client.post("/staff", {"phone": phone, "name": "村干部兼网格员", "role": role, "place": place},
+                        token=county.tokens["county_admin"])
+        assert r.status_code == 201, r.json
+    token = client.sign_in(phone, county.code)["access_token"]
+    perms = client.get("/me", token=token).json["permissions"]
+    assert perms["households.read"] == [county.village, county.grid]
+    assert perms["reports.proxy"] == [county.grid]

@@ -1,5 +1,7 @@
 // Routes load lazily, one chunk per feature. Signed-out people go to the sign-in page; each page says which
-// permission it needs, and the home page is the role's own first page (landingPage).
+// permission it needs, and the menu offers the pages whose permission /api/me grants (the server leaves out the
+// permissions of modules the county switched off, so a switched-off module's pages go with them). The home page is
+// the role's own first page (landingPage).
 import { createRouter, createWebHistory } from 'vue-router'
 import { landingPages } from './auth/roles.js'
 import { useAuth } from './auth/store.js'
@@ -21,26 +23,20 @@ export const PAGES = [
     component: () => import('./daily_report/AlertsPage.vue') },
   { name: 'reportSettings', path: 'reports/settings', permission: 'reports.settings', icon: 'settings',
     component: () => import('./daily_report/SettingsPage.vue') },
-  { name: 'partyLinks', path: 'party-links', permission: 'party.link', module: 'daily_report', icon: 'party',
+  { name: 'partyLinks', path: 'party-links', permission: 'party.link', icon: 'party',
     component: () => import('./party/PartyLinksPage.vue') },
-  { name: 'tipoffs', path: 'tipoffs', permission: 'tipoffs.read', module: 'tipoffs', icon: 'tipoff',
+  { name: 'tipoffs', path: 'tipoffs', permission: 'tipoffs.read', icon: 'tipoff',
     component: () => import('./tipoffs/TipoffsPage.vue') },
-  { name: 'tipoffStats', path: 'tipoffs/stats', permission: 'tipoffs.read', module: 'tipoffs', icon: 'chart',
+  { name: 'tipoffStats', path: 'tipoffs/stats', permission: 'tipoffs.read', icon: 'chart',
     component: () => import('./tipoffs/TipoffStatsPage.vue') },
-  { name: 'scans', path: 'passes/scans', permission: 'passes.logs', module: 'scan_pass', icon: 'scan',
+  { name: 'scans', path: 'passes/scans', permission: 'passes.logs', icon: 'scan',
     component: () => import('./passes/ScansPage.vue') },
   { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
     component: () => import('./counties/CountiesPage.vue') },
 ]
 
-/** Is the page's module switched on for the county (/api/me lists them; without the list, assume it is)? */
-function moduleOn(auth, page) {
-  const modules = auth.me?.modules
-  return !page.module || !Array.isArray(modules) || modules.includes(page.module)
-}
-
 export function allowedPages(auth) {
-  return PAGES.filter((p) => auth.can(p.permission) && moduleOn(auth, p))
+  return PAGES.filter((p) => auth.can(p.permission))
 }
 
 /** The page a person lands on: their role's own first page (auth/roles.js LANDING) if they may use it, else the
@@ -91,6 +87,5 @@ router.beforeEach(async (to) => {
     return first ? { name: first } : true
   }
   if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'home' }
-  if (to.meta.page && !moduleOn(auth, to.meta.page)) return { name: 'home' }
   return true
 })

@@ -1,11 +1,17 @@
 // Who is signed in: the session (tokens, county) and /api/me (name, roles and places, switched-on modules).
 // /api/me is kept in localStorage too, so the app knows who you are (and shows field mode) without a signal.
+// What the person may do is read from its `permissions` (@shared/permissions.js), never from role names; a copy kept
+// by an older version of the app has none, and holds nothing until /me answers again.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, session, signOut as endSession } from '@shared/api.js'
+import { placesOf } from '@shared/permissions.js'
+import { isGrid } from '@shared/placeCodes.js'
 
 const ME = 'cqt.me'
-const GRID_ROLES = ['grid_leader', 'grid_worker', 'grid_worker_part', 'grid_instructor']
+
+/** The grids of my field work: the grids where I may read the households (grid staff are placed at a grid). */
+export const fieldGrids = (me) => placesOf(me, 'households.read').filter(isGrid)
 
 function cachedMe(s) {
   try {
@@ -24,7 +30,7 @@ export const useAccount = defineStore('account', () => {
 
   const grants = computed(() => me.value?.grants ?? [])
   const households = computed(() => unique(grants.value.map((g) => g.household).filter(Boolean)))
-  const grids = computed(() => unique(grants.value.filter((g) => GRID_ROLES.includes(g.role)).map((g) => g.place)))
+  const grids = computed(() => fieldGrids(me.value))
 
   /** A place's name from my grants (/api/me names them): 张王村第一网格 rather than its code. */
   function placeName(code) {
@@ -50,9 +56,11 @@ export const useAccount = defineStore('account', () => {
     return m
   }
 
-  /** The known me at once (refreshed in the background), or the server's answer when none is known yet. */
+  /** The known me at once (refreshed in the background), or the server's answer when none is known yet. A kept me
+   * from before /me said what one may do (no `permissions`) waits for the server, and is used only without a signal. */
   async function ensureMe() {
     if (!me.value) return loadMe()
+    if (!me.value.permissions) return loadMe().catch(() => me.value)
     loadMe().catch(() => {})
     return me.value
   }

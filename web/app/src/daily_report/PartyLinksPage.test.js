@@ -3,7 +3,8 @@ import { enableAutoUnmount } from '@vue/test-utils'
 import { apiError, fakeFetch, flushPromises, mountScreen } from '../test-support.js'
 import PartyLinksPage from './PartyLinksPage.vue'
 
-const ME = { tenant: '330825', user_id: '90fc26c01a7c4197', grants: [{ role: 'party_member', place: '330825101201G01' }] }
+const ME = { tenant: '330825', user_id: '90fc26c01a7c4197', grants: [{ role: 'party_member', place: '330825101201G01' }],
+  permissions: { 'party.duties': ['330825101201G01'] } }
 const LINKS = {
   member: ME.user_id,
   member_name: '茶党员',

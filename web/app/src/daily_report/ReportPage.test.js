@@ -16,8 +16,9 @@ const HOUSEHOLD = {
     { id: 'aaaaaaaaaaa2', name: '赵欣怡', relation: '配偶' },
   ],
 }
-const VILLAGER = { tenant: '330825', user_id: 'v1', grants: [{ role: 'villager', place: GRID, household: HID }], modules: ['daily_report'] }
-const WORKER = { tenant: '330825', user_id: 'w1', grants: [{ role: 'grid_worker', place: GRID }], modules: ['daily_report'] }
+const VILLAGER = { tenant: '330825', user_id: 'v1', grants: [{ role: 'villager', place: GRID, household: HID }], modules: ['daily_report'], permissions: {} }
+const WORKER = { tenant: '330825', user_id: 'w1', grants: [{ role: 'grid_worker', place: GRID }], modules: ['daily_report'],
+  permissions: { 'households.read': [GRID], 'reports.proxy': [GRID] } }
 const REPORT = {
   id: 'r1',
   household: HID,

@@ -5,7 +5,8 @@ import { outbox } from '../offline/outbox.js'
 import UnreportedPage from './UnreportedPage.vue'
 
 const GRID = '330825102201G01'
-const WORKER = { tenant: '330825', user_id: 'w1', grants: [{ role: 'grid_worker', place: GRID }], modules: ['daily_report'] }
+const WORKER = { tenant: '330825', user_id: 'w1', grants: [{ role: 'grid_worker', place: GRID }], modules: ['daily_report'],
+  permissions: { 'households.read': [GRID], 'reports.read': [GRID], 'reports.proxy': [GRID] } }
 const ROUTES = [
   { path: '/field/unreported', name: 'field-unreported', meta: { field: true } },
   { path: '/field/report/:hid', name: 'field-report', meta: { field: true, proxy: true } },
@@ -80,7 +81,8 @@ describe('今日未报', () => {
   })
 
   it('hides 代报 from the grid instructor, who only oversees', async () => {
-    localStorage.setItem('cqt.me', JSON.stringify({ ...WORKER, grants: [{ role: 'grid_instructor', place: GRID }] }))
+    localStorage.setItem('cqt.me', JSON.stringify({ ...WORKER, grants: [{ role: 'grid_instructor', place: GRID }],
+      permissions: { 'households.read': [GRID], 'reports.read': [GRID] } }))
     server()
     const { wrapper } = await open()
     expect(wrapper.findAll('[data-test="unreported-row"]').length).toBeGreaterThan(0)

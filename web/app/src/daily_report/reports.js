@@ -1,13 +1,12 @@
 // 每日上报 on the phone: the form's state, the request body, the checks made before sending, and sending through
 // the outbox (a report made without a signal waits as 待发送 with its Idempotency-Key and is sent exactly once).
 import { reactive } from 'vue'
+import { holds } from '@shared/permissions.js'
 import { discard, myItems, submit } from '../offline/outbox.js'
 
 export const COLOURS = ['green', 'yellow', 'red']
 export const MAX_OUTSIDE_GROUPS = 10
 export const MAX_OUTSIDE_COUNT = 50
-/** Roles that may report on a household's behalf (代报) at their grid; the grid instructor only oversees. */
-export const PROXY_ROLES = ['grid_leader', 'grid_worker', 'grid_worker_part']
 
 export const blankGroup = () => ({ from_place: '', count: 1 })
 
@@ -80,9 +79,9 @@ export function sendReport(body, meta) {
 /** Proxy reports sent from this phone in the last seconds: completion counters follow a moment later. */
 export const recent = { sentAt: 0 }
 
-/** The grids where this person may report on a household's behalf (代报). */
-export function proxyGrids(me) {
-  return [...new Set((me?.grants ?? []).filter((g) => PROXY_ROLES.includes(g.role)).map((g) => g.place))]
-}
+/** May this person report on a household's behalf (代报) in `grid` (/api/me reports.proxy; the grid instructor only
+ * oversees)? */
+export const mayProxy = (me, grid) => holds(me, 'reports.proxy', grid)
 
-export const isPartyMember = (me) => (me?.grants ?? []).some((g) => g.role === 'party_member')
+/** 党员联户: does this person look after households as a party member? */
+export const isPartyMember = (me) => holds(me, 'party.duties')

@@ -4,8 +4,8 @@ import { outbox } from '../offline/outbox.js'
 import {
   alertMembers,
   isPartyMember,
+  mayProxy,
   newForm,
-  proxyGrids,
   queuedReports,
   reportBody,
   reportProblems,
@@ -81,17 +81,20 @@ describe('the report form', () => {
     expect(alertMembers({ members: [{ member: 'aaaaaaaaaaa1', colour: 'green' }] }, MEMBERS)).toEqual([])
   })
 
-  it('knows who may report for a household and who is a party member', () => {
+  it('knows who may report for a household and who is a party member (from /api/me permissions)', () => {
     const me = {
       grants: [
         { role: 'grid_instructor', place: '330825102201G02' },
         { role: 'grid_worker', place: '330825102201G01' },
         { role: 'villager', place: '330825102201G01', household: HID },
       ],
+      permissions: { 'households.read': ['330825102201G01', '330825102201G02'], 'reports.proxy': ['330825102201G01'] },
     }
-    expect(proxyGrids(me)).toEqual(['330825102201G01'])
+    expect(mayProxy(me, '330825102201G01')).toBe(true)
+    expect(mayProxy(me, '330825102201G02')).toBe(false) // the instructor only oversees
+    expect(mayProxy({ grants: me.grants }, '330825102201G01')).toBe(false) // a kept me from before permissions
     expect(isPartyMember(me)).toBe(false)
-    expect(isPartyMember({ grants: [{ role: 'party_member', place: '330825102201G01' }] })).toBe(true)
+    expect(isPartyMember({ permissions: { 'party.duties': ['330825102201G01'] } })).toBe(true)
   })
 })
 

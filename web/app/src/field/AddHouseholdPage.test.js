@@ -9,7 +9,8 @@ vi.mock('../common/feedback.js', async (original) => ({ ...(await original()), s
 
 const GRID = '330825001201G01'
 const SESSION = { access_token: 'a', refresh_token: 'r', tenant: '330825', user_id: 'w9' }
-const ME = { tenant: '330825', user_id: 'w9', grants: [{ role: 'grid_worker', role_name: '专职网格员', place: GRID }] }
+const ME = { tenant: '330825', user_id: 'w9', grants: [{ role: 'grid_worker', role_name: '专职网格员', place: GRID }],
+  permissions: { 'households.read': [GRID], 'households.write': [GRID] } }
 
 async function fill(wrapper, { address = '张王村99号', id = '330825199001019992' } = {}) {
   await wrapper.find('[data-test="address"] input').setValue(address)

@@ -8,7 +8,8 @@ import { shanghaiToday } from '../daily_report/time.js'
 
 const GRID = '330825101201G01'
 const CATALOGUE = { items: [{ id: 'daily_report', name: '每日上报', built: true }, { id: 'snap', name: '随手拍', built: false }] }
-const me = (grants, modules = ['daily_report', 'snap']) => ({ tenant: '330825', user_id: 'u1', name: '茶党员', county_name: '龙游县', grants, modules })
+// GET /api/me: `permissions` as the server sends them (permission -> topmost places; none of a switched-off module).
+const me = (grants, modules = ['daily_report', 'snap'], permissions = {}) => ({ tenant: '330825', user_id: 'u1', name: '茶党员', county_name: '龙游县', grants, modules, permissions })
 
 function server(who) {
   return fakeFetch((req) => {
@@ -37,7 +38,8 @@ describe('home tiles of the daily report', () => {
   afterEach(() => vi.unstubAllGlobals())
 
   it('shows 每日上报 to every household in a county that uses it, and 我的联户 to party members', async () => {
-    const party = me([{ role: 'villager', place: GRID, household: 'h1' }, { role: 'party_member', place: GRID }])
+    const party = me([{ role: 'villager', place: GRID, household: 'h1' }, { role: 'party_member', place: GRID }], undefined,
+      { 'party.duties': [GRID] })
     server(party)
     const { wrapper } = await open(party)
     expect(wrapper.find('[data-test="tile-daily_report"]').text()).toBe('每日上报')
@@ -59,8 +61,27 @@ describe('home tiles of the daily report', () => {
     expect(again.wrapper.find('.home__modules').exists()).toBe(false)
   })
 
+  it('a me kept by an older app (no permissions) holds nothing, and the tiles follow once /me answers', async () => {
+    const party = me([{ role: 'villager', place: GRID, household: 'h1' }, { role: 'party_member', place: GRID }],
+      undefined, { 'party.duties': [GRID] })
+    const { permissions, ...older } = party
+    expect(permissions).toBeTruthy()
+    localStorage.setItem('cqt.modules', JSON.stringify(CATALOGUE.items)) // the catalogue seen earlier
+    fakeFetch(offline)
+    const kept = await open(older)
+    expect(kept.wrapper.find('.home__greeting').text()).toContain('茶党员')
+    expect(kept.wrapper.find('[data-test="tile-daily_report"]').exists()).toBe(true)
+    expect(kept.wrapper.find('[data-test="tile-party"]').exists()).toBe(false)
+    kept.wrapper.unmount()
+    server(party)
+    const { wrapper } = await open(older)
+    expect(wrapper.find('[data-test="tile-party"]').attributes('href')).toBe('/party')
+    expect(JSON.parse(localStorage.getItem('cqt.me')).permissions).toEqual({ 'party.duties': [GRID] })
+  })
+
   it('an office without a household of its own is pointed to the console and offered to link one', async () => {
-    const admin = me([{ role: 'county_admin', place: '330825' }])
+    const admin = me([{ role: 'county_admin', place: '330825' }], undefined,
+      { 'tenant.read': ['330825'], 'households.read': ['330825'], 'reports.read': ['330825'] })
     server(admin)
     const { wrapper } = await open(admin)
     expect(wrapper.find('[data-test="home-today"]').exists()).toBe(false)
@@ -82,7 +103,8 @@ describe('home tiles of the daily report', () => {
 
   it('shows 我的通行码 and 疫情举报 where the county uses them, and 扫码核验 to checkpoint staff', async () => {
     const catalogue = { items: [...CATALOGUE.items, { id: 'scan_pass', name: '扫码通行', built: true }, { id: 'tipoffs', name: '疫情举报', built: true }] }
-    const staff = me([{ role: 'checkpoint_staff', place: '330825100201', place_name: '寺下村' }], ['scan_pass', 'tipoffs'])
+    const scan = { 'places.read': ['330825100201'], 'passes.scan': ['330825100201'], 'passes.logs': ['330825100201'] }
+    const staff = me([{ role: 'checkpoint_staff', place: '330825100201', place_name: '寺下村' }], ['scan_pass', 'tipoffs'], scan)
     const serve = (who) =>
       fakeFetch((req) => {
         if (req.path === '/modules') return { body: catalogue }
@@ -96,7 +118,7 @@ describe('home tiles of the daily report', () => {
     expect(wrapper.find('[data-test="tile-scan"]').attributes('href')).toBe('/pass/scan')
     wrapper.unmount()
     const both = me([{ role: 'checkpoint_staff', place: '330825100201', place_name: '寺下村' },
-      { role: 'villager', place: GRID, household: 'h1' }], ['scan_pass', 'tipoffs'])
+      { role: 'villager', place: GRID, household: 'h1' }], ['scan_pass', 'tipoffs'], scan)
     serve(both)
     const mine = await open(both)
     expect(mine.wrapper.find('[data-test="tile-scan_pass"]').text()).toBe('我的通行码')
@@ -225,7 +247,8 @@ describe('home shows today', () => {
   })
 
   it('staff without a household see no report status', async () => {
-    const worker = me([{ role: 'grid_worker', place: GRID }], ['daily_report'])
+    const worker = me([{ role: 'grid_worker', place: GRID }], ['daily_report'],
+      { 'households.read': [GRID], 'reports.proxy': [GRID] })
     fakeFetch((req) => (req.path === '/me' ? { body: worker } : req.path === '/modules' ? { body: FULL_CATALOGUE }
       : { body: { items: [], next_cursor: null } }))
     const { wrapper } = await open(worker)

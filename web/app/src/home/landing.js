@@ -1,10 +1,11 @@
-// The first page of the phone app after sign-in, by role: grid workers open their field work, checkpoint staff the
-// scanner (where the county uses scan-to-pass), everyone else (villagers) the home page.
-const GRID_ROLES = ['grid_leader', 'grid_worker', 'grid_worker_part', 'grid_instructor']
+// The first page of the phone app after sign-in, from what /api/me says the person may do: grid staff open their
+// field work, checkpoint staff the scanner (the server grants passes.scan only where the county uses scan-to-pass),
+// everyone else (villagers) the home page.
+import { holds } from '@shared/permissions.js'
+import { fieldGrids } from '../auth/account.js'
 
 export function landingPath(me) {
-  const roles = new Set((me?.grants ?? []).filter((g) => !g.household).map((g) => g.role))
-  if (GRID_ROLES.some((r) => roles.has(r))) return '/field'
-  if (roles.has('checkpoint_staff') && (me?.modules ?? []).includes('scan_pass')) return '/pass/scan'
+  if (fieldGrids(me).length) return '/field'
+  if (holds(me, 'passes.scan')) return '/pass/scan'
   return '/'
 }

@@ -1,22 +1,32 @@
 import { describe, expect, it } from 'vitest'
 import { landingPath } from './landing.js'
 
-const me = (grants, modules = ['daily_report', 'scan_pass']) => ({ grants, modules })
+// GET /api/me, with the permissions the server sends for these people (only the ones landing reads).
+const me = (grants, permissions = {}) => ({ grants, modules: ['daily_report', 'scan_pass'], permissions })
+const G = '330825001201G01'
+const V = '330825001201'
 
 describe('the first page after sign-in', () => {
-  it('grid workers open field work, checkpoint staff the scanner, villagers the home page', () => {
-    expect(landingPath(me([{ role: 'grid_worker', place: '330825001201G01' }]))).toBe('/field')
-    expect(landingPath(me([{ role: 'grid_instructor', place: '330825001201G01' }]))).toBe('/field')
-    expect(landingPath(me([{ role: 'checkpoint_staff', place: '330825001201' }]))).toBe('/pass/scan')
-    expect(landingPath(me([{ role: 'villager', place: '330825001201G01', household: 'h1' }]))).toBe('/')
-    expect(landingPath(me([{ role: 'party_member', place: '330825001201G01' }]))).toBe('/')
+  it('grid staff open field work, checkpoint staff the scanner, villagers the home page', () => {
+    expect(landingPath(me([{ role: 'grid_worker', place: G }], { 'households.read': [G], 'reports.proxy': [G] })))
+      .toBe('/field')
+    expect(landingPath(me([{ role: 'grid_instructor', place: G }], { 'households.read': [G] }))).toBe('/field')
+    expect(landingPath(me([{ role: 'checkpoint_staff', place: V }], { 'passes.scan': [V] }))).toBe('/pass/scan')
+    expect(landingPath(me([{ role: 'villager', place: G, household: 'h1' }]))).toBe('/')
+    expect(landingPath(me([{ role: 'party_member', place: G }], { 'party.duties': [G] }))).toBe('/')
   })
-  it('a checkpoint of a county without scan-to-pass, or nobody known yet, gets the home page', () => {
-    expect(landingPath(me([{ role: 'checkpoint_staff', place: '330825001201' }], ['daily_report']))).toBe('/')
+  it('an office reads households of a village or more, which is no field work', () => {
+    expect(landingPath(me([{ role: 'village_admin', place: V }], { 'households.read': [V] }))).toBe('/')
+  })
+  it('a checkpoint of a county without scan-to-pass (no passes.scan), or nobody known yet, gets the home page', () => {
+    expect(landingPath(me([{ role: 'checkpoint_staff', place: V }], { 'places.read': [V] }))).toBe('/')
     expect(landingPath(null)).toBe('/')
   })
+  it('an older kept me without permissions lands home until /me answers', () => {
+    expect(landingPath({ grants: [{ role: 'grid_worker', place: G }], modules: ['daily_report'] })).toBe('/')
+  })
   it('a grid worker who is also a villager works first', () => {
-    expect(landingPath(me([{ role: 'villager', place: '330825001201G01', household: 'h1' },
-      { role: 'grid_worker', place: '330825001201G01' }]))).toBe('/field')
+    expect(landingPath(me([{ role: 'villager', place: G, household: 'h1' }, { role: 'grid_worker', place: G }],
+      { 'households.read': [G] }))).toBe('/field')
   })
 })

@@ -19,6 +19,3 @@ export function moduleTiles(catalogue, switchedOn, pages = MODULE_PAGES) {
 /** A household's own modules: shown only to a phone linked to a household (a staff member of no household has no
  * report or pass of their own). */
 export const HOUSEHOLD_MODULES = ['daily_report', 'scan_pass']
-/** Roles whose work is in the console (the desktop back office). */
-export const OFFICE_ROLES = ['village_admin', 'township_official', 'county_admin', 'epidemic_command', 'org_department',
-  'platform_operator', 'employer']

@@ -29,9 +29,13 @@ describe('messages', () => {
     const known = new Set(keys(zhCN))
     const namespaces = Object.keys(zhCN).join('|')
     const used = new Set()
+    // A permission asked of /api/me (holds(me, 'party.duties'), placesOf(...)) looks like a key but is none.
+    const notPermission = '(?<!(?:holds|placesOf)\\([^()]*)'
     for (const file of sources(SRC)) {
       const text = readFileSync(file, 'utf8')
-      for (const [, key] of text.matchAll(new RegExp(`'((?:${namespaces})\\.[a-zA-Z]+)'`, 'g'))) used.add(key)
+      for (const [, key] of text.matchAll(new RegExp(`${notPermission}'((?:${namespaces})\\.[a-zA-Z]+)'`, 'g'))) {
+        used.add(key)
+      }
     }
     expect([...used].filter((k) => !known.has(k))).toEqual([])
     expect(used.size).toBeGreaterThan(100)

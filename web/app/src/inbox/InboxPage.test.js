@@ -22,7 +22,8 @@ describe('notices of the reminder chain', () => {
   afterEach(() => vi.unstubAllGlobals())
 
   it("lead a party member to 我的联户 (and not to a grid worker's list)", async () => {
-    const me = { tenant: '330825', user_id: 'p1', grants: [{ role: 'party_member', place: '330825101201G01' }] }
+    const me = { tenant: '330825', user_id: 'p1', grants: [{ role: 'party_member', place: '330825101201G01' }],
+      permissions: { 'party.duties': ['330825101201G01'] } }
     localStorage.setItem('cqt.me', JSON.stringify(me))
     fakeFetch((req) => {
       if (req.path.startsWith('/inbox?')) return { body: { items: [NOTICE], next_cursor: null } }
@@ -40,7 +41,8 @@ describe('notices of the reminder chain', () => {
   })
 
   it('lead the reporter of a tip-off to 我的举报', async () => {
-    const me = { tenant: '330825', user_id: 'p1', grants: [{ role: 'villager', place: '330825100202G01', household: 'h1' }] }
+    const me = { tenant: '330825', user_id: 'p1', grants: [{ role: 'villager', place: '330825100202G01', household: 'h1' }],
+      permissions: {} }
     localStorage.setItem('cqt.me', JSON.stringify(me))
     const handled = { ...NOTICE, id: 'm2', title: '您的聚集活动举报已办结', body: '已劝导警示：已上门劝散', category: 'tipoffs' }
     fakeFetch((req) => {

@@ -18,7 +18,7 @@ const HOUSEHOLD = {
     { id: 'aa94a0cf20bc', name: '周志强', relation: '孙子女', phone: '158****7777' },
   ],
 }
-const ME = { tenant: '330825', user_id: 'v1', phone: '158****7777', grants: [{ role: 'villager', place: GRID, household: HID }], modules: ['scan_pass'] }
+const ME = { tenant: '330825', user_id: 'v1', phone: '158****7777', grants: [{ role: 'villager', place: GRID, household: HID }], modules: ['scan_pass'], permissions: {} }
 const SVG = '<svg width="185" height="185" class="segno"><path d="M4 4h7"/></svg>'
 
 const NOT_REPORTED = { result: 'stop', reasons: [{ code: 'not_reported', message: '今日尚未完成健康上报' }], colour: null, reported_today: false }

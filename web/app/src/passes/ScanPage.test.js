@@ -25,6 +25,7 @@ const CODE = 'CQP1.330825.0123456789abcdef.tzz0ab.AAAAAAAAAAAAAAAAAAAAAA'
 const STAFF = {
   tenant: '330825', user_id: 'c1', name: '寺卡口',
   grants: [{ role: 'checkpoint_staff', place: SIXIA, place_name: '寺下村' }], modules: ['scan_pass'],
+  permissions: { 'places.read': [SIXIA], 'passes.scan': [SIXIA], 'passes.logs': [SIXIA] },
 }
 const HOLDER = { name: '周**', village: SIXIA, village_name: '寺下村' }
 const STOP = {
@@ -249,7 +250,7 @@ describe('扫码核验', () => {
   })
 
   it('is only for checkpoint staff', async () => {
-    const villager = { ...STAFF, grants: [{ role: 'villager', place: `${SIXIA}G01`, household: 'h1' }] }
+    const villager = { ...STAFF, grants: [{ role: 'villager', place: `${SIXIA}G01`, household: 'h1' }], permissions: {} }
     signIn(villager)
     fakeFetch(() => ({ body: villager }))
     const { wrapper } = await open()

@@ -134,15 +134,19 @@ describe('issuing and checking', () => {
     await expect(checkCode('x', null)).rejects.toMatchObject({ status: 403, code: 'forbidden_scope' })
   })
 
-  it('finds the checkpoints in the grants, and shows times in the county', () => {
+  it('finds the checkpoints where /api/me says one may scan, named from the grants; shows times in the county', () => {
     const me = {
       grants: [
         { role: 'villager', place: '330825100201G01', household: 'h1' },
         { role: 'checkpoint_staff', place: '330825100201', place_name: '寺下村' },
+        { role: 'checkpoint_staff', place: '330825100202' },
       ],
+      permissions: { 'passes.scan': ['330825100201', '330825100202'], 'passes.logs': ['330825100201'] },
     }
-    expect(checkpoints(me)).toEqual([{ place: '330825100201', name: '寺下村' }])
-    expect(checkpoints({ grants: [] })).toEqual([])
+    expect(checkpoints(me)).toEqual([{ place: '330825100201', name: '寺下村' }, { place: '330825100202',
+      name: '330825100202' }])
+    expect(checkpoints({ grants: me.grants })).toEqual([]) // a kept me from before permissions
+    expect(checkpoints({ grants: [], permissions: {} })).toEqual([])
     expect(formatClock('2026-11-29T16:05:07Z')).toBe('00:05:07')
   })
 })

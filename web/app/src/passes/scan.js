@@ -1,8 +1,8 @@
 // 扫码核验 for checkpoint staff: checking a code with the server, the answer as the screen shows it, and the names
 // of the villages the checkpoint has seen (the scan log names a village by its code only).
 import { ApiError, api } from '@shared/api.js'
+import { holds, placesOf } from '@shared/permissions.js'
 
-export const CHECKPOINT_ROLE = 'checkpoint_staff'
 /** The server's refusals of a code (422): forged, expired, revoked, another county's, an unknown short code, not a
  * pass at all. */
 export const REFUSALS = [
@@ -10,16 +10,13 @@ export const REFUSALS = [
 ]
 const NAMES = 'cqt.scan.villages'
 
-/** The checkpoints (villages) this person keeps: [{place, name}]. */
+/** The checkpoints (villages) this person keeps: where /api/me says they may scan, named from their grants. */
 export function checkpoints(me) {
-  const seen = new Map()
-  for (const g of me?.grants ?? []) {
-    if (g.role === CHECKPOINT_ROLE && !seen.has(g.place)) seen.set(g.place, { place: g.place, name: g.place_name || g.place })
-  }
-  return [...seen.values()]
+  const name = (place) => (me?.grants ?? []).find((g) => g.place === place && g.place_name)?.place_name || place
+  return placesOf(me, 'passes.scan').map((place) => ({ place, name: name(place) }))
 }
 
-export const isCheckpointStaff = (me) => checkpoints(me).length > 0
+export const isCheckpointStaff = (me) => holds(me, 'passes.scan')
 
 /**
  * Check a code at a checkpoint. Resolves {kind: 'pass'|'stop', ...the server's answer} or, for a code the server

@@ -5,7 +5,7 @@ import { outbox } from '../offline/outbox.js'
 import TipoffPage from './TipoffPage.vue'
 
 const GRID = '330825100202G01'
-const ME = { tenant: '330825', user_id: 'v1', grants: [{ role: 'villager', place: GRID, household: 'h1' }], modules: ['tipoffs'] }
+const ME = { tenant: '330825', user_id: 'v1', grants: [{ role: 'villager', place: GRID, household: 'h1' }], modules: ['tipoffs'], permissions: {} }
 const ROUTES = [{ path: '/tipoffs/mine', name: 'tipoffs-mine' }, { path: '/tipoffs', name: 'tipoffs' }]
 
 function created(body) {

@@ -1,131 +1,122 @@
 import { describe, expect, it } from 'vitest'
-import { CAN_INVITE, ROLE_LEVEL, can, invitableRoles, levelOf, mayRemove, rootPlaces, within } from './roles.js'
+import { createPinia, setActivePinia } from 'pinia'
+import { invitableRoles, landingPages, mayRemove, roleName } from './roles.js'
+import { useAuth } from './store.js'
+import {
+  CHECKPOINT, COMMAND, COUNTY_ADMIN, GRID_WORKER, OPERATOR, ROLES, TOWNSHIP, VILLAGE_ADMIN, VILLAGE_ADMIN_AND_COMMAND,
+  VILLAGER,
+} from '../common/meFixtures.js'
 
-const county = [{ role: 'county_admin', place: '330825' }]
-const township = [{ role: 'township_official', place: '330825001' }]
-const village = [{ role: 'village_admin', place: '330825001201' }]
-const operator = [{ role: 'platform_operator', place: '*' }]
-
-describe('place codes', () => {
-  it('reads the level off the code', () => {
-    expect(levelOf('330825')).toBe('county')
-    expect(levelOf('330825001')).toBe('township')
-    expect(levelOf('330825001201')).toBe('village')
-    expect(levelOf('330825001201G01')).toBe('grid')
-    expect(levelOf('33082500120')).toBe(null)
-  })
-  it('a grid covers only itself', () => {
-    expect(within('330825001201G012', '330825001201G01')).toBe(false)
-    expect(within('330825001201G01', '330825001201')).toBe(true)
-    expect(within('330825002', '330825001')).toBe(false)
-  })
-})
-
-describe('invitableRoles follows CAN_INVITE and ROLE_LEVEL', () => {
-  it('county admin at the county: county-level roles only', () => {
-    expect(invitableRoles(county, '330825')).toEqual(
+describe('invitableRoles follows /api/me appoint', () => {
+  it('county admin at the county: the county-level roles, in the server order', () => {
+    expect(invitableRoles(COUNTY_ADMIN, '330825')).toEqual(
       ['county_admin', 'epidemic_command', 'org_department', 'employer'])
   })
-  it('county admin at a township / village / grid', () => {
-    expect(invitableRoles(county, '330825001')).toEqual(['township_official'])
-    expect(invitableRoles(county, '330825001201')).toEqual(['village_admin', 'checkpoint_staff'])
-    expect(invitableRoles(county, '330825001201G01')).toEqual(
+  it('county admin at a township / village / grid: the roles placed at that level', () => {
+    expect(invitableRoles(COUNTY_ADMIN, '330825001')).toEqual(['township_official'])
+    expect(invitableRoles(COUNTY_ADMIN, '330825001201')).toEqual(['village_admin', 'checkpoint_staff'])
+    expect(invitableRoles(COUNTY_ADMIN, '330825001201G01')).toEqual(
       ['grid_leader', 'grid_worker', 'grid_worker_part', 'grid_instructor', 'party_member'])
   })
-  it('township official: nothing at its own level or above, village and grid roles below', () => {
-    expect(invitableRoles(township, '330825')).toEqual([])
-    expect(invitableRoles(township, '330825001')).toEqual([])
-    expect(invitableRoles(township, '330825001201')).toEqual(['village_admin', 'checkpoint_staff'])
-    expect(invitableRoles(township, '330825002101')).toEqual([]) // another township's village
+  it('township official: nothing at its own level or above, nothing in another township', () => {
+    expect(invitableRoles(TOWNSHIP, '330825')).toEqual([])
+    expect(invitableRoles(TOWNSHIP, '330825001')).toEqual([])
+    expect(invitableRoles(TOWNSHIP, '330825001201')).toEqual(['village_admin', 'checkpoint_staff'])
+    expect(invitableRoles(TOWNSHIP, '330825002101')).toEqual([])
   })
-  it('village admin: not another village admin; grid roles in its grids', () => {
-    expect(invitableRoles(village, '330825001201')).toEqual(['checkpoint_staff'])
-    expect(invitableRoles(village, '330825001201G02')).toContain('grid_worker')
-    expect(invitableRoles(village, '330825001202G01')).toEqual([])
+  it('village admin: checkpoint staff in its village, grid roles in its grids only', () => {
+    expect(invitableRoles(VILLAGE_ADMIN, '330825001201')).toEqual(['checkpoint_staff'])
+    expect(invitableRoles(VILLAGE_ADMIN, '330825001201G02')).toContain('grid_worker')
+    expect(invitableRoles(VILLAGE_ADMIN, '330825001202G01')).toEqual([])
   })
-  it('every offered role is one CAN_INVITE allows and is placed at that level', () => {
-    for (const grants of [county, township, village]) {
-      for (const place of ['330825', '330825001', '330825001201', '330825001201G01']) {
-        for (const r of invitableRoles(grants, place)) {
-          expect(CAN_INVITE[grants[0].role].has(r)).toBe(true)
-          expect(ROLE_LEVEL[r]).toBe(levelOf(place))
-        }
-      }
+  it('the operator appoints county admins in any county', () => {
+    expect(invitableRoles(OPERATOR, '330881')).toEqual(['county_admin'])
+    expect(invitableRoles(OPERATOR, '330881001')).toEqual([])
+  })
+  it('nobody to appoint: grid workers, the command, residents, an unknown place, no me or an older me', () => {
+    for (const m of [GRID_WORKER, COMMAND, VILLAGER, null, { grants: VILLAGE_ADMIN.grants }]) {
+      expect(invitableRoles(m, '330825001201G01')).toEqual([])
     }
-  })
-  it('grid workers and residents may invite nobody', () => {
-    expect(invitableRoles([{ role: 'grid_worker', place: '330825001201G01' }], '330825001201G01')).toEqual([])
-    expect(invitableRoles([{ role: 'villager', place: '330825001201G01', household: 'h1' }], '330825001201G01'))
-      .toEqual([])
+    expect(invitableRoles(COUNTY_ADMIN, 'nowhere')).toEqual([])
   })
 })
 
-describe('permissions and roots', () => {
+describe('mayRemove: someone holding a role one may appoint, where one may appoint it', () => {
+  it('checks the role and the place', () => {
+    expect(mayRemove(VILLAGE_ADMIN, [{ role: 'grid_worker', place: '330825001201G01' }])).toBe(true)
+    expect(mayRemove(VILLAGE_ADMIN, [{ role: 'village_admin', place: '330825001201' }])).toBe(false)
+    expect(mayRemove(VILLAGE_ADMIN, [{ role: 'grid_worker', place: '330825001202G01' }])).toBe(false)
+    expect(mayRemove(TOWNSHIP, [{ role: 'grid_worker', place: '330825002101G01' }])).toBe(false)
+    expect(mayRemove(TOWNSHIP, [{ role: 'village_admin', place: '330825002101' },
+      { role: 'grid_worker', place: '330825001201G01' }])).toBe(true) // one of them is enough
+  })
+  it('a resident grant is not a staff role (the server takes away staff roles only)', () => {
+    expect(mayRemove(VILLAGE_ADMIN, [{ role: 'party_member', place: '330825001201G01', household: 'h1' }])).toBe(false)
+    expect(mayRemove(VILLAGE_ADMIN, [{ role: 'party_member', place: '330825001201G01' }])).toBe(true)
+  })
+  it('nobody without appoint', () => {
+    expect(mayRemove(GRID_WORKER, [{ role: 'grid_worker', place: '330825001201G01' }])).toBe(false)
+    expect(mayRemove(null, [{ role: 'grid_worker', place: '330825001201G01' }])).toBe(false)
+  })
+})
+
+describe('roleName reads /api/me roles', () => {
+  it('in Chinese and in English, the id when unknown', () => {
+    expect(roleName(VILLAGE_ADMIN, 'grid_worker', 'zh-CN')).toBe('专职网格员')
+    expect(roleName(VILLAGE_ADMIN, 'grid_worker', 'en')).toBe('Grid worker (full-time)')
+    expect(roleName(VILLAGE_ADMIN, 'astronaut', 'en')).toBe('astronaut')
+    expect(roleName(null, 'grid_worker', 'zh-CN')).toBe('grid_worker')
+  })
+  it('every role the server names has both names', () => {
+    for (const r of ROLES) {
+      expect(roleName(VILLAGE_ADMIN, r.id, 'zh-CN')).toBe(r.name)
+      expect(roleName(VILLAGE_ADMIN, r.id, 'en')).toBe(r.name_en)
+    }
+  })
+})
+
+describe('the auth store answers from /api/me', () => {
+  const signedInAs = (me) => {
+    setActivePinia(createPinia())
+    const auth = useAuth()
+    auth.me = me
+    return auth
+  }
+  it('can and roots: the permissions and their topmost places', () => {
+    const auth = signedInAs(VILLAGE_ADMIN_AND_COMMAND)
+    expect(auth.can('alerts.write')).toBe(true)
+    expect(auth.can('staff.write', '330825001201G01')).toBe(true)
+    expect(auth.can('staff.write', '330825002201')).toBe(false)
+    expect(auth.can('reports.proxy')).toBe(false)
+    expect(auth.roots('places.read')).toEqual(['330825'])
+    expect(auth.roots('staff.read')).toEqual(['330825001201'])
+    expect(auth.roots('tenants.admin')).toEqual([])
+  })
   it('the operator administers counties but sees no places', () => {
-    expect(can(operator, 'tenants.admin')).toBe(true)
-    expect(can(operator, 'places.read')).toBe(false)
+    const auth = signedInAs(OPERATOR)
+    expect(auth.can('tenants.admin')).toBe(true)
+    expect(auth.can('places.read')).toBe(false)
   })
-  it('roots are the topmost granted places', () => {
-    expect(rootPlaces([...township, ...village], 'places.read')).toEqual(['330825001'])
-    expect(rootPlaces([{ role: 'village_admin', place: '330825001201' }, { role: 'village_admin',
-      place: '330825002101' }], 'places.read')).toEqual(['330825001201', '330825002101'])
+  it('invitableRoles, mayRemove and roleName go through me', () => {
+    const auth = signedInAs(CHECKPOINT)
+    expect(auth.invitableRoles('330825002201')).toEqual([])
+    expect(auth.mayRemove([{ role: 'checkpoint_staff', place: '330825002201' }])).toBe(false)
+    auth.me = VILLAGE_ADMIN
+    expect(auth.invitableRoles('330825001201')).toEqual(['checkpoint_staff'])
+    expect(auth.roleName('checkpoint_staff', 'en')).toBe('Checkpoint staff')
   })
-  it('mayRemove: only people holding a role one may appoint, where one may appoint it', () => {
-    expect(mayRemove(village, [{ role: 'grid_worker', place: '330825001201G01' }])).toBe(true)
-    expect(mayRemove(village, [{ role: 'village_admin', place: '330825001201' }])).toBe(false)
-    expect(mayRemove(township, [{ role: 'grid_worker', place: '330825002101G01' }])).toBe(false)
-  })
-})
-
-describe('daily report permissions (copied from chalicelib/core/tenancy.py)', () => {
-  const command = [{ role: 'epidemic_command', place: '330825' }]
-  it('the epidemic command reads completion, sets the times, reads and handles alerts', () => {
-    for (const p of ['reports.read', 'reports.settings', 'alerts.read', 'alerts.write']) expect(can(command, p)).toBe(true)
-    expect(can(command, 'reports.proxy')).toBe(false)
-  })
-  it('the county admin sees the alerts but does not handle them', () => {
-    expect(can(county, 'alerts.read')).toBe(true)
-    expect(can(county, 'alerts.write')).toBe(false)
-    expect(can(county, 'reports.settings')).toBe(true)
-  })
-  it('grid workers report on behalf (代报), instructors do not; townships read completion of their own place', () => {
-    expect(can([{ role: 'grid_worker', place: '330825001201G01' }], 'reports.proxy')).toBe(true)
-    expect(can([{ role: 'grid_instructor', place: '330825001201G01' }], 'reports.proxy')).toBe(false)
-    expect(can(township, 'reports.read', '330825001201')).toBe(true)
-    expect(can(township, 'reports.read', '330825002201')).toBe(false)
-    expect(can(township, 'alerts.read')).toBe(false)
-    expect(can([{ role: 'org_department', place: '330825' }], 'reports.read')).toBe(true)
+  it('holds nothing before /me or with an answer that has no permissions', () => {
+    const auth = signedInAs(null)
+    expect(auth.can('places.read')).toBe(false)
+    expect(auth.roots('places.read')).toEqual([])
+    auth.me = { grants: VILLAGE_ADMIN.grants }
+    expect(auth.can('places.read')).toBe(false)
   })
 })
 
-describe('tip-offs, scan logs and 党员联户 (copied from chalicelib/core/tenancy.py)', () => {
-  const command = [{ role: 'epidemic_command', place: '330825' }]
-  const checkpoint = [{ role: 'checkpoint_staff', place: '330825002201' }]
-  const gridWorker = [{ role: 'grid_worker', place: '330825001201G01' }]
-  it('offices and the command read and handle tip-offs; grid staff and checkpoints do not', () => {
-    for (const g of [county, township, village, command]) {
-      expect(can(g, 'tipoffs.read')).toBe(true)
-      expect(can(g, 'tipoffs.handle')).toBe(true)
-    }
-    for (const g of [checkpoint, gridWorker, [{ role: 'org_department', place: '330825' }]]) {
-      expect(can(g, 'tipoffs.read')).toBe(false)
-    }
-    expect(can(village, 'tipoffs.handle', '330825002201')).toBe(false) // another village's
-  })
-  it('only checkpoint staff scan; they and the offices read the scan logs of their places', () => {
-    expect(can(checkpoint, 'passes.scan')).toBe(true)
-    expect(can(county, 'passes.scan')).toBe(false)
-    expect(can(checkpoint, 'passes.logs', '330825002201')).toBe(true)
-    expect(can(checkpoint, 'passes.logs', '330825001201')).toBe(false)
-    expect(can(command, 'passes.logs', '330825001201')).toBe(true)
-    expect(can(gridWorker, 'passes.logs')).toBe(false)
-  })
-  it('offices, grid leaders and full-time grid workers link party members; part-time workers do not', () => {
-    expect(can(gridWorker, 'party.link', '330825001201G01')).toBe(true)
-    expect(can(gridWorker, 'party.link', '330825001201G02')).toBe(false)
-    expect(can([{ role: 'grid_leader', place: '330825001201G01' }], 'party.link')).toBe(true)
-    expect(can([{ role: 'grid_worker_part', place: '330825001201G01' }], 'party.link')).toBe(false)
-    expect(can(village, 'party.link', '330825001201G03')).toBe(true)
-    expect(can(command, 'party.link')).toBe(false)
+describe('landing preferences by staff role', () => {
+  it('the widest role first; resident grants have none', () => {
+    expect(landingPages(VILLAGE_ADMIN_AND_COMMAND.grants).slice(0, 2)).toEqual(['alerts', 'reports'])
+    expect(landingPages(VILLAGER.grants)).toEqual([])
   })
 })

@@ -1,7 +1,8 @@
 // Who is signed in: the session (tokens, kept by @shared/api.js in localStorage) and /api/me.
 import { defineStore } from 'pinia'
 import { api, session, signOut as apiSignOut } from '@shared/api.js'
-import { can as canDo, rootPlaces } from './roles.js'
+import { holds, rootsOf } from '@shared/permissions.js'
+import { invitableRoles, mayRemove, roleName } from './roles.js'
 
 export const useAuth = defineStore('auth', {
   state: () => ({ session: session.load(), me: null, notice: '' }),
@@ -10,15 +11,29 @@ export const useAuth = defineStore('auth', {
     /** Signed in but with several counties and none chosen yet. */
     needsCounty: (s) => Boolean(s.session?.access_token) && !s.session?.tenant,
     grants: (s) => s.me?.grants || [],
-    isOperator: (s) => (s.me?.grants || []).some((g) => g.role === 'platform_operator'),
     memberships: (s) => s.me?.memberships || s.session?.memberships || [],
   },
   actions: {
+    // What the person may do, as /api/me says (see @shared/permissions.js and ./roles.js): the menu, the place trees,
+    // the role select and the remove buttons are built from these.
+    /** Do they hold `permission` somewhere, or at `place`? */
     can(permission, place) {
-      return canDo(this.grants, permission, place)
+      return holds(this.me, permission, place)
     },
+    /** The topmost places where they hold `permission`: where their trees and selects start. */
     roots(permission) {
-      return rootPlaces(this.grants, permission)
+      return rootsOf(this.me, permission)
+    },
+    /** The roles they may appoint at `place`. */
+    invitableRoles(place) {
+      return invitableRoles(this.me, place)
+    },
+    /** May they take away at least one of these (another person's) staff roles? */
+    mayRemove(otherGrants) {
+      return mayRemove(this.me, otherGrants)
+    },
+    roleName(role, locale) {
+      return roleName(this.me, role, locale)
     },
     async requestCode(phone) {
       return api.post('/auth/code', { phone }, { auth: false })

@@ -3,9 +3,8 @@ import { createPinia } from 'pinia'
 import { useAuth } from '../auth/store.js'
 import { fakeFetch, mountConsole } from '../common/testing.js'
 import AlertsPage from './AlertsPage.vue'
+import { COMMAND, COUNTY_ADMIN } from '../common/meFixtures.js'
 
-const COMMAND = [{ role: 'epidemic_command', place: '330825' }]
-const COUNTY_ADMIN = [{ role: 'county_admin', place: '330825' }]
 
 function alert(id, o = {}) {
   return { id, household: `h${id}`.padEnd(16, '0'), date: '2020-06-15', grid: '330825001201G01',
@@ -51,9 +50,10 @@ async function settle() {
 /** Element Plus shows a form item's error after a short debounce. */
 const debounce = () => vi.advanceTimersByTimeAsync(200)
 
-function mountAs(grants) {
+/** me: GET /api/me of the signed-in person (../common/meFixtures.js). */
+function mountAs(me) {
   const pinia = createPinia()
-  useAuth(pinia).me = { grants, name: '郑防疫' }
+  useAuth(pinia).me = me
   return mountConsole(AlertsPage, { pinia })
 }
 

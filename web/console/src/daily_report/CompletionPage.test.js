@@ -4,6 +4,7 @@ import { useAuth } from '../auth/store.js'
 import { fakeFetch, flush, mountConsole } from '../common/testing.js'
 import CompletionPage from './CompletionPage.vue'
 import { todayInShanghai } from './completion.js'
+import { TOWNSHIP } from '../common/meFixtures.js'
 
 // ECharts does not draw in jsdom: the chart is a plain element with its accessible name and the option it got.
 vi.mock('../coverage/CoverageChart.vue', () => ({
@@ -50,10 +51,10 @@ function api(date) {
   ])
 }
 
-function mountAs(grants) {
+function mountAs(me) {
   const pinia = createPinia()
   const auth = useAuth(pinia)
-  auth.me = { grants, name: '邵乡干' }
+  auth.me = me
   return mountConsole(CompletionPage, { pinia })
 }
 
@@ -62,7 +63,7 @@ describe('CompletionPage', () => {
     const today = todayInShanghai()
     const f = api(today)
     vi.stubGlobal('fetch', f)
-    const w = mountAs([{ role: 'township_official', place: '330825001' }])
+    const w = mountAs(TOWNSHIP)
     await settle()
     const first = f.calls.find((x) => x.url.includes('/completion'))
     expect(first.url).toContain(`date=${today}`)
@@ -91,7 +92,7 @@ describe('CompletionPage', () => {
     const today = todayInShanghai()
     const f = api(today)
     vi.stubGlobal('fetch', f)
-    const w = mountAs([{ role: 'township_official', place: '330825001' }])
+    const w = mountAs(TOWNSHIP)
     await settle()
     await w.find('button[aria-label="查看下级 张王村"]').trigger('click')
     await settle()
@@ -144,7 +145,7 @@ describe('CompletionPage', () => {
         message: '没有权限访问该范围的数据', details: null } } }],
       ['GET', '/api/reports/trend', { body: { place: '330825001', days: [] } }],
     ]))
-    const w = mountAs([{ role: 'township_official', place: '330825001' }])
+    const w = mountAs(TOWNSHIP)
     await settle()
     expect(w.find('[role=alert]').text()).toContain('没有权限访问该范围的数据')
     w.unmount()

@@ -1,6 +1,6 @@
 // Pure helpers of the daily report screens: today's date in Asia/Shanghai, the figures of a completion, the rows of
 // the children table and the ECharts option of the trend (data → option, testable without a canvas).
-import { levelOf } from '../auth/roles.js'
+import { levelOf } from '@shared/placeCodes.js'
 
 /** 'YYYY-MM-DD' of `now` in Asia/Shanghai (the county's day, whatever the desk computer's time zone). */
 export function todayInShanghai(now = new Date()) {

@@ -70,9 +70,11 @@ function server({ links = {} } = {}) {
   return f
 }
 
+/** The page starts its tree at the places of party.link (GET /api/me permissions). */
 function mountAs(grants) {
   const pinia = createPinia()
-  useAuth(pinia).me = { grants, name: '团村管' }
+  const places = [...new Set(grants.map((g) => g.place))]
+  useAuth(pinia).me = { grants, name: '团村管', permissions: { 'party.link': places } }
   return mountConsole(PartyLinksPage, { pinia })
 }
 

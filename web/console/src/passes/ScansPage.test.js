@@ -6,6 +6,7 @@ import { todayInShanghai } from '../daily_report/completion.js'
 import { clearPlaceCache } from '../places/placeCache.js'
 import ScansPage from './ScansPage.vue'
 import { daysBefore } from './scans.js'
+import { CHECKPOINT } from '../common/meFixtures.js'
 
 const YESTERDAY = daysBefore(todayInShanghai(), 1)
 
@@ -46,9 +47,10 @@ function api() {
   ])
 }
 
-function mountAs(grants) {
+/** me: GET /api/me of the signed-in person (the page reads the places of passes.logs). */
+function mountAs(me) {
   const pinia = createPinia()
-  useAuth(pinia).me = { grants, name: '团卡口' }
+  useAuth(pinia).me = me
   return mountConsole(ScansPage, { pinia, stubs: nativeSelects })
 }
 const rows = (w) => w.findAll('.el-table__body tr')
@@ -57,7 +59,7 @@ describe('ScansPage', () => {
   it('shows today’s log of the checkpoint with results and reasons in words, the day’s counts, and pages', async () => {
     const f = api()
     vi.stubGlobal('fetch', f)
-    const w = mountAs([{ role: 'checkpoint_staff', place: '330825002201' }])
+    const w = mountAs(CHECKPOINT)
     await settle()
     const today = todayInShanghai()
     const first = new URL(f.calls.find((c) => c.url.includes('/scans')).url, 'http://x').searchParams
@@ -85,8 +87,8 @@ describe('ScansPage', () => {
   it('another day of another checkpoint', async () => {
     const f = api()
     vi.stubGlobal('fetch', f)
-    const w = mountAs([{ role: 'village_admin', place: '330825002201' }, { role: 'village_admin',
-      place: '330825001201' }])
+    const w = mountAs({ grants: [{ role: 'village_admin', place: '330825002201' }, { role: 'village_admin',
+      place: '330825001201' }], permissions: { 'passes.logs': ['330825001201', '330825002201'] } })
     await settle()
     const select = w.find('select[aria-label="卡口（行政村）"]')
     expect(select.findAll('option').map((o) => o.text()).filter(Boolean)).toEqual(['张王村', '团石村'])
@@ -110,7 +112,7 @@ describe('ScansPage', () => {
       ['GET', '/api/passes/scans', { status: 403, body: { error: { code: 'forbidden_scope',
         message: '没有权限访问该范围的数据', details: null } } }],
     ]))
-    const w = mountAs([{ role: 'checkpoint_staff', place: '330825002201' }])
+    const w = mountAs(CHECKPOINT)
     await settle()
     expect(w.find('[role=alert]').text()).toContain('没有权限访问该范围的数据')
     w.unmount()

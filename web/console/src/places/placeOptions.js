@@ -1,7 +1,7 @@
 // The places a person may pick for a feature, as select options: from the topmost places of their grants with the
 // permission down to villages, grouped by township. `levels` says which levels are offered (e.g. only villages for a
 // checkpoint; the county, townships and villages for statistics).
-import { levelOf } from '../auth/roles.js'
+import { levelOf } from '@shared/placeCodes.js'
 import { loadChildren, loadPlace } from './placeCache.js'
 
 const ORDER = ['county', 'township', 'village']

@@ -1,50 +1,66 @@
 import { describe, expect, it } from 'vitest'
+import { holds } from '@shared/permissions.js'
 import { allowedPages, landingPage } from '../router.js'
-import { can } from '../auth/roles.js'
+import {
+  CHECKPOINT, COMMAND, COUNTY_ADMIN, GRID_WORKER, OPERATOR, ORG_DEPARTMENT, TOWNSHIP, VILLAGE_ADMIN,
+  VILLAGE_ADMIN_AND_COMMAND, VILLAGE_ADMIN_NO_TIPOFFS, VILLAGER,
+} from '../common/meFixtures.js'
 
-const as = (grants, modules) => ({ me: { grants, modules }, grants, can: (p, place) => can(grants, p, place) })
-const names = (auth) => allowedPages(auth).map((p) => p.name)
+// The auth store as the router sees it: can() reads /api/me permissions.
+const as = (me) => ({ me, grants: me.grants, can: (p, place) => holds(me, p, place) })
+const names = (me) => allowedPages(as(me)).map((p) => p.name)
 
-describe('the menu of the tip-off, scan log and 党员联户 pages', () => {
-  it('a village admin gets all three', () => {
-    const got = names(as([{ role: 'village_admin', place: '330825002201' }]))
-    expect(got).toEqual(expect.arrayContaining(['partyLinks', 'tipoffs', 'tipoffStats', 'scans']))
+describe('the menu is built from /api/me permissions', () => {
+  it('a village admin gets the village office pages, tip-offs, scan logs and 党员联户', () => {
+    expect(names(VILLAGE_ADMIN)).toEqual(['places', 'households', 'staff', 'imports', 'coverage', 'reports',
+      'partyLinks', 'tipoffs', 'tipoffStats', 'scans'])
   })
   it('checkpoint staff get the scan log; grid workers 党员联户; the command tip-offs and scan logs', () => {
-    expect(names(as([{ role: 'checkpoint_staff', place: '330825002201' }]))).toEqual(['places', 'scans'])
-    const worker = names(as([{ role: 'grid_worker', place: '330825001201G01' }]))
+    expect(names(CHECKPOINT)).toEqual(['places', 'scans'])
+    const worker = names(GRID_WORKER)
     expect(worker).toContain('partyLinks')
     expect(worker).not.toContain('tipoffs')
-    const command = names(as([{ role: 'epidemic_command', place: '330825' }]))
-    expect(command).toEqual(expect.arrayContaining(['tipoffs', 'tipoffStats', 'scans']))
+    expect(worker).not.toContain('staff')
+    const command = names(COMMAND)
+    expect(command).toEqual(expect.arrayContaining(['alerts', 'reportSettings', 'tipoffs', 'tipoffStats', 'scans']))
     expect(command).not.toContain('partyLinks')
+    expect(command).not.toContain('staff')
   })
-  it('a module the county switched off is not offered', () => {
-    const got = names(as([{ role: 'village_admin', place: '330825002201' }], ['daily_report', 'scan_pass']))
+  it('a module the county switched off is not offered (the server left its permissions out)', () => {
+    const got = names(VILLAGE_ADMIN_NO_TIPOFFS)
     expect(got).toEqual(expect.arrayContaining(['partyLinks', 'scans']))
     expect(got).not.toContain('tipoffs')
     expect(got).not.toContain('tipoffStats')
   })
+  it('the operator gets the counties only; a villager nothing; nothing before /me answers', () => {
+    expect(names(OPERATOR)).toEqual(['counties'])
+    expect(names(VILLAGER)).toEqual([])
+    expect(names({ grants: VILLAGE_ADMIN.grants })).toEqual([]) // an answer without permissions
+  })
 })
 
 describe('each role lands on its own first page', () => {
-  const land = (grants, modules) => landingPage(as(grants, modules))
+  const land = (me) => landingPage(as(me))
   it('the epidemic command on 健康码预警, the county admin on completion, the operator on the counties', () => {
-    expect(land([{ role: 'epidemic_command', place: '330825' }])).toBe('alerts')
-    expect(land([{ role: 'county_admin', place: '330825' }])).toBe('reports')
-    expect(land([{ role: 'township_official', place: '330825001' }])).toBe('reports')
-    expect(land([{ role: 'village_admin', place: '330825001201' }])).toBe('reports')
-    expect(land([{ role: 'org_department', place: '330825' }])).toBe('coverage')
-    expect(land([{ role: 'platform_operator', place: '*' }])).toBe('counties')
+    expect(land(COMMAND)).toBe('alerts')
+    expect(land(COUNTY_ADMIN)).toBe('reports')
+    expect(land(TOWNSHIP)).toBe('reports')
+    expect(land(VILLAGE_ADMIN)).toBe('reports')
+    expect(land(ORG_DEPARTMENT)).toBe('coverage')
+    expect(land(OPERATOR)).toBe('counties')
   })
-  it('the widest role wins; a page the county switched off or the role may not use is skipped', () => {
-    expect(land([{ role: 'village_admin', place: '330825001201' }, { role: 'epidemic_command', place: '330825' }]))
-      .toBe('alerts')
+  it('the widest role wins; a page the person may not use is skipped', () => {
+    expect(land(VILLAGE_ADMIN_AND_COMMAND)).toBe('alerts')
     // a grid worker may not read alerts: their first choice is completion
-    expect(land([{ role: 'grid_worker', place: '330825001201G01' }])).toBe('reports')
+    expect(land(GRID_WORKER)).toBe('reports')
     // roles without a landing of their own get the first page they may use
-    expect(land([{ role: 'checkpoint_staff', place: '330825002201' }])).toBe('places')
+    expect(land(CHECKPOINT)).toBe('places')
     // a resident grant is not a staff role
-    expect(land([{ role: 'villager', place: '330825001201G01', household: 'h1' }])).toBe(null)
+    expect(land(VILLAGER)).toBe(null)
+  })
+  it('with the daily report switched off, the county admin lands on coverage', () => {
+    const off = { ...COUNTY_ADMIN, modules: ['scan_pass', 'tipoffs'], permissions: Object.fromEntries(
+      Object.entries(COUNTY_ADMIN.permissions).filter(([p]) => !/^(reports|alerts|party)\./.test(p))) }
+    expect(land(off)).toBe('coverage')
   })
 })

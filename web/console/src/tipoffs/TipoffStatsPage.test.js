@@ -4,6 +4,7 @@ import { useAuth } from '../auth/store.js'
 import { fakeFetch, flush, mountConsole, nativeSelects } from '../common/testing.js'
 import { clearPlaceCache } from '../places/placeCache.js'
 import TipoffStatsPage from './TipoffStatsPage.vue'
+import { COMMAND } from '../common/meFixtures.js'
 
 // ECharts does not draw in jsdom: the chart is a plain element with its accessible name and the option it got.
 vi.mock('../coverage/CoverageChart.vue', () => ({
@@ -51,9 +52,10 @@ function api() {
   ])
 }
 
-function mountAs(grants) {
+/** me: GET /api/me of the signed-in person (the page reads the places of tipoffs.read). */
+function mountAs(me) {
   const pinia = createPinia()
-  useAuth(pinia).me = { grants, name: '郑防疫' }
+  useAuth(pinia).me = me
   return mountConsole(TipoffStatsPage, { pinia, stubs: nativeSelects })
 }
 
@@ -61,7 +63,7 @@ describe('TipoffStatsPage', () => {
   it('shows the county by week and by village, and the stacked chart; a village narrows it', async () => {
     const f = api()
     vi.stubGlobal('fetch', f)
-    const w = mountAs([{ role: 'epidemic_command', place: '330825' }])
+    const w = mountAs(COMMAND)
     await settle()
     const first = new URL(f.calls.find((c) => c.url.includes('/stats')).url, 'http://x').searchParams
     expect([first.get('place'), first.get('weeks')]).toEqual(['330825', '8'])
@@ -94,7 +96,8 @@ describe('TipoffStatsPage', () => {
       ['GET', '/api/places/330825002201', { body: PLACES[330825002201] }],
       ['GET', '/api/tipoffs/stats', { body: { place: '330825002201', weeks: ['2020-W25'], rows: [] } }],
     ]))
-    const w = mountAs([{ role: 'village_admin', place: '330825002201' }])
+    const w = mountAs({ grants: [{ role: 'village_admin', place: '330825002201' }],
+      permissions: { 'tipoffs.read': ['330825002201'], 'tipoffs.handle': ['330825002201'] } })
     await settle()
     expect(w.find('[data-place-only]').text()).toBe('团石村')
     expect(w.find('[role=status]').text()).toContain('团石村 近 8 周共 0 条举报')

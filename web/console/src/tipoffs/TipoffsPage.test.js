@@ -4,9 +4,10 @@ import { useAuth } from '../auth/store.js'
 import { fakeFetch, mountConsole, nativeSelects } from '../common/testing.js'
 import { clearPlaceCache } from '../places/placeCache.js'
 import TipoffsPage from './TipoffsPage.vue'
+import { COUNTY_ADMIN } from '../common/meFixtures.js'
 
-const COUNTY_ADMIN = [{ role: 'county_admin', place: '330825' }]
-const VILLAGE_ADMIN = [{ role: 'village_admin', place: '330825002201' }]
+const VILLAGE_ADMIN = { grants: [{ role: 'village_admin', place: '330825002201' }], name: '团村管',
+  permissions: { 'tipoffs.read': ['330825002201'], 'tipoffs.handle': ['330825002201'] } }
 
 const PLACES = {
   330825: { code: '330825', name: '龙游县', level: 'county', parent: null },
@@ -62,9 +63,10 @@ async function settle() {
 }
 const debounce = () => vi.advanceTimersByTimeAsync(200) // Element Plus shows a form item's error after a debounce
 
-function mountAs(grants) {
+/** me: GET /api/me of the signed-in person (the page reads tipoffs.read and tipoffs.handle). */
+function mountAs(me) {
   const pinia = createPinia()
-  useAuth(pinia).me = { grants, name: '团村管' }
+  useAuth(pinia).me = me
   return mountConsole(TipoffsPage, { pinia, stubs: nativeSelects })
 }
 
