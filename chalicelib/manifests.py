@@ -4,6 +4,7 @@ app.py registers them and wires their blueprints; functions that do not import a
 core.modules.ensure_registered(), which imports this file. Adding a module is adding its manifest here.
 """
 
+from .cases import manifest as cases
 from .daily_report import manifest as daily_report
 from .households import manifest as households
 from .imports import manifest as imports
@@ -11,13 +12,15 @@ from .inbox import manifest as inbox
 from .passes import manifest as passes
 from .places import manifest as places
 from .signin import manifest as signin
+from .snaps import manifest as snaps
 from .staff import manifest as staff
 from .system import manifest as system
 from .tenants import manifest as tenants
 from .tipoffs import manifest as tipoffs
+from .workdays import manifest as workdays
 
-MODULES = tuple(m.MODULE for m in (system, signin, tenants, places, households, staff, imports, inbox,
-                                   daily_report, passes, tipoffs))
+MODULES = tuple(m.MODULE for m in (system, signin, tenants, places, households, staff, imports, inbox, workdays,
+                                   cases, daily_report, passes, tipoffs, snaps))
 
 
 def register() -> None:

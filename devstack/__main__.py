@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(args) -> None:
+    from chalicelib import manifests
+
     from .aws import EmbeddedAws, configure_env
+
+    manifests.register()  # the modules' permissions and case types, before seeding or migrating anything
 
     data = Path(args.data).resolve()
     if args.reset and data.exists():
@@ -43,10 +47,13 @@ def _run(args) -> None:
         counts = demo.seed()
         seeded_now = True
     from chalicelib.households import migrate
+    from chalicelib.tipoffs import migrate as tipoffs_migrate
 
     if seeded_now:
         migrate.mark_done(demo.COUNTY_CODE)  # seeded in the current form: nothing to bring up to date
+        tipoffs_migrate.mark_done(demo.COUNTY_CODE)
     migrated = migrate.run_pending()  # data restored from an earlier version (once per county)
+    moved = tipoffs_migrate.run_pending()  # tip-offs filed before the case workflow become cases
     invite, address = demo.demo_invite()
     from app import app
 
@@ -69,6 +76,8 @@ def _run(args) -> None:
         *[f"  Brought {t}'s households up to date ({migrate.NAME}): "
           + json.dumps({k: v for k, v in c.items() if v}, ensure_ascii=False) for t, c in migrated.items()
           if c["written"] or c["sequences"] or c["conflicts"] or c["failed"]],
+        *[f"  Moved {c['tipoffs']} of {t}'s tip-offs onto the case workflow ({tipoffs_migrate.NAME})"
+          for t, c in moved.items() if c["tipoffs"]],
         "", "Sign in with one of the phones below; no SMS is sent locally: the 6-digit code is printed here as "
         f"[sms-outbox] and listed at {url}__dev/sms.",
         "Demo sign-ins (phone, role, place):",

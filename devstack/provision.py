@@ -11,6 +11,28 @@ from chalicelib.core.config import settings
 from chalicelib.core.db import TABLES, TTL_ATTRIBUTE
 
 
+def _add_missing_indexes(ddb, model) -> list[str]:
+    """A local stack kept from an earlier version gets the indexes added since (one at a time, as DynamoDB wants)."""
+    schema = model._get_schema()
+    have = {g["IndexName"] for g in ddb.describe_table(TableName=model.Meta.table_name)["Table"].get(
+        "GlobalSecondaryIndexes", [])}
+    added = []
+    for gsi in schema["global_secondary_indexes"]:
+        if gsi["index_name"] in have:
+            continue
+        ddb.update_table(
+            TableName=model.Meta.table_name,
+            AttributeDefinitions=[{"AttributeName": a["AttributeName"], "AttributeType": a["AttributeType"]}
+                                  for a in gsi.get("attribute_definitions", [])],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": gsi["index_name"],
+                "KeySchema": [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}
+                              for k in gsi["key_schema"]],
+                "Projection": {"ProjectionType": gsi["projection"]["ProjectionType"]}}}])
+        added.append(f"{model.Meta.table_name}.{gsi['index_name']}")
+    return added
+
+
 def provision() -> list[str]:
     s = settings()
     made: list[str] = []
@@ -23,6 +45,8 @@ def provision() -> list[str]:
             ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True,
                                                                              "AttributeName": TTL_ATTRIBUTE})
             made.append(name)
+        else:
+            made += _add_missing_indexes(ddb, model)
     if s.idempotency_table not in existing:
         ddb.create_table(TableName=s.idempotency_table, BillingMode="PAY_PER_REQUEST",
                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],

@@ -112,7 +112,8 @@ def require_active(code: str, *, fresh: bool = False) -> County:
     return county
 
 
-def active_with(module: str) -> list[County]:
-    """Active counties that switched `module` on (scheduled jobs: one Query per 1 MB page of the registry)."""
+def active_with(module: str | None) -> list[County]:
+    """Active counties that switched `module` on (all active ones for None; scheduled jobs: one Query per 1 MB
+    page of the registry)."""
     return [c for c in County.gsi1.query(County.list_key(), filter_condition=County.status == "active")
-            if module in enabled_modules(c)]
+            if module is None or module in enabled_modules(c)]

@@ -50,6 +50,26 @@ class Gsi1(GlobalSecondaryIndex):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class Gsi2(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+        billing_mode = "PAY_PER_REQUEST"
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+        billing_mode = "PAY_PER_REQUEST"
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class HouseholdsItem(Model):
     """Base of every item in the `households` table."""
 
@@ -64,7 +84,11 @@ class HouseholdsItem(Model):
 
 
 class SubmissionsItem(Model):
-    """Base of every item in the `submissions` table (reports, letters, photos' metadata, applications...)."""
+    """Base of every item in the `submissions` table (reports, letters, photos' metadata, applications...).
+
+    Three sparse indexes, all keyed `{tenant}#...`: gsi1 is each kind's own second access pattern; gsi2 and gsi3 are
+    the case workflow's township and county logs (only case items carry their keys, so nothing else pays for them).
+    """
 
     Meta = _meta(settings().submissions_table)
     pk = UnicodeAttribute(hash_key=True)
@@ -73,6 +97,12 @@ class SubmissionsItem(Model):
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi1 = Gsi1()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi2 = Gsi2()
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi3 = Gsi3()
     expires = NumberAttribute(null=True)
 
 

@@ -31,3 +31,20 @@ def read(key: str, max_bytes: int) -> bytes | None:
     if head["ContentLength"] > max_bytes:
         raise ValueError("too large")
     return s3.get_object(Bucket=settings().media_bucket, Key=key)["Body"].read()
+
+
+def size(key: str) -> int | None:
+    """The object's size in bytes, or None if it does not exist (one HeadObject)."""
+    s3 = client("s3")
+    try:
+        return int(s3.head_object(Bucket=settings().media_bucket, Key=key)["ContentLength"])
+    except s3.exceptions.ClientError as e:
+        if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def download_url(key: str, expires: int = 900) -> str:
+    """A presigned GET for one object (signed locally: no AWS call)."""
+    return client("s3").generate_presigned_url("get_object", Params={"Bucket": settings().media_bucket, "Key": key},
+                                               ExpiresIn=expires)

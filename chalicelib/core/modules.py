@@ -3,8 +3,8 @@
 Each module (每日上报, 扫码通行, 疫情举报, ...) and each platform part (places, households, staff, ...) has a
 `manifest.py` with one `Module`: its catalogue entry (name, icon, on by default), the packages whose routes it owns,
 its permissions and the roles that hold them, the blueprints to wire (routes, schedules), the submission-stream item
-kinds it reacts to (and the module that reacts), and the topics it publishes to. chalicelib/manifests.py lists the
-manifests; app.py registers them and wires their blueprints.
+kinds it reacts to (and the module that reacts), the topics it publishes to, and its case types (the case
+workflow). chalicelib/manifests.py lists the manifests; app.py registers them and wires their blueprints.
 
 - **Catalogue:** only switchable modules are offered to counties, exactly those whose code landed; a county's stored
   switches are read through `enabled()`, so a switch for a module that no longer exists gives nobody anything.
@@ -30,7 +30,7 @@ class Module:
                  default_on: bool = True, summary: str = "", switchable: bool = True,
                  permissions: dict[str, frozenset[str]] | None = None, blueprints: tuple[str, ...] = (),
                  reactions: dict[str, str] | None = None, topics: tuple[str, ...] = (),
-                 schedules: dict[str, str] | None = None):
+                 schedules: dict[str, str] | None = None, case_types: tuple = ()):
         self.id, self.name, self.name_en, self.icon = id, name, name_en, icon
         self.packages, self.default_on, self.summary, self.switchable = packages, default_on, summary, switchable
         self.permissions = dict(permissions or {})  # permission -> roles that hold it (at the places granted)
@@ -38,6 +38,7 @@ class Module:
         self.reactions = dict(reactions or {})  # stream item kind -> dotted module whose handlers react to it
         self.topics = topics  # settings attributes of the SNS topics it publishes to (e.g. "alerts_topic")
         self.schedules = dict(schedules or {})  # scheduled handler name -> when it runs (documentation, infra)
+        self.case_types = case_types  # the case workflow's types this module files (chalicelib/cases/types.py)
 
     def __repr__(self) -> str:
         return f"Module({self.id})"

@@ -96,3 +96,12 @@ class Session(Out):
     user_id: str | None
     roles: list[str]
     memberships: list[MembershipOut] = []
+
+
+class UploadForm(Out):
+    """A presigned S3 POST: send the file as multipart form data with `fields` to `url`; refer to it by `key`."""
+
+    key: str
+    url: str
+    fields: dict[str, str]
+    max_bytes: int

@@ -6,19 +6,12 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ..core.schemas import Out, Strict
+from ..core.schemas import Out, Strict, UploadForm  # noqa: F401  (UploadForm: the route's response)
 
 
 class UploadRequest(Strict):
     kind: Literal["places", "households"]
     filename: str = Field(min_length=5, max_length=120, pattern=r"(?i)^[^/\\]+\.(xlsx|csv)$")
-
-
-class UploadForm(Out):
-    key: str
-    url: str
-    fields: dict[str, str]
-    max_bytes: int
 
 
 class PreviewRequest(Strict):

@@ -22,13 +22,19 @@ def message_id(msg: Message) -> str:
     return msg.sk.replace("#", "-")
 
 
-def deliver(tenant: str, uid: str, title: str, body: str, category: str = "system") -> Message:
-    """Store a notice for one person (the id orders by time: `{epoch ms}-{random}`)."""
+def message(tenant: str, uid: str, title: str, body: str, category: str = "system") -> Message:
+    """A notice for one person, not yet stored (to write it in the same transaction as what it tells of). The id
+    orders by time: `{epoch ms}-{random}`."""
     now = clock.now()
     mid = uuid.uuid4().hex[:12]
     sk = f"{int(now.timestamp() * 1000):013d}#{mid}"
-    msg = Message(Message.partition(tenant, uid), sk, mid=mid, title=title, body=body, category=category,
-                  created_at=clock.iso(now), read=False, expires=clock.epoch() + TTL_DAYS * 86400)
+    return Message(Message.partition(tenant, uid), sk, mid=mid, title=title, body=body, category=category,
+                   created_at=clock.iso(now), read=False, expires=clock.epoch() + TTL_DAYS * 86400)
+
+
+def deliver(tenant: str, uid: str, title: str, body: str, category: str = "system") -> Message:
+    """Store a notice for one person."""
+    msg = message(tenant, uid, title, body, category)
     msg.save()
     return msg
 

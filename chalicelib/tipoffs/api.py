@@ -24,14 +24,17 @@ def _names(ctx: TenantContext, tips) -> dict[str, str]:
 
 
 def tipoff_out(ctx: TenantContext, t, names: dict[str, str] | None = None) -> dict:
-    """Staff never see an anonymous reporter; nobody sees the reporter's phone or id."""
-    own = t.reporter_uid == ctx.user_id
+    """A tip-off case in this API's shape. Staff never see an anonymous reporter; nobody sees the reporter's phone
+    or id; hidden (moderated) words are shown to staff and the reporter only."""
+    own = t.filer_uid == ctx.user_id
     names = names if names is not None else _names(ctx, [t])
-    return {"id": t.tid, "village": t.village, "village_name": names.get(t.village), "category": t.category,
-            "description": t.description,
+    hidden = bool(t.hidden_reason) and not own and not service.cases.staff_may_read(ctx, t)
+    return {"id": t.ref, "village": t.village, "village_name": names.get(t.village), "category": t.category,
+            "description": "（内容已屏蔽）" if hidden else t.text,
             "location": t.location, "anonymous": t.anonymous,
-            "reporter": None if t.anonymous and not own else t.reporter_name, "status": t.status,
-            "disposition": t.disposition, "note": t.note, "handled_by": t.handled_by_name,
+            "reporter": None if t.anonymous and not own else t.filer_name,
+            "status": service.STATUS_OF_CASE.get(t.status, "open"),
+            "disposition": t.outcome, "note": t.note, "handled_by": t.handled_by_name,
             "handled_at": t.handled_at, "created_at": t.created_at}
 
 

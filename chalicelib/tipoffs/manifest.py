@@ -2,6 +2,7 @@
 
 from ..core.modules import Module
 from ..core.tenancy import EPIDEMIC_COMMAND, OFFICE_ROLES
+from .casetype import TIPOFF
 
 MODULE = Module(
     id="tipoffs", name="疫情举报", name_en="Epidemic tip-offs", icon="alert", packages=("chalicelib.tipoffs",),
@@ -13,5 +14,5 @@ MODULE = Module(
         "tipoffs.read": OFFICE_ROLES | {EPIDEMIC_COMMAND},
         "tipoffs.handle": OFFICE_ROLES | {EPIDEMIC_COMMAND},
     },
-    reactions={"tipoff": "chalicelib.tipoffs.events"},
-    topics=("alerts_topic",))
+    topics=("alerts_topic",),  # new tip-offs are forwarded by the case workflow (cases/events.py)
+    case_types=(TIPOFF,))

@@ -1,4 +1,5 @@
-"""Epidemic tip-offs (疫情举报). Items in the `submissions` table."""
+"""Epidemic tip-offs (疫情举报) as they were stored before the case workflow. Tip-offs are cases now
+(chalicelib/cases); these items are read only by migrate.py, which turns each into a case and deletes it."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from chalicelib.core.clock import Clock, FrozenClock
 from tests.conftest import last_code, new_county_code, new_phone
 
 # The modules whose code has landed.
-BUILT = {"daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报"}
+BUILT = {"daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报", "snaps": "随手拍"}
 DEFAULT_MODULES = tuple(BUILT)
 
 

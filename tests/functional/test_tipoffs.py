@@ -108,10 +108,61 @@ def test_the_command_is_sent_every_tipoff(county, client, operator_token, events
     assert len(tipoffs) == 1 and json.loads(tipoffs[0]["Message"])["tipoff"] == r.json["id"]
     assert session["user_id"] not in tipoffs[0]["Message"]
     events.drain()  # the mark's own stream record sends nothing
+    from chalicelib.cases.models import Case
     from chalicelib.core import streams
-    from chalicelib.tipoffs.models import Tipoff
 
-    village, ms, rand = r.json["id"].split("-")
-    item = Tipoff.get(f"{c.code}#TIPV#{village}", f"{ms}#{rand}")
+    prefix, county, number = r.json["id"].split("-")  # a tip-off is a case: JB-{county}-{number}
+    assert (prefix, county) == ("JB", c.code)
+    item = Case.get(f"{c.code}#CASE#{prefix}-{number}", "A")
     assert streams.dispatch([{"eventName": "INSERT", "dynamodb": {"NewImage": item.serialize()}}]) == {}
     assert not sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages")  # nor a redelivery
+
+
+def test_tipoffs_filed_before_the_case_workflow_become_cases_losing_nothing(county):
+    """Old tip-off items (as the previous version wrote them) are moved onto the workflow by the migration: same
+    words, reporter, status and disposition, reachable by their old id, in the reporter's list, counted, not
+    forwarded to the command again; a second run moves nothing."""
+    from chalicelib.core import clock
+    from chalicelib.core.db import key
+    from chalicelib.tipoffs import migrate
+    from chalicelib.tipoffs.models import Tipoff, TipoffRef
+
+    c = county
+    hh = c.household(members=1)
+    _, session = c.villager(hh["id"])
+    me = session["access_token"]
+    uid = session["user_id"]
+    now = clock.now()
+    week = migrate.cases.week_of(now.astimezone(clock.SHANGHAI).date())
+    old = []
+    for i, (status, disposition) in enumerate((("open", None), ("handling", None), ("closed", "warned"))):
+        ms, rand = f"{int(now.timestamp() * 1000) - 1000 * (3 - i):013d}", f"{i:08x}"
+        tid = f"{c.village}-{ms}-{rand}"
+        Tipoff(Tipoff.partition(c.code, c.village), f"{ms}#{rand}", tid=tid, village=c.village, category="gathering",
+               description=f"旧举报{i}", location="村口", anonymous=i == 0, reporter_uid=uid, reporter_name="举报人",
+               status=status, disposition=disposition, note="已上门" if status != "open" else None,
+               handled_by=None if status == "open" else "staff", handled_by_name=None if status == "open" else "村干部",
+               handled_at=None if status == "open" else clock.iso(now), created_at=clock.iso(now), week=week,
+               forwarded_at=clock.iso(now), gsi1pk=Tipoff.county_index(c.code),
+               gsi1sk=f"{ms}#{c.village}#{rand}").save()
+        TipoffRef(key(c.code, "TIPU", uid), f"{ms}#{rand}", tid=tid).save()
+        old.append(tid)
+    assert migrate.run_pending([c.code]) == {c.code: {"tipoffs": 3}}
+    assert migrate.run_pending([c.code]) == {}  # marked done
+    assert migrate.backfill(c.code) == {"tipoffs": 0}  # and nothing left to move anyway
+
+    mine = c.api.get("/tipoffs/mine", token=me).json["items"]
+    assert [(t["description"], t["status"], t["disposition"]) for t in mine] == [
+        ("旧举报2", "closed", "warned"), ("旧举报1", "handling", None), ("旧举报0", "open", None)]
+    by_old = c.api.get(f"/tipoffs/{old[2]}", token=c.tokens["village_admin"])
+    assert by_old.status_code == 200 and by_old.json["id"].startswith(f"JB-{c.code}-")
+    assert by_old.json["handled_by"] == "村干部" and by_old.json["note"] == "已上门"
+    staff = c.api.get(f"/tipoffs?village={c.village}", token=c.tokens["village_admin"]).json["items"]
+    assert [t["reporter"] for t in staff if t["description"] == "旧举报0"] == [None]  # still anonymous
+    case = c.api.get(f"/cases/{by_old.json['id']}", token=me).json
+    assert [e["event"] for e in case["timeline"]] == ["filed", "resolved"]
+    stats = c.api.get(f"/tipoffs/stats?place={c.village}&weeks=1", token=c.tokens["village_admin"]).json
+    assert [(r["category"], r["count"]) for r in stats["rows"]] == [("gathering", 3)]
+    # The old items are gone; a legacy id that never existed is still a 404.
+    assert not list(Tipoff.gsi1.query(Tipoff.county_index(c.code)))
+    assert c.api.get(f"/tipoffs/{c.village}-0000000000000-deadbeef", token=me).status_code == 404

@@ -32,6 +32,8 @@ DUPLICATES = 20
 
 # A creating route may be left out only with the reason it cannot create a duplicate.
 NOT_CREATING_RECORDS = {
+    ("POST", "/cases/uploads"): "answers a presigned S3 form for one photo and stores nothing (each form has a new "
+                                "key; the case that uses the photo is POST /snaps, covered below)",
     ("POST", "/imports/uploads"): "answers a presigned S3 form and stores nothing (each form has a new key; the "
                                   "import that reads the upload is POST /imports, covered below)",
 }
@@ -231,6 +233,20 @@ def _tipoff_problems(w, path, body, answer, before):
     return out
 
 
+def _timeline(w, path, body):
+    return len(w.get(path.rsplit("/actions", 1)[0], "village_admin")["timeline"])
+
+
+def _action_problems(w, path, body, answer, before):
+    after = _timeline(w, path, body)
+    return [] if after == before + 1 else [f"the case's timeline went {before} -> {after} events, want one more"]
+
+
+def _snap_problems(w, path, body, answer, before):
+    after = len(_all(w, "/cases/mine", "villager"))
+    return [] if after == before + 1 else [f"the villager's cases went {before} -> {after}, want one more"]
+
+
 def _total(obj) -> int:
     """The sum of every `count` in a stats answer, whatever its nesting."""
     if isinstance(obj, dict):
@@ -271,6 +287,8 @@ def _nothing(w, path, body):
 
 READ_BACKS: dict[tuple[str, str], ReadBack] = {
     ("POST", "/households"): ReadBack(_households_before, _households_problems),
+    ("POST", "/cases/{ref}/actions"): ReadBack(_timeline, _action_problems),
+    ("POST", "/snaps"): ReadBack(lambda w, p, b: len(_all(w, "/cases/mine", "villager")), _snap_problems),
     ("POST", "/households/{hid}/members"): ReadBack(lambda w, p, b: _members(w, p), _members_problems),
     ("POST", "/households/{hid}/invites"): ReadBack(_nothing, _invite_problems),
     ("POST", "/links"): ReadBack(lambda w, p, b: _link_state(w, b), _link_problems),
@@ -296,6 +314,8 @@ def _other_body(route: tuple[str, str], body: dict) -> dict:
         b["head"] = not b.get("head", False)
     elif "description" in b:
         b["description"] = b["description"] + "（补充）"
+    elif "text" in b:
+        b["text"] = b["text"] + "（补充）"
     elif "members" in b:
         b["outside"] = [{"from_place": "外地", "count": 1}] if not b.get("outside") else []
     elif "endpoint" in b:
@@ -306,6 +326,8 @@ def _other_body(route: tuple[str, str], body: dict) -> dict:
         b["name"] = "另一个名字"
     elif "member" in b:
         b["member"] = b["member"][::-1]
+    elif "note" in b:
+        b["note"] = b["note"] + "（补充）"
     else:
         raise AssertionError(f"no other body for {route}: {body}")
     assert b != body
@@ -406,6 +428,11 @@ VERSIONED: dict[tuple[str, str], Edit] = {
     ("POST", "/alerts/{aid}/close"): Edit(
         lambda b: {"note": "并发办结乙"}, _alert,
         lambda rec, b: rec["status"] == "closed" and rec["note"] == b["note"]),
+    ("PUT", "/workdays/{year}/{date}"): Edit(
+        lambda b: {"kind": "off", "note": "并发修改乙"},
+        lambda w, p: next((d for d in w.get(p.rsplit("/", 1)[0], "county_admin")["days"] if d["date"] == p[-10:]),
+                          {"date": p[-10:], "kind": None, "note": None}),  # ordinary days are listed once set
+        lambda rec, b: rec["kind"] == b["kind"] and rec.get("note") == b.get("note")),
     ("POST", "/alerts/{aid}/ack"): Edit(
         lambda b: None, _alert, lambda rec, b: rec["status"] == "acknowledged"),
 }

@@ -417,6 +417,69 @@ def b_handle_tipoff(c):
     return f"/tipoffs/{_tipoff(c)}", {"status": "closed", "disposition": "unfounded", "note": "核实不属实"}
 
 
+def _tipoff_ref(c) -> str:
+    return _tipoff(c)  # a tip-off is a case: its id is the case's public reference
+
+
+def b_case_inbox(c):
+    return f"/cases?place={c.village}", None
+
+
+def b_my_cases(c):
+    return "/cases/mine", None
+
+
+def b_case_types(c):
+    return "/cases/types", None
+
+
+def b_case_stats(c):
+    return f"/cases/stats?type=tipoff&place={c.village}", None
+
+
+def b_get_case(c):
+    return f"/cases/{_tipoff_ref(c)}", None
+
+
+def b_act_on_case(c):
+    return f"/cases/{_tipoff_ref(c)}/actions", {"action": "accept", "note": "已派人核实"}
+
+
+def _upload(c, token: str) -> str:
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+
+    r = c.api.post("/cases/uploads", {"type": "snap", "content_type": "image/jpeg"}, token=token)
+    assert r.status_code == 201, r.json
+    aws_client("s3").put_object(Bucket=settings().media_bucket, Key=r.json["key"], Body=b"\xff\xd8" + b"0" * 500)
+    return r.json["key"]
+
+
+def b_photo_upload(c):
+    return "/cases/uploads", {"type": "snap", "content_type": "image/jpeg"}
+
+
+def b_file_snap(c):
+    photo = _upload(c, c.tokens["villager"])  # the villager files (the owner), with their own upload
+    return "/snaps", {"category": "sanitation", "text": "隔离测试：村口垃圾", "photos": [photo]}
+
+
+def b_similar_snaps(c):
+    return f"/snaps/similar?grid={c.grid}&category=sanitation", None
+
+
+def b_snap_board(c):
+    return f"/snaps/board?village={c.village}", None
+
+
+def b_get_workdays(c):
+    return "/workdays/2026", None
+
+
+def b_put_workday(c):
+    return "/workdays/2026/2026-10-09", {"kind": "off"}
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -500,6 +563,24 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/tipoffs/stats"): Case(b_tipoff_stats, "village_admin", ("grid_worker", "villager", "village2_admin")),
     ("GET", "/tipoffs/{tid}"): Case(b_get_tipoff, "village_admin", ("grid_worker", "village2_admin")),
     ("PUT", "/tipoffs/{tid}"): Case(b_handle_tipoff, "village_admin", ("grid_worker", "village2_admin", "villager")),
+    # the case workflow: staff of the case's place (the types they may read there); the filer for their own
+    ("GET", "/cases"): Case(b_case_inbox, "village_admin", ("grid_worker", "villager", "village2_admin")),
+    ("GET", "/cases/mine"): Case(b_my_cases, "villager", cross="own"),
+    ("GET", "/cases/types"): Case(b_case_types, "villager", cross="own"),
+    ("GET", "/cases/stats"): Case(b_case_stats, "village_admin", ("grid_worker", "villager", "village2_admin")),
+    ("GET", "/cases/{ref}"): Case(b_get_case, "village_admin", ("grid_worker", "village2_admin", "villager")),
+    ("POST", "/cases/{ref}/actions"): Case(b_act_on_case, "village_admin",
+                                           ("grid_worker", "village2_admin", "villager")),
+    ("POST", "/cases/uploads"): Case(b_photo_upload, "villager", cross="own", denied=DENIED_OR_INVALID),
+    # 随手拍: anyone of the county files (their household's grid), asks for similar ones, reads a village's board
+    ("POST", "/snaps"): Case(b_file_snap, "villager", cross="own", denied=DENIED_OR_INVALID),
+    ("GET", "/snaps/similar"): Case(b_similar_snaps, "villager", cross="own", denied=DENIED_OR_INVALID),
+    ("GET", "/snaps/board"): Case(b_snap_board, "villager", cross="own", denied=DENIED_OR_INVALID),
+    # the county's working-day calendar: offices read it, the county admin edits it (their own county's)
+    ("GET", "/workdays/{year}"): Case(b_get_workdays, "village_admin", ("grid_worker", "villager"), cross="own"),
+    ("PUT", "/workdays/{year}/{date}"): Case(b_put_workday, "county_admin",
+                                             ("township_official", "village_admin", "grid_worker",
+                                              "epidemic_command"), cross="own"),
 }
 
 ROUTE_IDS = [f"{m} {p}" for m, p in sorted(CASES)]
@@ -917,6 +998,8 @@ VILLAGER_ROUTES = frozenset({
     ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports"), ("POST", "/reports/reminders"),
     ("POST", "/passes"), ("POST", "/passes/{pid}/revoke"), ("GET", "/passes/{pid}/status"),
     ("POST", "/tipoffs"), ("GET", "/tipoffs/mine"),
+    ("GET", "/cases/mine"), ("GET", "/cases/types"), ("POST", "/cases/uploads"),
+    ("POST", "/snaps"), ("GET", "/snaps/similar"), ("GET", "/snaps/board"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 
