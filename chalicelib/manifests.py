@@ -9,6 +9,8 @@ from .daily_report import manifest as daily_report
 from .households import manifest as households
 from .imports import manifest as imports
 from .inbox import manifest as inbox
+from .letters import manifest as letters
+from .open311 import manifest as open311
 from .passes import manifest as passes
 from .places import manifest as places
 from .signin import manifest as signin
@@ -20,7 +22,7 @@ from .tipoffs import manifest as tipoffs
 from .workdays import manifest as workdays
 
 MODULES = tuple(m.MODULE for m in (system, signin, tenants, places, households, staff, imports, inbox, workdays,
-                                   cases, daily_report, passes, tipoffs, snaps))
+                                   cases, open311, daily_report, passes, tipoffs, snaps, letters))
 
 
 def register() -> None:

@@ -56,6 +56,7 @@ _ACCOUNT_SPEC = [  # (role, place, fictitious name, label)
     ("grid_instructor", FOCUS_VILLAGE + "G01", "叶指导", "网格指导员"),
     ("checkpoint_staff", FOCUS_VILLAGE, "方卡口", "卡口值守人员"),
     ("party_member", FOCUS_VILLAGE + "G01", "余党员", "党员"),
+    ("villager", FOCUS_VILLAGE + "G01", "黄村民", "村民"),  # of the grid's first household; files the demo cases
 ]
 DEMO_ACCOUNTS: list[dict] = [
     {"role": role, "place": place, "phone": f"{RESERVED_PHONE_PREFIX}{i:04d}", "name": name, "label_zh": label}
@@ -270,7 +271,7 @@ if __name__ == "__main__":
         assert n.startswith(COUNTY_CODE) != m["outside_person"], m
     for p in phones:
         assert len(p) == 11 and p[:2] in ("13", "15", "18", "19") and not p.startswith(RESERVED_PHONE_PREFIX)
-    assert [a["phone"] for a in DEMO_ACCOUNTS] == [f"139000000{i:02d}" for i in range(1, 14)]
+    assert [a["phone"] for a in DEMO_ACCOUNTS] == [f"139000000{i:02d}" for i in range(1, 15)]
     past, last = past_day_counts(county)
     assert (past, last) == past_day_counts(build_demo_county()), "past days not deterministic"
     assert len(last) == len(hhs) and all(a is not None and 1 <= a <= PAST_DAYS for a in last)

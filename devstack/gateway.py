@@ -116,6 +116,21 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
                 rows = [r for r in rows if phone is None or r["phone"] == phone]
                 return self._send(200, {"Content-Type": "application/json; charset=utf-8"},
                                   json.dumps(rows[-50:], ensure_ascii=False).encode())
+            if url.path == "/__dev/escalate" and self.command == "POST":
+                # Local only: run the case escalation schedule as if it were `at` (ISO 8601), so that browser tests
+                # and people trying the demo can see "unanswered after 3 working days" without waiting for them.
+                import datetime as dt
+
+                from chalicelib.cases import schedule
+
+                at = parse_qs(url.query).get("at", [None])[0]
+                try:
+                    now = dt.datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None
+                except ValueError:
+                    return self._send(400, {"Content-Type": "application/json"}, b'{"error": "at: ISO 8601"}')
+                done = schedule.run(now)
+                return self._send(200, {"Content-Type": "application/json; charset=utf-8"},
+                                  json.dumps({"escalated": done}).encode())
             return self._static(url.path)
 
         def _static(self, path: str):

@@ -42,6 +42,17 @@ def case_types(call: Call):
     return {"items": out.types_of(call.ctx)}
 
 
+@endpoint(bp, "/cases/types/{type}/categories", "PUT", name="set_case_categories", tags=TAGS,
+          body=".schemas:CategoriesIn", response=".schemas:CategoriesOut", permission="cases.configure",
+          summary="The county's categories of a case type (rename, SLA, extra fields, switch off, add): the whole "
+                  "list; a category once used is never removed, only switched off")
+def set_categories(call: Call):
+    from . import categories
+
+    cats = categories.replace(call.ctx, call.params["type"], [c.model_dump() for c in call.body.categories])
+    return {"type": call.params["type"], "categories": [c.to_json() for c in cats]}
+
+
 @endpoint(bp, "/cases/uploads", "POST", name="case_photo_upload", tags=TAGS, body=".schemas:UploadIn",
           response=".schemas:UploadForm", status=201,
           summary="A presigned S3 form for one photo of a case (JPEG/PNG/WebP, at most 300 KB: shrink it first)")

@@ -1,7 +1,12 @@
-"""A new case of a type with a `forward_topic` is published on that topic (attributes tenant, village, kind = the
-case type; no filer in the message). Registered on core/streams.py's dispatcher through the cases manifest. A
-redelivered record is not sent again once `forwarded_at` is set (a crash between the publish and the mark can repeat
-one message; it carries the case reference to dedupe on)."""
+"""Reactions to the submissions stream, registered through the cases manifest:
+
+- a new case of a type with a `forward_topic` is published on that topic (attributes tenant, village, kind = the
+  case type; no filer in the message). A redelivered record is not sent again once `forwarded_at` is set (a crash
+  between the publish and the mark can repeat one message; it carries the case reference to dedupe on);
+- a staff event that changes a case's status sends the filer an SMS when they opted in (`sms_updates`): a marker
+  item written before sending makes it at most once per event (a lost SMS is better than a repeated one; the inbox
+  notice, written with the change itself, is never lost).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,9 @@ def on_case(event: str, new: dict | None, old: dict | None) -> str | None:
     if case.forwarded_at:
         return None
     tenant = pk.split("#", 1)[0]
-    cat = t.category(case.category)
+    from . import categories
+
+    cat = categories.get(tenant, t, case.category)
     name = cat.name if cat else case.category
     message = {"case": case.ref, "type": t.id, "tenant": tenant, "village": case.village, "place": case.place,
                "category": case.category, "text": f"收到一条{t.name}（{name}），请登录村情通查看（{case.ref}）"}
@@ -36,3 +43,44 @@ def on_case(event: str, new: dict | None, old: dict | None) -> str | None:
     # Unversioned: staff handling the case at the same moment must not get a conflict.
     Case._get_connection().update_item(pk, sk, actions=[Case.forwarded_at.set(clock.iso())])
     return "forwarded"
+
+
+SMS_EVENTS = frozenset({"assigned", "accepted", "escalated", "resolved", "closed", "duplicate"})
+
+
+@streams.on_record("case_event")
+def on_case_event(event: str, new: dict | None, old: dict | None) -> str | None:
+    if event != "INSERT" or new.get("event", {}).get("S") not in SMS_EVENTS:
+        return None
+    if new.get("by_role", {}).get("S") == "filer":
+        return None
+    from pynamodb.exceptions import PutError
+
+    from ..core import pii
+    from ..core.auth import service as auth
+    from .models import CaseSmsSent
+
+    pk, sk = new["pk"]["S"], new["sk"]["S"]
+    tenant = pk.split("#", 1)[0]
+    try:
+        case = Case.get(pk, "A")
+    except Case.DoesNotExist:
+        return None
+    try:
+        user = auth.get_user(tenant, case.filer_uid)
+    except Exception:  # noqa: BLE001 - a filer who left the county gets nothing
+        return None
+    if not user.sms_updates or user.status != "active":
+        return None
+    try:
+        CaseSmsSent(pk, f"SMS#{sk}").save(condition=CaseSmsSent.pk.does_not_exist())
+    except PutError as e:
+        if e.cause_response_code == "ConditionalCheckFailedException":
+            return None  # sent already (a redelivered record)
+        raise
+    t = types.get(case.type)
+    status = t.status_name(case.status) if t else case.status
+    what = "已转交上级办理" if new["event"]["S"] == "escalated" else status
+    notify.sms().send(pii.decrypt(tenant, user.phone_enc),
+                      f"【村情通】您的{t.noun if t else '事项'}（{case.ref}）{what}，详情请打开村情通查看。")
+    return "sms"

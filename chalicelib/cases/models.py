@@ -10,6 +10,8 @@
 - `CaseCount` `{t}#CASECNT#{type}#{ISO week}` / `{village}#{category}`: counts by category × place × week.
 - `CaseSeq`   `{t}#CASESEQ` / `{prefix}`: the county's reference counter per type.
 - `CaseAlias` `{t}#CASEALIAS#{old id}` / `A`: an id a case had before it moved onto the workflow (tip-offs).
+- `CaseCategories` `{t}#CASECAT#{type}` / `A`: the county's categories of a type, once its admin edited them.
+- `CaseSmsSent` `{t}#CASE#{cid}` / `SMS#{event sk}`: an SMS went to the filer for that event.
 """
 
 from __future__ import annotations
@@ -113,6 +115,24 @@ class CaseCount(SubmissionsItem, discriminator="case_count"):
 
 class CaseSeq(SubmissionsItem, discriminator="case_seq"):
     value = NumberAttribute(default=0)
+
+
+class CaseCategories(SubmissionsItem, discriminator="case_categories"):
+    """`{t}#CASECAT#{type}` / `A`: the county's own categories of a case type (JSON list), replacing the type's
+    defaults once the county admin edits them."""
+
+    categories = UnicodeAttribute()
+    updated_by = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    @staticmethod
+    def keys(tenant: str, type_id: str) -> tuple[str, str]:
+        return key(tenant, "CASECAT", type_id), "A"
+
+
+class CaseSmsSent(SubmissionsItem, discriminator="case_sms"):
+    """`{t}#CASE#{cid}` / `SMS#{event sk}`: the filer was sent an SMS for this event (at most once)."""
 
 
 class CaseAlias(SubmissionsItem, discriminator="case_alias"):

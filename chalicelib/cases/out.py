@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..core import counties, files
 from ..core.tenancy import TenantContext
 from ..places import service as places
-from . import service, types
+from . import categories, service, types
 
 
 def _plain(m) -> dict:
@@ -27,7 +27,7 @@ def _names(ctx: TenantContext, cases) -> dict[str, str]:
 
 def case_out(ctx: TenantContext, c, names: dict[str, str]) -> dict:
     t = service.case_type(c)
-    cat = t.category(c.category)
+    cat = categories.get(ctx.tenant_id, t, c.category)
     own = service.is_filer(ctx, c)
     staff = not own and service.staff_may_read(ctx, c) or own and service.staff_may_read(ctx, c)
     hidden_photos = set(c.hidden_photos or [])
@@ -77,11 +77,13 @@ def detail(ctx: TenantContext, c, events) -> dict:
 
 def types_of(ctx: TenantContext) -> list[dict]:
     on = set(counties.enabled_modules(counties.get(ctx.require_tenant())))
-    return [{"id": t.id, "module": t.module, "name": t.name, "name_en": t.name_en, "prefix": t.prefix,
-             "anonymous": t.anonymous, "max_photos": t.max_photos, "rating": t.rating, "private": t.private,
+    return [{"id": t.id, "module": t.module, "read_permission": t.read_permission,
+             "handle_permission": t.handle_permission, "outcome_required": t.outcome_required,
+             "working_day_sla": t.working_day_sla, "name": t.name,
+             "name_en": t.name_en, "prefix": t.prefix, "anonymous": t.anonymous, "max_photos": t.max_photos,
+             "rating": t.rating, "private": t.private,
              "statuses": {s: t.status_name(s) for s in types.STATUSES}, "outcomes": dict(t.outcomes),
-             "categories": [{"code": c.code, "name": c.name, "name_en": c.name_en, "sla_hours": c.sla_hours,
-                             "fields": [f.to_json() for f in c.fields]} for c in t.categories]}
+             "categories": [c.to_json() for c in categories.of(ctx.tenant_id, t)]}
             for t in types.all_types() if t.module in on]
 
 

@@ -8,7 +8,8 @@ from ..core.schemas import Out, PageQuery, Strict, Text, UploadForm  # noqa: F40
 
 PLACE = r"^\d{6}(\d{3}(\d{3}(G\d{2,3})?)?)?$"
 REF = r"^[A-Za-z0-9-]{6,40}$"
-Action = Literal["assign", "accept", "note", "escalate", "resolve", "close", "duplicate", "hide", "reopen", "rate"]
+Action = Literal["assign", "accept", "note", "escalate", "resolve", "close", "duplicate", "hide", "reopen", "rate",
+                 "reply"]
 
 
 class CaseEventOut(Out):
@@ -113,6 +114,8 @@ class TypeCategoryOut(Out):
     code: str
     name: str
     name_en: str
+    description: str = ""
+    enabled: bool = Field(default=True, description="switched off by the county: no new cases, old ones keep it")
     sla_hours: int | None = None
     fields: list[dict[str, Any]]
 
@@ -120,6 +123,11 @@ class TypeCategoryOut(Out):
 class CaseTypeOut(Out):
     id: str
     module: str
+    read_permission: str = Field(description="staff holding it at a case's place see the case")
+    handle_permission: str = Field(description="staff holding it at a case's place act on it")
+    outcome_required: bool
+    working_day_sla: bool = Field(description="sla_hours count as working days (sla_hours / 24) on the county's "
+                                              "calendar, not hours")
     name: str
     name_en: str
     prefix: str
@@ -154,3 +162,36 @@ class StatsOut(Out):
     place: str
     weeks: list[str]
     rows: list[StatsRow]
+
+
+class FieldValueIn(Strict):
+    key: str = Field(pattern=r"^[a-z0-9_]{1,30}$")
+    name: Text = Field(min_length=1, max_length=40)
+
+
+class FieldIn(Strict):
+    code: str = Field(max_length=30)
+    name: Text = Field(min_length=1, max_length=40)
+    datatype: Literal["string", "text", "number", "datetime", "singlevaluelist", "multivaluelist"] = "string"
+    required: bool = False
+    description: Text = Field(default="", max_length=200)
+    values: list[FieldValueIn] = Field(default_factory=list, max_length=30)
+
+
+class CategoryIn(Strict):
+    code: str = Field(max_length=30, description="lower-case letters, digits, _; kept forever once used")
+    name: Text = Field(min_length=1, max_length=20)
+    name_en: Text = Field(default="", max_length=60)
+    description: Text = Field(default="", max_length=200)
+    sla_hours: int | None = Field(default=None, ge=1, le=24 * 90, description="time to answer; null: none")
+    enabled: bool = True
+    fields: list[FieldIn] = Field(default_factory=list, max_length=10)
+
+
+class CategoriesIn(Strict):
+    categories: list[CategoryIn] = Field(min_length=1, max_length=30)
+
+
+class CategoriesOut(Out):
+    type: str
+    categories: list[TypeCategoryOut]

@@ -14,6 +14,7 @@ Rules kept in one place:
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 import uuid
 
@@ -29,7 +30,7 @@ from ..core.tenancy import PERMISSIONS, TenantContext, grants_from_json, within
 from ..inbox import service as inbox
 from ..places import codes
 from ..places import service as places
-from . import types
+from . import categories, types
 from .models import HEAD, Case, CaseAlias, CaseCount, CaseDue, CaseEvent, CaseRef, CaseSeq
 
 _REF = re.compile(r"^([A-Z]{2})-(\d{6})-(\d{6,9})$")
@@ -187,37 +188,40 @@ def _check_extra(category: types.Category, extra: dict | None) -> dict:
 
 def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: str | None,
          location: str | None = None, anonymous: bool = False, extra: dict | None = None,
-         photos: list[str] | None = None, lat: float | None = None, lng: float | None = None) -> Case:
+         photos: list[str] | None = None, lat: float | None = None, lng: float | None = None,
+         filer_name: str | None = None, per_day: int | None = None) -> Case:
+    """`filer_name` and `per_day` are for a filer that is not a person of the county (an Open311 client, filing
+    for many people): the name staff see, and its own daily allowance instead of the type's per-person one."""
     tenant = ctx.require_tenant()
     t = types.get(type_id)
     if t is None:
         raise NotFound(NOT_FOUND)
     require_module(tenant, t)
-    cat = t.category(category)
-    if cat is None:
+    cat = categories.get(tenant, t, category)
+    if cat is None or not cat.enabled:
         raise ValidationFailed(details=[{"field": "category", "code": "unknown_category", "message": "类别无效"}])
     place = _check_place(tenant, t, place)
     extra = _check_extra(cat, extra)
     if anonymous and not t.anonymous:
         raise ValidationFailed(details=[{"field": "anonymous", "code": "not_allowed", "message": "该事项不能匿名"}])
     photos = check_photos(tenant, t, ctx.user_id, photos, "photos")
-    auth.rate_limit(f"case-{t.id}", f"{tenant}#{ctx.user_id}", t.per_day, *auth.SHANGHAI_DAY)
-    user = auth.get_user(tenant, ctx.user_id)
+    auth.rate_limit(f"case-{t.id}", f"{tenant}#{ctx.user_id}", per_day or t.per_day, *auth.SHANGHAI_DAY)
+    name = filer_name if filer_name is not None else auth.get_user(tenant, ctx.user_id).name
     now = clock.now()
     cid = f"{t.prefix}-{_next_number(tenant, t.prefix):06d}"
     ms, week = _ms(now), week_of(now.astimezone(clock.SHANGHAI).date())
     due = _sla_due(tenant, t, cat, now)
-    level = t.escalation[0]
+    level = _start_level(t, place)
     assignee = _route(tenant, t, place)
     case = Case(Case.partition(tenant, cid), HEAD, cid=cid, ref=public_ref(tenant, cid), type=t.id, category=cat.code,
                 place=place, village=place[:12] if len(place) >= 12 else None, township=place[:9], text=text,
                 location=location, lat=_round(lat), lng=_round(lng), extra=extra, photos=photos, anonymous=anonymous,
-                filer_uid=ctx.user_id, filer_name=user.name, status="assigned" if assignee else "filed",
+                filer_uid=ctx.user_id, filer_name=name, status="assigned" if assignee else "filed",
                 assignee_uid=assignee.uid if assignee else None, assignee_name=assignee.name if assignee else None,
                 level=level, due_at=due,
                 created_at=clock.iso(now), updated_at=clock.iso(now), week=week,
                 **_index_keys(tenant, place, ms, cid))
-    event = _event(tenant, cid, now, "filed", ctx.user_id, user.name, "filer", "filed")
+    event = _event(tenant, cid, now, "filed", ctx.user_id, name, "filer", "filed")
     routed = _event(tenant, cid, now + dt.timedelta(milliseconds=1), "assigned", None, None, "system", "assigned",
                     None, {"assignee": assignee.name}) if assignee else None
     count_pk, count_sk = CaseCount.keys(tenant, t.id, week, case.village or case.township, cat.code)
@@ -235,6 +239,13 @@ def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: s
 
     _write(write)
     return case
+
+
+def _start_level(t: types.CaseType, place: str) -> str:
+    """Who handles a new case first: the first level of the type's path at or above the place's own level (a letter
+    to the township starts there; one to the village starts at the village)."""
+    at = types.LEVELS.index(codes.level_of(place)) if codes.level_of(place) in types.LEVELS else 0
+    return next((lv for lv in t.escalation if types.LEVELS.index(lv) >= at), t.escalation[-1])
 
 
 def _route(tenant: str, t: types.CaseType, place: str):
@@ -266,8 +277,30 @@ def photo_upload(ctx: TenantContext, type_id: str, content_type: str) -> dict:
         raise ValidationFailed(details=[{"field": "content_type", "code": "unsupported",
                                          "message": "只能上传 JPEG、PNG 或 WebP 图片"}])
     auth.rate_limit("case-upload", f"{tenant}#{ctx.user_id}", UPLOADS_PER_DAY, *auth.SHANGHAI_DAY)
-    return files.presigned_upload(tenant, f"cases/{t.id}/{ctx.user_id}", PHOTO_TYPES[content_type], content_type,
-                                  t.photo_bytes)
+    return files.presigned_upload(tenant, f"cases/{t.id}", PHOTO_TYPES[content_type], content_type, t.photo_bytes,
+                                  name=photo_name(ctx.user_id))
+
+
+def _photo_tag(uid: str, rand: str) -> str:
+    from ..core import pii
+
+    return pii.blind_index("case-photo", f"{uid}:{rand}")[:16]
+
+
+def photo_name(uid: str) -> str:
+    """A photo's file name says who uploaded it without naming them: `{random}-{keyed hash of uploader and random}`.
+    The filer's id never appears in a photo's key (keys reach the village board and Open311 as signed links), and
+    two photos of one person cannot be linked by their keys."""
+    rand = uuid.uuid4().hex[:16]
+    return f"{rand}-{_photo_tag(uid, rand)}"
+
+
+def _uploaded_by(tenant: str, t: types.CaseType, uid: str, k: str) -> bool:
+    prefix = f"{tenant}/cases/{t.id}/"
+    if not k.startswith(prefix):
+        return False
+    rand, _, tag = k[len(prefix):].rpartition(".")[0].partition("-")
+    return bool(rand) and "/" not in rand and hmac.compare_digest(tag.encode(), _photo_tag(uid, rand).encode())
 
 
 def check_photos(tenant: str, t: types.CaseType, uid: str, keys: list[str] | None, field: str) -> list[str]:
@@ -277,7 +310,7 @@ def check_photos(tenant: str, t: types.CaseType, uid: str, keys: list[str] | Non
         raise ValidationFailed(details=[{"field": field, "code": "too_many", "message": f"最多{t.max_photos}张照片"}])
     problems = []
     for i, k in enumerate(keys):
-        size = files.size(k) if k.startswith(f"{tenant}/cases/{t.id}/{uid}/") else None
+        size = files.size(k) if _uploaded_by(tenant, t, uid, k) else None
         if size is None:
             problems.append({"field": f"{field}.{i}", "code": "photo_missing", "message": "照片未上传成功，请重新上传"})
         elif size > t.photo_bytes:
@@ -442,7 +475,7 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
             raise ValidationFailed(details=[{"field": "rating", "code": "required", "message": "请选择1到5星"}])
         case.rating, case.rating_note = rating, note
         detail = {"rating": rating}
-    elif action == "note" and not note:
+    elif action in ("note", "reply") and not note:
         raise ValidationFailed(details=[{"field": "note", "code": "required", "message": "请填写内容"}])
     if tr.to:
         case.status = tr.to
@@ -455,15 +488,16 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
     if action == "reopen":
         case.resolved_at = case.closed_at = None
         case.rating = case.rating_note = None
-        case.level = t.escalation[0]
+        case.level = _start_level(t, case.place)
     if role == "staff" and action not in ("hide",):
         case.handled_by, case.handled_by_name, case.handled_at = ctx.user_id, actor.name, clock.iso(now)
         if note and action in ("resolve", "note", "accept", "close", "duplicate"):
             case.note = note
     old_due = case.due_at
-    if case.status in types.OPEN_STATUSES:
+    answered = t.sla_until == "answer" and role == "staff" and action in ("note", "accept", "resolve", "close")
+    if case.status in types.OPEN_STATUSES and not answered:
         if action in ("reopen", "escalate"):
-            cat = t.category(case.category) or types.Category(case.category, case.category)
+            cat = categories.get(tenant, t, case.category) or types.Category(case.category, case.category)
             case.due_at = _sla_due(tenant, t, cat, now)
     else:
         case.due_at = None
@@ -490,10 +524,12 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
     return case
 
 
-EVENT_OF_ACTION = {"assign": "assigned", "accept": "accepted", "note": "note", "escalate": "escalated",
+EVENT_OF_ACTION = {"reply": "note", "assign": "assigned", "accept": "accepted", "note": "note",
+                   "escalate": "escalated",
                    "resolve": "resolved", "close": "closed", "duplicate": "duplicate", "hide": "hidden",
                    "reopen": "reopened", "rate": "rated"}
-ACTION_NAMES = {"assign": "派单", "accept": "受理", "note": "回复", "escalate": "上报", "resolve": "办结",
+ACTION_NAMES = {"reply": "回复", "assign": "派单", "accept": "受理", "note": "回复", "escalate": "上报",
+                "resolve": "办结",
                 "close": "关闭", "duplicate": "合并", "hide": "屏蔽", "reopen": "重新打开", "rate": "评价"}
 
 
@@ -503,7 +539,7 @@ def _tell_filer(tenant: str, t: types.CaseType, case: Case, action: str, note: s
         action, t.status_name(case.status))
     outcome = t.outcomes.get(case.outcome or "", "") if case.status in ("resolved", "closed") else ""
     body = "：".join(x for x in (outcome, note) if x) or what
-    cat = t.category(case.category)
+    cat = categories.get(tenant, t, case.category)
     return inbox.message(tenant, case.filer_uid, f"您的{cat.name if cat else ''}{t.noun}{what}",
                          f"{body}（编号 {case.ref}）", category=t.module)
 
@@ -637,7 +673,7 @@ def escalate_overdue(tenant: str, now: dt.datetime | None = None) -> int:
         top = case.level not in t.escalation or case.level == t.escalation[-1]
         if not top:
             case.level = t.escalation[t.escalation.index(case.level) + 1]
-            cat = t.category(case.category) or types.Category(case.category, case.category)
+            cat = categories.get(tenant, t, case.category) or types.Category(case.category, case.category)
             case.due_at = _sla_due(tenant, t, cat, now)
         else:
             case.due_at = None

@@ -49,6 +49,20 @@ class Category:
     sla_hours: int | None = None  # time to answer (None: no SLA)
     fields: tuple[Field, ...] = ()
     description: str = ""
+    enabled: bool = True  # a county may switch a category off (kept for the cases already filed under it)
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "name": self.name, "name_en": self.name_en, "sla_hours": self.sla_hours,
+                "description": self.description, "enabled": self.enabled, "fields": [f.to_json() for f in self.fields]}
+
+    @staticmethod
+    def from_json(d: dict) -> Category:
+        return Category(code=d["code"], name=d["name"], name_en=d.get("name_en") or "", sla_hours=d.get("sla_hours"),
+                        description=d.get("description") or "", enabled=d.get("enabled", True),
+                        fields=tuple(Field(code=f["code"], name=f["name"], datatype=f.get("datatype", "string"),
+                                           required=bool(f.get("required")), description=f.get("description") or "",
+                                           values=tuple((v["key"], v["name"]) for v in f.get("values") or ()))
+                                     for f in d.get("fields") or ()))
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,8 @@ DEFAULT_ACTIONS: dict[str, Transition] = {
     "reopen": _t({"resolved", "closed"}, "filed", by="filer"),
     "rate": _t({"resolved"}, "closed", by="filer"),
 }
+# A thread: the filer may answer staff too (letters).
+REPLY = {"reply": _t({"filed", "assigned", "accepted", "resolved"}, None, by="filer")}
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,7 @@ class CaseType:
     per_day: int = 10  # cases one person may file a day
     working_day_sla: bool = False  # SLA counted in working days (holiday calendar) rather than hours
     noun: str = "事项"  # what the filer calls one in a sentence: 您的聚集活动「举报」已办结
+    sla_until: str = "resolve"  # the SLA runs until the case is resolved, or (letters) until staff first answer
     route_to: tuple[str, ...] = ()  # roles a new case is assigned to, posted at its place (随手拍: the grid worker)
     photo_bytes: int = 300 * 1024  # each photo, shrunk on the phone before upload
     public_board: bool = False  # resolved cases are shown (with photos staff did not hide) on the village board

@@ -9,8 +9,8 @@ from .config import settings
 
 
 def presigned_upload(tenant: str, folder: str, suffix: str, content_type: str, max_bytes: int,
-                     expires: int = 600) -> dict:
-    key = f"{tenant}/{folder}/{uuid.uuid4().hex}{suffix}"
+                     expires: int = 600, name: str | None = None) -> dict:
+    key = f"{tenant}/{folder}/{name or uuid.uuid4().hex}{suffix}"
     post = client("s3").generate_presigned_post(
         Bucket=settings().media_bucket, Key=key,
         Fields={"Content-Type": content_type},

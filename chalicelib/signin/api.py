@@ -87,9 +87,22 @@ def me(call: Call):
         user = service.get_user(ctx.tenant_id, ctx.user_id)
         county = counties.get(ctx.tenant_id)
         enabled = counties.enabled_modules(county)
-        out.update(county_name=service.county_name(ctx.tenant_id), name=user.name,
+        out.update(county_name=service.county_name(ctx.tenant_id), name=user.name, sms_updates=bool(user.sms_updates),
                    phone=pii.mask_phone(pii.decrypt(ctx.tenant_id, user.phone_enc)),
                    modules=enabled, grants=_grants_out(ctx),
                    permissions=_permissions(ctx, None if ctx.is_operator else enabled),
                    appoint=ctx.appointable())
     return out
+
+
+@endpoint(bp, "/me/settings", "PUT", name="my_settings", tags=TAGS, body=".schemas:SettingsIn", response=".schemas:Me",
+          summary="My settings: SMS when a case I filed changes status")
+def settings(call: Call):
+    from ..core.db import save_versioned
+
+    ctx = call.ctx
+    ctx.require_tenant()
+    user = service.get_user(ctx.tenant_id, ctx.user_id)
+    user.sms_updates = call.body.sms_updates
+    save_versioned(user, "设置")  # two devices changing it at once: one wins, the other is told (409)
+    return me(call)

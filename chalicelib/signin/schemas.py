@@ -49,6 +49,10 @@ class RoleOut(Out):
     level: str | None = None
 
 
+class SettingsIn(Strict):
+    sms_updates: bool = Field(description="an SMS when a case I filed changes status (the inbox has it anyway)")
+
+
 class Me(Out):
     tenant: str | None
     county_name: str | None
@@ -63,3 +67,4 @@ class Me(Out):
                     "permissions of modules the county switched off are left out. Menus are built from this.")
     appoint: list[AppointOut] = Field(description="whom the caller may appoint or remove, and where")
     roles: list[RoleOut] = Field(description="every role's names and level, in the order people think of them")
+    sms_updates: bool = False

@@ -4,6 +4,7 @@ reopening, moderation — is the case workflow's (chalicelib/cases)."""
 
 from __future__ import annotations
 
+from ..cases import categories
 from ..cases import service as cases
 from ..cases.models import Case
 from ..core import files
@@ -44,7 +45,7 @@ def similar(ctx: TenantContext, grid: str, category: str) -> list[dict]:
     """Open 随手拍 of the same category in the same grid in the last 7 days, to join instead of filing again."""
     ctx.require_tenant()
     found = cases.similar(ctx, SNAP.id, grid, category)
-    cat = SNAP.category(category)
+    cat = categories.get(ctx.tenant_id, SNAP, category)
     return [{"ref": c.ref, "category_name": cat.name if cat else c.category, "text": c.text,
              "status_name": SNAP.status_name(c.status), "created_at": c.created_at,
              "photo": files.download_url(c.photos[0]) if c.photos and c.photos[0] not in (c.hidden_photos or [])
@@ -74,7 +75,7 @@ def board(ctx: TenantContext, village: str | None, cursor: str | None) -> dict:
 
     out = []
     for c in items:
-        cat = SNAP.category(c.category)
+        cat = categories.get(tenant, SNAP, c.category)
         out.append({"ref": c.ref, "category_name": cat.name if cat else c.category, "text": c.text,
                     "place_name": names.get(c.place), "outcome_name": SNAP.outcomes.get(c.outcome or ""),
                     "note": c.note, "photos": photos(c, c.photos), "after_photos": photos(c, c.after_photos),

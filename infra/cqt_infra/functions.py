@@ -17,12 +17,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms"}),
     # chalicelib/core/auth/authorizer.py: verifies the token signature with token_key, nothing else.
     "token_authorizer": frozenset({"secret"}),
-    # chalicelib/daily_report/events.py: reads the submissions stream, writes completion counters, decrypts day
-    # summaries and publishes alerts on the alerts topic.
-    "on_submissions_change": frozenset({"tables", "pii", "alerts", "stream:submissions"}),
+    # The submissions stream, dispatched to the manifests' reactions: chalicelib/daily_report/events.py (completion
+    # counters, decrypts day summaries, alerts on the alerts topic) and chalicelib/cases/events.py (new cases
+    # forwarded to their type's topic; an SMS to a filer who opted in, phone decrypted).
+    "on_submissions_change": frozenset({"tables", "pii", "alerts", "sms", "stream:submissions"}),
     # chalicelib/daily_report/reminders.py run_due, every 5 minutes: reads links, households and staff, writes
     # job markers and inbox notices.
     "report_reminders": frozenset({"tables"}),
+    # chalicelib/cases/schedule.py, every 15 minutes: reads the due queue, moves overdue cases up a level, writes
+    # timeline events and inbox notices.
+    "case_escalation": frozenset({"tables"}),
 }
 ASYNC_EVENTS = {"SNS", "S3", "Schedule", "CloudWatchEvent", "EventBridgeRule"}  # Lambda's async invocation
 STREAM_EVENTS = {"DynamoDB", "Kinesis"}  # event source mappings: on-failure destination

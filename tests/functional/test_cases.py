@@ -238,7 +238,7 @@ def test_the_inbox_holds_what_the_caller_may_read_at_the_place(village, client):
                           token=c.tokens["village_admin"])) == [tip_ref]
     # Types: what the caller's county offers, with categories and their extra fields.
     types = {t["id"]: t for t in c.api.get("/cases/types", token=c.tokens["villager"]).json["items"]}
-    assert set(types) == {"tipoff", "snap"}
+    assert set(types) == {"tipoff", "snap", "letter"}
     road = next(x for x in types["snap"]["categories"] if x["code"] == "road")
     assert road["sla_hours"] == 120 and road["fields"][0]["code"] == "facility" and road["fields"][0]["required"]
 
@@ -257,8 +257,8 @@ def test_a_module_switched_off_switches_its_cases_off(village, operator_token):
                           token=c.tokens["villager"]).json["error"]["code"] == "module_disabled"
         assert {t["id"] for t in c.api.get("/cases/types", token=c.tokens["villager"]).json["items"]} == {"tipoff"}
     finally:
-        c.api.put(f"/counties/{c.code}/modules", {"modules": ["daily_report", "scan_pass", "tipoffs", "snaps"]},
-                  token=operator_token)
+        c.api.put(f"/counties/{c.code}/modules",
+                  {"modules": ["daily_report", "scan_pass", "tipoffs", "snaps", "mailbox"]}, token=operator_token)
     assert c.api.get(f"/cases/{ref}", token=c.tokens["villager"]).status_code == 200
 
 
@@ -271,3 +271,70 @@ def test_anonymous_tipoffs_hide_the_filer_in_the_timeline_too(village):
     assert staff["filer"] is None and staff["timeline"][0]["by"] == "提交人"
     own = c.api.get(f"/cases/{ref}", token=c.tokens["villager"]).json
     assert own["filer"] and own["timeline"][0]["by"] == own["filer"]
+
+
+def test_a_filer_who_opted_in_gets_an_sms_on_each_status_change_once(village, events):
+    from chalicelib.core.notify import sms
+
+    c = village
+    hh = c.household(members=1)
+    phone, session = c.villager(hh["id"])
+    token = session["access_token"]
+    r = c.api.put("/me/settings", {"sms_updates": True}, token=token)
+    assert r.status_code == 200 and r.json["sms_updates"] is True
+    ref = snap(c, token=token).json["ref"]
+    events.drain()
+    assert act(c, ref, "grid_worker", action="accept").status_code == 200
+    assert act(c, ref, "grid_worker", action="note", note="在路上").status_code == 200  # not a status change
+    assert act(c, ref, "grid_worker", action="resolve", outcome="fixed", note="已清").status_code == 200
+    events.drain()
+    events.drain()  # a second pass over the same records sends nothing more
+    texts = [m["text"] for m in sms().messages(phone) if ref in m["text"]]
+    assert len(texts) == 3, texts  # assigned (routed on filing), accepted, resolved
+    assert any("已办结" in t for t in texts) and all("【村情通】" in t for t in texts)
+    # Someone who did not opt in gets the inbox notices only.
+    assert [m for m in sms().messages(c.phones.get("villager", "")) if ref in m["text"]] == []
+    assert c.api.put("/me/settings", {"sms_updates": "yes"}, token=token).status_code == 422
+
+
+def test_the_county_admin_edits_a_types_categories_for_their_county_only(village, other_county):
+    c = village
+    types_ = {t["id"]: t for t in c.api.get("/cases/types", token=c.tokens["county_admin"]).json["items"]}
+    cats = types_["snap"]["categories"]
+    for cat in cats:
+        if cat["code"] == "sanitation":
+            cat.update(name="垃圾与卫生", sla_hours=48)
+        if cat["code"] == "dispute":
+            cat["enabled"] = False
+    cats.append({"code": "livestock", "name": "家禽散养", "sla_hours": 96, "fields": [
+        {"code": "animal", "name": "什么牲畜", "datatype": "singlevaluelist", "required": True,
+         "values": [{"key": "chicken", "name": "鸡鸭"}, {"key": "pig", "name": "猪"}]}]})
+    body = {"categories": [{k: v for k, v in cat.items()} for cat in cats]}
+    assert c.api.put("/cases/types/snap/categories", body, token=c.tokens["village_admin"]).status_code == 403
+    r = c.api.put("/cases/types/snap/categories", body, token=c.tokens["county_admin"])
+    assert r.status_code == 200, r.json
+    assert [x["code"] for x in r.json["categories"]][-1] == "livestock"
+
+    # Villagers file under the new list: the new category with its own field and SLA; not under a switched-off one.
+    assert snap(c, category="dispute").status_code == 422
+    assert snap(c, category="livestock").json["error"]["details"][0]["field"] == "extra.animal"
+    filed = snap(c, category="livestock", extra={"animal": "chicken"}, text="邻居家的鸡满村跑")
+    assert filed.status_code == 201, filed.json
+    assert filed.json["category_name"] == "家禽散养"
+    due = dt.datetime.fromisoformat(filed.json["due_at"]) - dt.datetime.fromisoformat(filed.json["created_at"])
+    assert due == dt.timedelta(hours=96)
+    assert snap(c).json["category_name"] == "垃圾与卫生"
+    # Another county keeps the defaults.
+    theirs = {t["id"]: t for t in c.api.get("/cases/types", token=other_county.tokens["county_admin"]).json["items"]}
+    assert "livestock" not in [x["code"] for x in theirs["snap"]["categories"]]
+
+    # A category is never removed (cases were filed under it), only switched off; bad definitions are 422s.
+    without = {"categories": [x for x in body["categories"] if x["code"] != "road"]}
+    r = c.api.put("/cases/types/snap/categories", without, token=c.tokens["county_admin"])
+    assert r.status_code == 422 and r.json["error"]["details"][0]["code"] == "category_removed"
+    bad = {"categories": body["categories"] + [{"code": "Bad Code", "name": "x"}]}
+    assert c.api.put("/cases/types/snap/categories", bad, token=c.tokens["county_admin"]).status_code == 422
+    nolist = {"categories": body["categories"] + [{"code": "x1", "name": "x", "fields": [
+        {"code": "k", "name": "k", "datatype": "singlevaluelist"}]}]}
+    assert c.api.put("/cases/types/snap/categories", nolist, token=c.tokens["county_admin"]).status_code == 422
+    assert c.api.put("/cases/types/nothing/categories", body, token=c.tokens["county_admin"]).status_code == 422

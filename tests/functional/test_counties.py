@@ -13,7 +13,8 @@ from chalicelib.core.clock import Clock, FrozenClock
 from tests.conftest import last_code, new_county_code, new_phone
 
 # The modules whose code has landed.
-BUILT = {"daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报", "snaps": "随手拍"}
+BUILT = {"daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报", "snaps": "随手拍",
+         "mailbox": "村民信箱"}
 DEFAULT_MODULES = tuple(BUILT)
 
 
@@ -72,21 +73,21 @@ def test_onboard_with_chosen_modules(client, operator_token):
 def test_modules_not_built_are_not_offered(client, operator_token):
     """Onboarding offers only what is built: a module whose code has not landed is refused, not stored."""
     code = new_county_code()
-    r = _onboard(client, operator_token, code, modules=["daily_report", "mailbox", "recruitment"])
+    r = _onboard(client, operator_token, code, modules=["daily_report", "notices", "recruitment"])
     assert r.status_code == 422, r.json
     err = _error(r)
     assert [d["field"] for d in err["details"]] == ["modules"]
-    assert "mailbox" in err["details"][0]["message"] and "recruitment" in err["details"][0]["message"]
+    assert "notices" in err["details"][0]["message"] and "recruitment" in err["details"][0]["message"]
     assert client.get(f"/counties/{code}", token=operator_token).status_code == 404
 
 
 def test_switches_stored_for_modules_that_do_not_exist_give_nothing(client, operator_token, county):
-    """A county record written before the catalogue was trimmed (mailbox, notices switched on ahead of their
+    """A county record written before the catalogue was trimmed (notices, training switched on ahead of their
     code) counts only what its people actually get, in the county list and in /me."""
     from chalicelib.core import counties
 
     c = counties.get(county.code, fresh=True)
-    c.modules = ["daily_report", "mailbox", "notices", "tipoffs"]
+    c.modules = ["daily_report", "notices", "training", "tipoffs"]
     c.save()
     counties.forget(county.code)
     assert client.get(f"/counties/{county.code}", token=operator_token).json["modules"] == ["daily_report", "tipoffs"]

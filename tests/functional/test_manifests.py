@@ -62,9 +62,9 @@ def test_stream_reactions_come_from_the_manifests():
 
 
 def test_platform_parts_are_always_on_and_never_offered(client, operator_token):
-    assert {m.id for m in modules.catalogue()} == {"daily_report", "scan_pass", "tipoffs", "snaps"}
+    assert {m.id for m in modules.catalogue()} == {"daily_report", "scan_pass", "tipoffs", "snaps", "mailbox"}
     offered = {m["id"] for m in client.get("/modules", token=operator_token).json["items"]}
-    assert offered == {"daily_report", "scan_pass", "tipoffs", "snaps"}
+    assert offered == {"daily_report", "scan_pass", "tipoffs", "snaps", "mailbox"}
     assert modules.owner("chalicelib.households") is None and modules.owner("chalicelib.tipoffs") == "tipoffs"
 
 
@@ -105,8 +105,8 @@ def test_me_leaves_out_the_permissions_of_a_module_switched_off(client, county, 
         assert "tipoffs.read" not in after and "passes.logs" not in after
         assert after["households.read"] == [county.village] and "reports.read" in after
     finally:
-        client.put(f"/counties/{county.code}/modules", {"modules": ["daily_report", "scan_pass", "tipoffs", "snaps"]},
-                   token=operator_token)
+        client.put(f"/counties/{county.code}/modules",
+                   {"modules": ["daily_report", "scan_pass", "tipoffs", "snaps", "mailbox"]}, token=operator_token)
 
 
 def test_me_of_the_operator_holds_platform_permissions_everywhere(client, operator_token):

@@ -172,6 +172,24 @@ class FuzzWorld:
     def new_place_code(self) -> str:
         return f"{FOCUS_VILLAGE}G{100 + self.seq() % 900}"
 
+    def open311_kid(self) -> str:
+        """The id of an Open311 client key to revoke: a new one, or (at the county's 50 keys) any but the world's."""
+        status, out = self.call("POST", "/api/open311/keys", {"name": f"模糊测试待删{self.seq()}"},
+                                token=self.token("county_admin"))
+        if status == 201:
+            return out["id"]
+        assert status == 409, f"POST /api/open311/keys: {status} {out}"
+        keys = self.ok("GET", "/api/open311/keys", role="county_admin")["items"]
+        return next(k["id"] for k in keys if k["id"] != self.open311_key.split(".", 1)[0])
+
+    def open311_file(self) -> str:
+        """A 随手拍 case filed by the world's Open311 client (form-encoded, as GeoReport clients do): its reference."""
+        r = requests.post(f"{self.stack.url}/api/open311/v2/requests.json", timeout=30, data={
+            "api_key": self.open311_key, "jurisdiction_id": COUNTY_CODE, "service_code": "snap.sanitation",
+            "address_id": GRID, "description": "模糊测试：村口垃圾没人清"})
+        assert r.status_code == 201, r.text[:300]
+        return r.json()[0]["service_request_id"]
+
     # --- set-up -----------------------------------------------------------------------------------------------
 
     def setup(self) -> None:
@@ -198,6 +216,10 @@ class FuzzWorld:
         self.message = inbox["items"][0]["id"]
         self.spare = self.spare_county()
         self.tid = self.tipoff()
+        # An Open311 client of the demo county (its API key, as the county admin issues it) and a case it filed.
+        self.open311_key = self.ok("POST", "/api/open311/keys", {"name": "模糊测试客户端", "per_day": 10_000},
+                                   role="county_admin")["api_key"]
+        self.open311_ref = self.open311_file()
 
 
 @pytest.fixture(scope="session")

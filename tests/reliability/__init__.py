@@ -69,14 +69,16 @@ class Lambda:
         self.gateway = LocalGateway(app, Config(chalice_stage="local"))
 
     def request(self, method: str, path: str, body: Any = None, token: str | None = None,
-                headers: dict[str, str] | None = None) -> Answer:
+                headers: dict[str, str] | None = None, raw: bytes | None = None) -> Answer:
+        """`body` goes as JSON; `raw` (with its own content-type in `headers`) as it is."""
         from chalice.local import LocalGatewayException
 
         h = {"content-type": "application/json"}
         if token:
             h["authorization"] = f"Bearer {token}"
         h.update(headers or {})
-        raw = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
+        if raw is None:
+            raw = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
         try:
             r = self.gateway.handle_request(method=method, path=path, headers=h, body=raw)
         except LocalGatewayException as e:

@@ -6,6 +6,8 @@ For each (its request made by the builder of tests/security/test_isolation.py CA
   every answer is the first answer, or 409 `request_in_progress` while the first is still running; a retry after
   it finished gets the first answer;
 - the same key with another body is 422 `idempotency_key_reused`.
+The Open311 GeoReport filings (public, form-encoded, answered in the spec's shapes) get the same checks with their
+own builder (OPEN311_FILING); POST /open311/keys is deliberately not idempotent (NOT_IDEMPOTENT says why).
 Versioned edits (the PUTs, and the alert POSTs that save a versioned item): two edits of one record, both read
 before either writes (each held at its first DynamoDB write until the other is there too), so the embedded
 DynamoDB's version condition decides: one wins, the other gets 409 in the error envelope, and the stored record is
@@ -16,7 +18,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +29,7 @@ import pytest
 from chalice.test import Client
 
 from tests.conftest import Api, County, new_phone, operator_token_for
-from tests.reliability import Answer, aws_calls, burst
+from tests.reliability import Answer, Lambda, aws_calls, burst
 from tests.security.test_isolation import CASES
 
 DUPLICATES = 20
@@ -36,6 +40,13 @@ NOT_CREATING_RECORDS = {
                                 "key; the case that uses the photo is POST /snaps, covered below)",
     ("POST", "/imports/uploads"): "answers a presigned S3 form and stores nothing (each form has a new key; the "
                                   "import that reads the upload is POST /imports, covered below)",
+}
+# Creating routes that deliberately take no Idempotency-Key, and why (the coverage test checks that each declares none,
+# and test_issuing_an_open311_key_is_not_idempotent_on_purpose that a retry is indeed a second record).
+NOT_IDEMPOTENT = {
+    ("POST", "/open311/keys"): "its answer carries the client's API key in plaintext, this once (only the key's "
+                               "SHA-256 is stored): a replayed answer would have to keep the key in the idempotency "
+                               "table; a retry makes a second key, which the county admin deletes",
 }
 
 
@@ -48,6 +59,7 @@ class World:
         _, session = c.villager(c.household()["id"])
         c.tokens["villager"] = session["access_token"]
         self.tokens: dict[str, str] = {}
+        self.open311_key: str | None = None  # an Open311 client's API key of the county (open311_filing)
 
     def token(self, owner: str) -> str:
         if owner == "operator":
@@ -288,6 +300,7 @@ def _nothing(w, path, body):
 READ_BACKS: dict[tuple[str, str], ReadBack] = {
     ("POST", "/households"): ReadBack(_households_before, _households_problems),
     ("POST", "/cases/{ref}/actions"): ReadBack(_timeline, _action_problems),
+    ("POST", "/letters"): ReadBack(lambda w, p, b: len(_all(w, "/cases/mine", "villager")), _snap_problems),
     ("POST", "/snaps"): ReadBack(lambda w, p, b: len(_all(w, "/cases/mine", "villager")), _snap_problems),
     ("POST", "/households/{hid}/members"): ReadBack(lambda w, p, b: _members(w, p), _members_problems),
     ("POST", "/households/{hid}/invites"): ReadBack(_nothing, _invite_problems),
@@ -301,6 +314,57 @@ READ_BACKS: dict[tuple[str, str], ReadBack] = {
     ("POST", "/counties"): ReadBack(_nothing, _county_problems),
     ("POST", "/alerts/subscriptions"): ReadBack(_nothing, _subscription_problems),
 }
+
+
+# --- Open311 GeoReport filing: public routes (chalicelib/open311) -------------------------------------------------
+# A client files with its API key in a form-encoded body and no token, and gets the spec's answers (JSON or XML) and
+# errors (the spec's error array), so these two routes are not in the isolation matrix's CASES: they are built here.
+
+OPEN311_FILING = {("POST", "/open311/v2/requests.json"): "json", ("POST", "/open311/v2/requests.xml"): "xml"}
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def open311_filing(w: World, route: tuple[str, str]) -> tuple[str, bytes]:
+    """A valid filing (path, form body) by the county's test client: a 随手拍 case at grid 1, with its own words."""
+    c = w.c
+    if w.open311_key is None:
+        r = w.api.post("/open311/keys", {"name": "可靠性测试客户端", "per_day": 10_000},
+                       token=c.tokens["county_admin"])
+        assert r.status_code == 201, r.json
+        w.open311_key = r.json["api_key"]
+    form = {"api_key": w.open311_key, "jurisdiction_id": c.code, "service_code": "snap.sanitation",
+            "address_id": c.grid, "description": f"可靠性测试：村口垃圾没人清 {uuid.uuid4().hex[:8]}"}
+    return route[1], urllib.parse.urlencode(form).encode()
+
+
+def open311_answer(route: tuple[str, str], a: Answer) -> tuple[str | None, list[dict]]:
+    """(the filed reference, the spec's errors) of an answer, in its route's format."""
+    if OPEN311_FILING[route] == "json":
+        items = json.loads(a.body) if a.body[:1] == b"[" else []
+        assert a.headers.get("content-type", "").startswith("application/json"), a.show()
+    else:
+        from xml.etree import ElementTree as ET
+
+        assert a.headers.get("content-type", "").startswith("text/xml"), a.show()
+        root = ET.fromstring(a.body)
+        items = [{e.tag: (int(e.text) if e.tag == "code" else e.text) for e in item} for item in root]
+    if a.status == 201:
+        return items[0]["service_request_id"], []
+    return None, items
+
+
+def open311_filed(w: World, body: bytes) -> tuple[list[str], int]:
+    """(references of the cases with the filing's words, the county's 随手拍 count at the village): one filing is one
+    case and one count."""
+    words = urllib.parse.parse_qs(body.decode())["description"][0]
+    refs = [x["ref"] for x in _all(w, f"/cases?place={w.c.village}&type=snap", "county_admin") if x["text"] == words]
+    return refs, _total(w.get(f"/cases/stats?type=snap&place={w.c.village}", "county_admin"))
+
+
+def open311_problems(w: World, body: bytes, ref: str, before: tuple[list[str], int]) -> list[str]:
+    refs, count = open311_filed(w, body)
+    out = [] if refs == [ref] else [f"cases with the filing's words: {refs}, want just the answered {ref}"]
+    return out + ([] if count == before[1] + 1 else [f"the county's 随手拍 count went {before[1]} -> {count}"])
 
 
 def _other_body(route: tuple[str, str], body: dict) -> dict:
@@ -339,13 +403,20 @@ def _other_body(route: tuple[str, str], body: dict) -> dict:
 def test_every_creating_route_is_covered_and_takes_an_idempotency_key(app):
     creating = _creating(_document())
     assert creating, "no creating route found in the OpenAPI document"
-    uncovered = sorted(set(creating) - set(READ_BACKS) - set(NOT_CREATING_RECORDS))
+    listed = set(READ_BACKS) | set(NOT_CREATING_RECORDS) | set(NOT_IDEMPOTENT) | set(OPEN311_FILING)
+    uncovered = sorted(set(creating) - listed)
     assert not uncovered, f"creating routes without a concurrency check here (add a ReadBack): {uncovered}"
-    stale = sorted((set(READ_BACKS) | set(NOT_CREATING_RECORDS)) - set(creating))
+    stale = sorted(listed - set(creating))
     assert not stale, f"listed here but not creating routes of the app: {stale}"
-    unkeyed = sorted(r for r, op in creating.items() if r not in NOT_CREATING_RECORDS
-                     and not any(p["name"] == "Idempotency-Key" for p in op.get("parameters", [])))
+
+    def keyed(op: dict) -> bool:
+        return any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in op.get("parameters", []))
+
+    unkeyed = sorted(r for r, op in creating.items()
+                     if r not in NOT_CREATING_RECORDS and r not in NOT_IDEMPOTENT and not keyed(op))
     assert not unkeyed, f"creating routes that ignore Idempotency-Key (declare idempotent=True): {unkeyed}"
+    keyed_after_all = sorted(r for r in NOT_IDEMPOTENT if keyed(creating[r]))
+    assert not keyed_after_all, f"NOT_IDEMPOTENT lists routes that take an Idempotency-Key: {keyed_after_all}"
     missing = sorted(set(READ_BACKS) - set(CASES))
     assert not missing, f"no request builder in tests/security/test_isolation.py CASES for {missing}"
 
@@ -383,6 +454,57 @@ def test_concurrent_duplicates_create_one_record(app, world, route):
     assert reused.status_code == 422 and reused.json["error"]["code"] == "idempotency_key_reused", \
         f"{method} {path}: the same key with another body gave {reused.status_code} {reused.json}"
     assert check.problems(world, path, body, ok[0].json, before) == [], "the refused reuse changed something"
+
+
+@pytest.mark.parametrize("route", sorted(OPEN311_FILING), ids=[f"{m} {p}" for m, p in sorted(OPEN311_FILING)])
+def test_concurrent_duplicate_open311_filings_make_one_case(app, world, route):
+    """As above for a GeoReport client: 20 duplicates of one filing with one Idempotency-Key make one case; every
+    answer is the first (byte for byte, JSON or XML) or 409 in the spec's error array; the key with other words is a
+    400 there (the spec's errors are 400 for any bad input)."""
+    method, _ = route
+    path, body = open311_filing(world, route)
+    before = open311_filed(world, body)
+    headers = {**FORM, "Idempotency-Key": f"conc-{uuid.uuid4().hex}"}
+
+    answers: list[Answer] = burst(app, DUPLICATES, lambda lam: lam.request(method, path, raw=body, headers=headers))
+
+    ok = [a for a in answers if a.status == 201]
+    busy = [a for a in answers if a.status == 409]
+    others = [a.show() for a in answers if a not in ok and a not in busy]
+    assert not others, f"{method} {path}: answers other than 201 or 409: {others}"
+    assert ok, f"{method} {path}: no duplicate succeeded ({len(busy)} were told the request is in progress)"
+    assert all(a.body == ok[0].body for a in ok), f"{method} {path}: the successful answers differ"
+    for a in busy:
+        _, errors = open311_answer(route, a)
+        assert errors and all(e["code"] == 409 and "处理中" in e["description"] for e in errors), a.show()
+    ref, _ = open311_answer(route, ok[0])
+
+    retry = world.api.request(method, path, raw=body, headers=headers)
+    assert retry.status_code == 201 and retry.body == ok[0].body, \
+        f"{method} {path}: a retry after completion did not get the first answer: {retry.status_code} {retry.body}"
+    problems = open311_problems(world, body, ref, before)
+    assert not problems, f"{method} {path} ({len(ok)}x 201, {len(busy)}x 409): " + "; ".join(problems)
+
+    _, other = open311_filing(world, route)
+    reused = Lambda(app).request(method, path, raw=other, headers=headers)
+    _, errors = open311_answer(route, reused)
+    assert reused.status == 400 and "Idempotency-Key" in errors[0]["description"], \
+        f"{method} {path}: the same key with another body gave {reused.show()}"
+    assert open311_problems(world, body, ref, before) == [], "the refused reuse changed something"
+    assert open311_filed(world, other)[0] == [], "the refused reuse filed its case"
+
+
+def test_issuing_an_open311_key_is_not_idempotent_on_purpose(world):
+    """NOT_IDEMPOTENT: a retry of POST /open311/keys, even with an Idempotency-Key, issues a second key (the plaintext
+    key is never kept to replay), and both are listed for the county admin to delete one."""
+    token = world.token("county_admin")
+    headers = {"Idempotency-Key": f"conc-{uuid.uuid4().hex}"}
+    body = {"name": f"重试客户端{uuid.uuid4().hex[:6]}"}
+    first, again = (world.api.post("/open311/keys", body, token=token, headers=headers) for _ in range(2))
+    assert first.status_code == again.status_code == 201, (first.json, again.json)
+    assert first.json["id"] != again.json["id"] and first.json["api_key"] != again.json["api_key"]
+    listed = [k["id"] for k in world.get("/open311/keys", "county_admin")["items"] if k["name"] == body["name"]]
+    assert sorted(listed) == sorted([first.json["id"], again.json["id"]])
 
 
 # --- versioned edits -----------------------------------------------------------------------------------------------
@@ -433,6 +555,13 @@ VERSIONED: dict[tuple[str, str], Edit] = {
         lambda w, p: next((d for d in w.get(p.rsplit("/", 1)[0], "county_admin")["days"] if d["date"] == p[-10:]),
                           {"date": p[-10:], "kind": None, "note": None}),  # ordinary days are listed once set
         lambda rec, b: rec["kind"] == b["kind"] and rec.get("note") == b.get("note")),
+    ("PUT", "/cases/types/{type}/categories"): Edit(
+        lambda b: {"categories": [{**x, "name": x["name"] + "乙"} for x in b["categories"]]},
+        lambda w, p: next(t for t in w.get("/cases/types", "county_admin")["items"] if t["id"] == p.split("/")[3]),
+        lambda rec, b: [x["name"] for x in rec["categories"]] == [x["name"] for x in b["categories"]]),
+    ("PUT", "/me/settings"): Edit(
+        lambda b: {"sms_updates": True}, lambda w, p: w.get("/me", "villager"),
+        lambda rec, b: rec["sms_updates"] == b["sms_updates"]),
     ("POST", "/alerts/{aid}/ack"): Edit(
         lambda b: None, _alert, lambda rec, b: rec["status"] == "acknowledged"),
 }

@@ -2,7 +2,8 @@
 (tests/reliability `aws_calls`) as the ClientError botocore raises once its own retries are spent.
 
 For every creating route (tests/reliability/test_concurrency.py READ_BACKS: household, member, invite, link, import,
-pass, place, daily report, staff, tip-off, county, alert subscription), and for household edits and sign-in codes:
+pass, place, daily report, staff, tip-off, county, alert subscription; and the Open311 GeoReport filings, whose
+503 is the spec's error array), and for household edits and sign-in codes:
 - the first read of the app's tables fails, then each of the route's DynamoDB writes fails in turn (the 1st, the
   2nd... until a run has no write left to fail): each time the caller gets 503 with Retry-After in the error
   envelope, nothing of the attempt is left behind (the route's read-back is as before), and a retry with the same
@@ -20,7 +21,19 @@ from chalice.test import Client
 
 from tests.conftest import Api, new_phone, unique_id_number
 from tests.reliability import WRITES, Answer, Fault, Lambda, aws_calls
-from tests.reliability.test_concurrency import READ_BACKS, World, _creating, _document, _grid_state
+from tests.reliability.test_concurrency import (
+    FORM,
+    OPEN311_FILING,
+    READ_BACKS,
+    World,
+    _creating,
+    _document,
+    _grid_state,
+    open311_answer,
+    open311_filed,
+    open311_filing,
+    open311_problems,
+)
 from tests.security.test_isolation import CASES
 
 READS = frozenset({"GetItem", "Query", "BatchGetItem", "Scan", "TransactGetItems"})
@@ -120,6 +133,59 @@ def test_each_dynamodb_call_failing_in_turn(world, lam, route):
             problems.append(f"{where}: the retry with the same key got {retry.show()}")
             continue
         problems += [f"{where}, then the retry: {p}" for p in check.problems(world, path, body, retry.json, before)]
+    else:
+        pytest.fail(f"{method}: more than 10 writes?")
+    assert not problems, f"{method} {route[1]}:\n  " + "\n  ".join(problems)
+
+
+def _unavailable_open311(route, a: Answer) -> list[str]:
+    """503 with Retry-After, as the spec's error array in the route's format."""
+    if a.status != 503:
+        return [f"status {a.status}, want 503: {a.show()}"]
+    out = [] if (a.headers.get("retry-after") or "").isdigit() else [f"no Retry-After header: {a.headers}"]
+    _, errors = open311_answer(route, a)
+    if not (errors and all(e.get("code") == 503 and e.get("description") for e in errors)):
+        out.append(f"not the spec's error array with code 503: {a.show()}")
+    return out
+
+
+@pytest.mark.parametrize("route", sorted(OPEN311_FILING), ids=[f"{m} {p}" for m, p in sorted(OPEN311_FILING)])
+def test_each_dynamodb_call_failing_in_turn_open311(world, lam, route):
+    """As test_each_dynamodb_call_failing_in_turn, for a GeoReport client's filing (form-encoded, its API key, no
+    token). Its last write (when the key was last used, at most every few minutes) may fail without failing the
+    filing: then the answer is 201 and the case is there once."""
+    method, _ = route
+    problems: list[str] = []
+    plans = [("the first read", READS, 0)] + [(f"write #{k + 1}", WRITES, k) for k in range(10)]
+    for n, (label, ops, skip) in enumerate(plans):
+        code, http = DYNAMODB_FAULTS[n % len(DYNAMODB_FAULTS)]
+        fault = AppTableFault("dynamodb", ops, code=code, status=http, skip=skip)
+        path, body = open311_filing(world, route)
+        before = open311_filed(world, body)
+        headers = {**FORM, "Idempotency-Key": f"fault-{uuid.uuid4().hex}"}
+        with aws_calls() as calls:
+            calls.fail(fault)
+            a = lam.request(method, path, raw=body, headers=headers)
+        where = f"{label} failing ({code})" if fault.fired else "clean run"
+        if not fault.fired or a.status == 201:
+            if a.status != 201:
+                problems.append(f"{where}: {a.show()}")
+            else:
+                ref = open311_answer(route, a)[0]
+                problems += [f"{where}: {p}" for p in open311_problems(world, body, ref, before)]
+            if not fault.fired and ops is WRITES:
+                break
+            continue
+        problems += [f"{where}: {p}" for p in _unavailable_open311(route, a)]
+        after = open311_filed(world, body)
+        if after != before:
+            problems.append(f"{where}: left a partial write behind: {before} -> {after}")
+        retry = lam.request(method, path, raw=body, headers=headers)
+        if retry.status != 201:
+            problems.append(f"{where}: the retry with the same key got {retry.show()}")
+            continue
+        problems += [f"{where}, then the retry: {p}"
+                     for p in open311_problems(world, body, open311_answer(route, retry)[0], before)]
     else:
         pytest.fail(f"{method}: more than 10 writes?")
     assert not problems, f"{method} {route[1]}:\n  " + "\n  ".join(problems)

@@ -48,6 +48,18 @@ PUBLIC = frozenset({
     ("GET", "/health"),
     ("GET", "/modules"),
     ("GET", "/openapi.json"),  # a plain bp.route (the API description); the only route outside endpoint()
+    # Open311 GeoReport v2 (chalicelib/open311/api.py): public reads of public case types; filing takes the client's
+    # api_key in the form body, not a token (tests/functional/test_open311.py checks the key, the county and the
+    # public fields)
+    ("GET", "/open311/v2/services.json"),
+    ("GET", "/open311/v2/services.xml"),
+    ("GET", "/open311/v2/services/{service}"),
+    ("GET", "/open311/v2/requests.json"),
+    ("GET", "/open311/v2/requests.xml"),
+    ("GET", "/open311/v2/requests/{request_id}"),
+    ("GET", "/open311/v2/tokens/{token}"),
+    ("POST", "/open311/v2/requests.json"),
+    ("POST", "/open311/v2/requests.xml"),
 })
 
 DENIED = (403, 404)
@@ -472,6 +484,37 @@ def b_snap_board(c):
     return f"/snaps/board?village={c.village}", None
 
 
+def b_case_categories(c):
+    road = {"code": "road", "name": "道路设施", "fields": [
+        {"code": "facility", "name": "设施类型", "datatype": "singlevaluelist", "required": True,
+         "values": [{"key": "road", "name": "道路"}]}]}
+    cats = [{"code": "sanitation", "name": "环境卫生", "sla_hours": 48}, road, {"code": "safety", "name": "安全隐患"},
+            {"code": "dispute", "name": "邻里纠纷"}, {"code": "other", "name": "其他"}]
+    return "/cases/types/snap/categories", {"categories": cats}
+
+
+def b_my_settings(c):
+    return "/me/settings", {"sms_updates": False}
+
+
+def b_write_letter(c):
+    return "/letters", {"to": "village", "category": "suggestion", "text": "隔离测试：建议修路灯"}
+
+
+def b_list_open311_keys(c):
+    return "/open311/keys", None
+
+
+def b_issue_open311_key(c):
+    return "/open311/keys", {"name": "隔离测试客户端"}
+
+
+def b_revoke_open311_key(c):
+    r = c.api.post("/open311/keys", {"name": "待删除客户端"}, token=c.tokens["county_admin"])
+    assert r.status_code == 201, r.json
+    return f"/open311/keys/{r.json['id']}", None
+
+
 def b_get_workdays(c):
     return "/workdays/2026", None
 
@@ -494,6 +537,7 @@ HH_WRITE = IN_GRID + ("household_villager", "epidemic_command")
 OFFICE = ("grid_worker", "villager", "epidemic_command")
 PLATFORM = ("county_admin", "villager")
 COMMAND = ("grid_worker", "villager", "village_admin", "township_official")  # county epidemic command's routes
+COUNTY_OFFICE = ("township_official", "village_admin", "grid_worker", "epidemic_command")  # the county admin's own
 
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/auth/switch"): Case(b_switch, "county_admin"),
@@ -576,11 +620,19 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/snaps"): Case(b_file_snap, "villager", cross="own", denied=DENIED_OR_INVALID),
     ("GET", "/snaps/similar"): Case(b_similar_snaps, "villager", cross="own", denied=DENIED_OR_INVALID),
     ("GET", "/snaps/board"): Case(b_snap_board, "villager", cross="own", denied=DENIED_OR_INVALID),
+    ("PUT", "/me/settings"): Case(b_my_settings, "villager", cross="own"),
+    ("PUT", "/cases/types/{type}/categories"): Case(b_case_categories, "county_admin", COUNTY_OFFICE, cross="own"),
+    # 村民信箱: anyone of a household writes to their own village or township
+    ("POST", "/letters"): Case(b_write_letter, "villager", cross="own", denied=DENIED_OR_INVALID),
     # the county's working-day calendar: offices read it, the county admin edits it (their own county's)
     ("GET", "/workdays/{year}"): Case(b_get_workdays, "village_admin", ("grid_worker", "villager"), cross="own"),
     ("PUT", "/workdays/{year}/{date}"): Case(b_put_workday, "county_admin",
                                              ("township_official", "village_admin", "grid_worker",
                                               "epidemic_command"), cross="own"),
+    # Open311 client API keys: the county admin's, of their own county (another county's admin manages theirs)
+    ("GET", "/open311/keys"): Case(b_list_open311_keys, "county_admin", COUNTY_OFFICE, cross="own"),
+    ("POST", "/open311/keys"): Case(b_issue_open311_key, "county_admin", COUNTY_OFFICE, cross="own"),
+    ("DELETE", "/open311/keys/{kid}"): Case(b_revoke_open311_key, "county_admin", COUNTY_OFFICE),
 }
 
 ROUTE_IDS = [f"{m} {p}" for m, p in sorted(CASES)]
@@ -999,7 +1051,8 @@ VILLAGER_ROUTES = frozenset({
     ("POST", "/passes"), ("POST", "/passes/{pid}/revoke"), ("GET", "/passes/{pid}/status"),
     ("POST", "/tipoffs"), ("GET", "/tipoffs/mine"),
     ("GET", "/cases/mine"), ("GET", "/cases/types"), ("POST", "/cases/uploads"),
-    ("POST", "/snaps"), ("GET", "/snaps/similar"), ("GET", "/snaps/board"),
+    ("POST", "/snaps"), ("GET", "/snaps/similar"), ("GET", "/snaps/board"), ("POST", "/letters"),
+    ("PUT", "/me/settings"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 

@@ -6,7 +6,7 @@ one membership item per county they belong to; within a county they are a user (
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
 from ..db import PLATFORM, HouseholdsItem, key
 
@@ -20,6 +20,7 @@ class User(HouseholdsItem, discriminator="user"):
     phone_bidx = UnicodeAttribute()
     grants = UnicodeAttribute(default="[]")  # JSON list of {role, place, household?}
     status = UnicodeAttribute(default="active")  # active | removed
+    sms_updates = BooleanAttribute(null=True)  # opted in to SMS when a case of theirs changes status
     invited_by = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
