@@ -33,6 +33,11 @@ const routes = [
   { path: '/pass/scan', name: 'pass-scan', component: () => import('./passes/ScanPage.vue') },
   { path: '/tipoffs', name: 'tipoffs', component: () => import('./tipoffs/TipoffPage.vue') },
   { path: '/tipoffs/mine', name: 'tipoffs-mine', component: () => import('./tipoffs/MyTipoffsPage.vue') },
+  { path: '/snaps', name: 'snaps', component: () => import('./snaps/SnapPage.vue') },
+  { path: '/snaps/board', name: 'snaps-board', component: () => import('./snaps/BoardPage.vue') },
+  { path: '/letters/new', name: 'letters-new', component: () => import('./letters/LetterPage.vue') },
+  { path: '/cases', name: 'cases-mine', component: () => import('./cases/MyCasesPage.vue') },
+  { path: '/cases/:ref', name: 'case', component: () => import('./cases/CasePage.vue') },
   { path: '/field', name: 'field', component: () => import('./field/FieldHomePage.vue'), meta: { field: true } },
   {
     path: '/field/new',
@@ -51,6 +56,12 @@ const routes = [
     name: 'field-report',
     component: () => import('./daily_report/ReportPage.vue'),
     meta: { field: true, proxy: true },
+  },
+  {
+    path: '/field/cases',
+    name: 'field-cases',
+    component: () => import('./cases/TodoPage.vue'),
+    meta: { field: true },
   },
   {
     path: '/field/h/:hid',

@@ -30,7 +30,7 @@ export function fakeFetch(answer) {
     const req = {
       method: init.method || 'GET',
       path: String(url).replace(/^\/api/, ''),
-      body: init.body ? JSON.parse(init.body) : undefined,
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : init.body, // FormData as it is
       headers: init.headers || {},
     }
     const r = await answer(req)
@@ -43,7 +43,7 @@ export function fakeFetch(answer) {
     fn.mock.calls.map(([url, init = {}]) => ({
       method: init.method || 'GET',
       path: String(url).replace(/^\/api/, ''),
-      body: init.body ? JSON.parse(init.body) : undefined,
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : init.body, // FormData as it is
       headers: init.headers || {},
     }))
   vi.stubGlobal('fetch', fn)

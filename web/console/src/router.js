@@ -1,7 +1,8 @@
 // Routes load lazily, one chunk per feature. Signed-out people go to the sign-in page; each page says which
 // permission it needs, and the menu offers the pages whose permission /api/me grants (the server leaves out the
 // permissions of modules the county switched off, so a switched-off module's pages go with them). The home page is
-// the role's own first page (landingPage).
+// the role's own first page (landingPage). A page may name several permissions: any one of them opens it (the cases
+// inbox serves every case type the person may read).
 import { createRouter, createWebHistory } from 'vue-router'
 import { landingPages } from './auth/roles.js'
 import { useAuth } from './auth/store.js'
@@ -25,12 +26,19 @@ export const PAGES = [
     component: () => import('./daily_report/SettingsPage.vue') },
   { name: 'partyLinks', path: 'party-links', permission: 'party.link', icon: 'party',
     component: () => import('./party/PartyLinksPage.vue') },
+  // Any read permission of a case type (chalicelib/*/casetype.py `read_permission`): a new case type adds its own.
+  { name: 'cases', path: 'cases', permission: ['snaps.read', 'tipoffs.read', 'letters.read'], icon: 'cases',
+    component: () => import('./cases/CasesPage.vue') },
+  { name: 'caseCategories', path: 'cases/categories', permission: 'cases.configure', icon: 'settings',
+    component: () => import('./cases/CategoriesPage.vue') },
   { name: 'tipoffs', path: 'tipoffs', permission: 'tipoffs.read', icon: 'tipoff',
     component: () => import('./tipoffs/TipoffsPage.vue') },
   { name: 'tipoffStats', path: 'tipoffs/stats', permission: 'tipoffs.read', icon: 'chart',
     component: () => import('./tipoffs/TipoffStatsPage.vue') },
   { name: 'scans', path: 'passes/scans', permission: 'passes.logs', icon: 'scan',
     component: () => import('./passes/ScansPage.vue') },
+  { name: 'workdays', path: 'workdays', permission: 'workdays.read', icon: 'calendar',
+    component: () => import('./workdays/WorkdaysPage.vue') },
   { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
     component: () => import('./counties/CountiesPage.vue') },
 ]

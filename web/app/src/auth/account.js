@@ -65,6 +65,14 @@ export const useAccount = defineStore('account', () => {
     return me.value
   }
 
+  /** PUT /me/settings (e.g. {sms_updates: true}); the answer is the whole /me, kept like loadMe's. */
+  async function saveSettings(settings) {
+    const m = await api.put('/me/settings', settings)
+    me.value = m
+    localStorage.setItem(ME, JSON.stringify(m))
+    return m
+  }
+
   async function switchCounty(tenant) {
     start(await api.post('/auth/switch', { tenant }))
     return loadMe()
@@ -81,5 +89,5 @@ export const useAccount = defineStore('account', () => {
     forget()
   }
 
-  return { current, me, households, grids, placeName, start, loadMe, ensureMe, switchCounty, signOut, ended }
+  return { current, me, households, grids, placeName, start, loadMe, ensureMe, saveSettings, switchCounty, signOut, ended }
 })

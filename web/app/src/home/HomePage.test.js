@@ -131,6 +131,26 @@ describe('home tiles of the daily report', () => {
     expect(again.wrapper.find('[data-test="tile-scan"]').exists()).toBe(false)
     expect(again.wrapper.find('[data-test="tile-tipoffs"]').exists()).toBe(false)
   })
+
+  it('shows 随手拍 and 我的事项 where the county uses 随手拍', async () => {
+    const catalogue = { items: [{ id: 'snaps', name: '随手拍', built: true }] }
+    const villager = me([{ role: 'villager', place: GRID, household: 'h1' }], ['snaps'])
+    fakeFetch((req) => {
+      if (req.path === '/modules') return { body: catalogue }
+      if (req.path === '/me') return { body: villager }
+      return { body: { items: [], next_cursor: null } }
+    })
+    const { wrapper } = await open(villager)
+    expect(wrapper.find('[data-test="tile-snaps"]').text()).toBe('随手拍')
+    expect(wrapper.find('[data-test="tile-snaps"]').attributes('href')).toBe('/snaps')
+    expect(wrapper.find('[data-test="tile-cases"]').text()).toBe('我的事项')
+    expect(wrapper.find('[data-test="tile-cases"]').attributes('href')).toBe('/cases')
+    wrapper.unmount()
+    const off = me([{ role: 'villager', place: GRID, household: 'h1' }], ['daily_report'])
+    server(off)
+    const again = await open(off)
+    expect(again.wrapper.find('[data-test="tile-cases"]').exists()).toBe(false)
+  })
 })
 
 // --- today's report on the home page -------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 // The app's pages for the county modules (每日上报, 随手拍, ...), by module id; each module adds its page here
 // when its front end is built. A module gets a home tile only when the county switched it on, the server says it
 // is built, and the app has its page — so no tile leads nowhere.
-export const MODULE_PAGES = { daily_report: '/report', scan_pass: '/pass', tipoffs: '/tipoffs' }
+export const MODULE_PAGES = {
+  daily_report: '/report', scan_pass: '/pass', tipoffs: '/tipoffs', snaps: '/snaps', mailbox: '/letters/new',
+}
 /** The icon of each module's tile (common/AppIcon.vue). */
-export const MODULE_ICONS = { daily_report: 'report', scan_pass: 'qr', tipoffs: 'megaphone' }
+export const MODULE_ICONS = { daily_report: 'report', scan_pass: 'qr', tipoffs: 'megaphone', snaps: 'camera', mailbox: 'mail' }
 
 /** 每日上报 first: the one thing every household does every day. */
 const FIRST = ['daily_report']
@@ -15,6 +17,9 @@ export function moduleTiles(catalogue, switchedOn, pages = MODULE_PAGES) {
     .map((m) => ({ id: m.id, name: m.name, to: pages[m.id] }))
     .sort((a, b) => rank(a) - rank(b)) // stable: the catalogue's order otherwise
 }
+
+/** Modules of cases (filed by a person, followed in 我的事项 /cases). */
+export const CASE_MODULES = ['tipoffs', 'snaps', 'mailbox']
 
 /** A household's own modules: shown only to a phone linked to a household (a staff member of no household has no
  * report or pass of their own). */

@@ -4,7 +4,7 @@ import { MODULE_PAGES, moduleTiles } from './modules.js'
 const CATALOGUE = [
   { id: 'daily_report', name: '每日上报', built: true },
   { id: 'snap', name: '随手拍', built: false },
-  { id: 'mailbox', name: '村民信箱', built: true },
+  { id: 'jobs', name: '智慧招聘', built: true },
 ]
 
 describe('home module tiles', () => {
@@ -13,7 +13,7 @@ describe('home module tiles', () => {
     expect(moduleTiles(CATALOGUE, ['daily_report', 'snap'], pages)).toEqual([
       { id: 'daily_report', name: '每日上报', to: '/daily' },
     ])
-    expect(moduleTiles(CATALOGUE, ['mailbox'], pages)).toEqual([])
+    expect(moduleTiles(CATALOGUE, ['jobs'], pages)).toEqual([])
   })
   it('has the daily report page, and no tile for a module without a page', () => {
     expect(moduleTiles(CATALOGUE, CATALOGUE.map((m) => m.id), MODULE_PAGES)).toEqual([
@@ -30,5 +30,16 @@ describe('home module tiles', () => {
       { id: 'tipoffs', name: '疫情举报', to: '/tipoffs' },
     ])
     expect(moduleTiles(catalogue.map((m) => ({ ...m, built: false })), ['scan_pass', 'tipoffs'], MODULE_PAGES)).toEqual([])
+  })
+  it('has the page of 随手拍', () => {
+    expect(moduleTiles([{ id: 'snaps', name: '随手拍', built: true }], ['snaps'], MODULE_PAGES)).toEqual([
+      { id: 'snaps', name: '随手拍', to: '/snaps' },
+    ])
+  })
+  it('has the page of 村民信箱 (writing a letter)', () => {
+    expect(moduleTiles([{ id: 'mailbox', name: '村民信箱', built: true }], ['mailbox'], MODULE_PAGES)).toEqual([
+      { id: 'mailbox', name: '村民信箱', to: '/letters/new' },
+    ])
+    expect(moduleTiles([{ id: 'mailbox', name: '村民信箱', built: true }], ['snaps'], MODULE_PAGES)).toEqual([])
   })
 })

@@ -58,4 +58,26 @@ describe('notices of the reminder chain', () => {
     expect(wrapper.find('[data-test="notice-tipoffs"]').text()).toBe('查看我的举报')
     expect(wrapper.find('[data-test="notice-party"]').exists()).toBe(false)
   })
+
+  it('lead the filer of a case to its page, by the reference the notice names', async () => {
+    const me = { tenant: '330825', user_id: 'p1', grants: [{ role: 'villager', place: '330825100260G01', household: 'h1' }],
+      permissions: {} }
+    localStorage.setItem('cqt.me', JSON.stringify(me))
+    const done = { ...NOTICE, id: 'm3', title: '您的环境卫生随手拍已办结', body: '已整改：已清运（编号 SP-330825-000007）', category: 'snaps' }
+    fakeFetch((req) => {
+      if (req.path.startsWith('/inbox?')) return { body: { items: [done], next_cursor: null } }
+      if (req.path === '/me') return { body: me }
+      return { status: 204 }
+    })
+    const { wrapper } = await mountScreen(InboxPage, { path: '/inbox', routes: [{ path: '/cases/:ref', name: 'case' }] })
+    for (let i = 0; i < 3; i++) await flushPromises()
+    wrapper.findComponent({ name: 'van-list' }).vm.$emit('load')
+    for (let i = 0; i < 3; i++) await flushPromises()
+    await wrapper.find('.notice__head').trigger('click')
+    const link = wrapper.find('[data-test="notice-case"]')
+    expect(link.text()).toBe('查看办理进度')
+    await link.trigger('click')
+    for (let i = 0; i < 3; i++) await flushPromises()
+    expect(wrapper.vm.$router.currentRoute.value.fullPath).toBe('/cases/SP-330825-000007')
+  })
 })

@@ -4,9 +4,13 @@
 // the answer was lost, the server returns the first answer and creates nothing.
 // Kept in localStorage, so closing the app or rebooting the phone loses nothing. Each item remembers who queued it
 // and is only sent in that person's session.
+// An item may carry files (a 随手拍's shrunk photos, kept in IndexedDB: blobs.js). They go to S3 first, one by one
+// (files.js); each upload's key is stored on the item as soon as it is known, so a retry uploads only what is not
+// there yet; then the request goes out with the keys in its body and the item's one Idempotency-Key.
 import { reactive } from 'vue'
 import { ApiError, NetworkError, newIdempotencyKey, request } from '@shared/api.js'
 import { owner } from '@shared/kept.js'
+import { deleteBlobs, putBlob } from './blobs.js'
 
 const KEY = 'cqt.outbox'
 const RETRY_MS = 30_000
@@ -71,8 +75,67 @@ export function refusal(item) {
 export function discard(key) {
   const i = outbox.items.findIndex((x) => x.key === key)
   if (i >= 0) {
-    outbox.items.splice(i, 1)
+    const [item] = outbox.items.splice(i, 1)
     persist()
+    if (item.files?.length) deleteBlobs(item.files.map((f) => f.id))
+  }
+}
+
+// Items being sent right now (by submitWithFiles or a flush): never sent twice at once.
+const inFlight = new Set()
+
+/** The body as sent: with the keys of the item's uploaded files in their field. */
+export function bodyOf(item) {
+  if (!item.files?.length) return item.body
+  return { ...item.body, [item.filesField]: item.files.map((f) => f.key) }
+}
+
+async function send(item) {
+  inFlight.add(item.key)
+  try {
+    if (item.files?.some((f) => !f.key)) {
+      const { uploadFiles } = await import('./files.js')
+      await uploadFiles(item, persist)
+    }
+    return await request(item.method, item.path, bodyOf(item), { idempotencyKey: item.key })
+  } finally {
+    inFlight.delete(item.key)
+  }
+}
+
+/**
+ * Send a creating request whose body names uploaded files (`field`: the list of their keys), now or, without a
+ * signal, later. `files`: [{blob, type, content_type, key?}] — `key` when that file was already uploaded. The files
+ * are first stored on the phone, so a photo taken offline survives the app being closed.
+ * Resolves {sent: true, result} or {sent: false, item}. When the server (or S3) refuses it, nothing stays queued
+ * and the ApiError is thrown with `uploaded`: the keys of the files uploaded meanwhile (null for the others), so that
+ * the form can send them again without uploading them again.
+ */
+export async function submitWithFiles(method, path, body, files, meta = {}, { field = 'photos' } = {}) {
+  const key = newIdempotencyKey()
+  const stored = []
+  for (const [n, f] of files.entries()) {
+    const id = `${key}.${n}`
+    await putBlob(id, f.blob) // also when uploaded already: a refused item is fixed on its form with its photos
+    stored.push({ id, type: f.type, content_type: f.content_type || f.blob?.type || 'image/jpeg', key: f.key ?? null })
+  }
+  outbox.items.push({
+    key, method, path, body, files: stored, filesField: field, meta, owner: owner(),
+    queued_at: new Date().toISOString(), error: null,
+  })
+  persist()
+  const item = outbox.items.find((x) => x.key === key) // the reactive copy: the keys found are seen at once
+  if (navigator.onLine === false) return { sent: false, item }
+  try {
+    const result = await send(item)
+    discard(key)
+    for (const listener of sentListeners) listener(item, result)
+    return { sent: true, result }
+  } catch (e) {
+    if (transient(e)) return { sent: false, item }
+    e.uploaded = item.files.map((f) => f.key)
+    discard(key)
+    throw e
   }
 }
 
@@ -99,8 +162,9 @@ function transient(e) {
 async function drain() {
   for (const item of myItems().filter((i) => !i.error)) {
     if (!outbox.items.some((x) => x.key === item.key)) continue // deleted (or superseded) while others were sent
+    if (inFlight.has(item.key)) continue // being sent by the screen that made it
     try {
-      const result = await request(item.method, item.path, item.body, { idempotencyKey: item.key })
+      const result = await send(item)
       discard(item.key)
       for (const listener of sentListeners) listener(item, result)
     } catch (e) {

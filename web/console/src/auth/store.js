@@ -1,7 +1,7 @@
 // Who is signed in: the session (tokens, kept by @shared/api.js in localStorage) and /api/me.
 import { defineStore } from 'pinia'
 import { api, session, signOut as apiSignOut } from '@shared/api.js'
-import { holds, rootsOf } from '@shared/permissions.js'
+import { holds, placesOf, rootsOf } from '@shared/permissions.js'
 import { invitableRoles, mayRemove, roleName } from './roles.js'
 
 export const useAuth = defineStore('auth', {
@@ -16,13 +16,15 @@ export const useAuth = defineStore('auth', {
   actions: {
     // What the person may do, as /api/me says (see @shared/permissions.js and ./roles.js): the menu, the place trees,
     // the role select and the remove buttons are built from these.
-    /** Do they hold `permission` somewhere, or at `place`? */
+    /** Do they hold `permission` somewhere, or at `place`? (A list of permissions: any one of them.) */
     can(permission, place) {
-      return holds(this.me, permission, place)
+      return [].concat(permission).some((p) => holds(this.me, p, place))
     },
-    /** The topmost places where they hold `permission`: where their trees and selects start. */
+    /** The topmost places where they hold `permission` (or any of a list): where their trees and selects start. */
     roots(permission) {
-      return rootsOf(this.me, permission)
+      if (!Array.isArray(permission)) return rootsOf(this.me, permission)
+      const any = [...new Set(permission.flatMap((p) => placesOf(this.me, p)))]
+      return rootsOf({ permissions: { any } }, 'any')
     },
     /** The roles they may appoint at `place`. */
     invitableRoles(place) {

@@ -3,7 +3,7 @@
 // modules' manifests) when the console stopped keeping its own copy of the role rules: these are answers, not rules.
 // Only the fields the console reads are here.
 
-const ALL_MODULES = ['daily_report', 'scan_pass', 'tipoffs']
+const ALL_MODULES = ['daily_report', 'scan_pass', 'tipoffs', 'snaps']
 
 export const ROLES = [
   { id: 'platform_operator', name: '平台运营', name_en: 'Platform operator', level: null },
@@ -38,7 +38,8 @@ const AT_GRID = ['grid_leader', 'grid_worker', 'grid_worker_part', 'grid_instruc
 export const COUNTY_ADMIN = me('周县管', [{ role: 'county_admin', place: '330825' }], ALL_MODULES, {
   permissions: at(['330825'], ['tenant.read', 'places.read', 'places.write', 'households.read', 'households.write',
     'coverage.read', 'staff.read', 'staff.write', 'imports.write', 'reports.read', 'reports.settings', 'alerts.read',
-    'party.link', 'passes.logs', 'tipoffs.read', 'tipoffs.handle']),
+    'party.link', 'passes.logs', 'tipoffs.read', 'tipoffs.handle', 'snaps.read', 'snaps.handle', 'cases.configure',
+    'workdays.read', 'workdays.write']),
   appoint: [
     ...appoint('county', ['330825'], ['county_admin', 'epidemic_command', 'org_department', 'employer']),
     ...appoint('township', ['330825'], ['township_official']),
@@ -49,17 +50,18 @@ export const COUNTY_ADMIN = me('周县管', [{ role: 'county_admin', place: '330
 
 export const COMMAND = me('郑防疫', [{ role: 'epidemic_command', place: '330825' }], ALL_MODULES, {
   permissions: at(['330825'], ['tenant.read', 'places.read', 'households.read', 'coverage.read', 'reports.read',
-    'reports.settings', 'alerts.read', 'alerts.write', 'passes.logs', 'tipoffs.read', 'tipoffs.handle']),
+    'reports.settings', 'alerts.read', 'alerts.write', 'passes.logs', 'tipoffs.read', 'tipoffs.handle',
+    'workdays.read']),
 })
 
 export const ORG_DEPARTMENT = me('吴组织', [{ role: 'org_department', place: '330825' }], ALL_MODULES, {
-  permissions: at(['330825'], ['tenant.read', 'places.read', 'coverage.read', 'reports.read']),
+  permissions: at(['330825'], ['tenant.read', 'places.read', 'coverage.read', 'reports.read', 'workdays.read']),
 })
 
 export const TOWNSHIP = me('邵乡干', [{ role: 'township_official', place: '330825001' }], ALL_MODULES, {
   permissions: at(['330825001'], ['tenant.read', 'places.read', 'places.write', 'households.read', 'households.write',
     'coverage.read', 'staff.read', 'staff.write', 'imports.write', 'reports.read', 'party.link', 'passes.logs',
-    'tipoffs.read', 'tipoffs.handle']),
+    'tipoffs.read', 'tipoffs.handle', 'snaps.read', 'snaps.handle', 'workdays.read']),
   appoint: [
     ...appoint('village', ['330825001'], ['village_admin', 'checkpoint_staff']),
     ...appoint('grid', ['330825001'], AT_GRID),
@@ -68,10 +70,11 @@ export const TOWNSHIP = me('邵乡干', [{ role: 'township_official', place: '33
 
 const VILLAGE_PERMISSIONS = ['tenant.read', 'places.read', 'places.write', 'households.read', 'households.write',
   'households.pii', 'coverage.read', 'staff.read', 'staff.write', 'imports.write', 'reports.read', 'party.link',
-  'passes.logs']
+  'passes.logs', 'workdays.read']
 
 export const VILLAGE_ADMIN = me('张村管', [{ role: 'village_admin', place: '330825001201' }], ALL_MODULES, {
-  permissions: at(['330825001201'], [...VILLAGE_PERMISSIONS, 'tipoffs.read', 'tipoffs.handle']),
+  permissions: at(['330825001201'], [...VILLAGE_PERMISSIONS, 'tipoffs.read', 'tipoffs.handle', 'snaps.read',
+    'snaps.handle']),
   appoint: [
     ...appoint('village', ['330825001201'], ['checkpoint_staff']),
     ...appoint('grid', ['330825001201'], AT_GRID),
@@ -94,7 +97,7 @@ export const CHECKPOINT = me('团卡口', [{ role: 'checkpoint_staff', place: '3
 
 export const GRID_WORKER = me('毛网格', [{ role: 'grid_worker', place: '330825001201G01' }], ALL_MODULES, {
   permissions: at(['330825001201G01'], ['places.read', 'households.read', 'households.write', 'households.pii',
-    'coverage.read', 'reports.read', 'reports.proxy', 'party.link']),
+    'coverage.read', 'reports.read', 'reports.proxy', 'party.link', 'snaps.read', 'snaps.handle']),
 })
 
 /** Two roles: the permissions are those of both, each at its topmost places. */
@@ -102,9 +105,10 @@ export const VILLAGE_ADMIN_AND_COMMAND = me('张村管',
   [{ role: 'village_admin', place: '330825001201' }, { role: 'epidemic_command', place: '330825' }], ALL_MODULES, {
     permissions: {
       ...at(['330825'], ['tenant.read', 'places.read', 'households.read', 'coverage.read', 'reports.read',
-        'reports.settings', 'alerts.read', 'alerts.write', 'passes.logs', 'tipoffs.read', 'tipoffs.handle']),
+        'reports.settings', 'alerts.read', 'alerts.write', 'passes.logs', 'tipoffs.read', 'tipoffs.handle',
+        'workdays.read']),
       ...at(['330825001201'], ['places.write', 'households.write', 'households.pii', 'staff.read', 'staff.write',
-        'imports.write', 'party.link']),
+        'imports.write', 'party.link', 'snaps.read', 'snaps.handle']),
     },
     appoint: [
       ...appoint('village', ['330825001201'], ['checkpoint_staff']),

@@ -13,7 +13,8 @@ describe('console messages', () => {
   it('placeholders match between the two languages', () => {
     const get = (o, k) => k.split('.').reduce((x, p) => x[p], o)
     for (const k of keys(zhCN)) {
-      const names = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+      // (each name once: English plural forms, 'one | many', repeat them)
+      const names = (s) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
       expect(names(get(en, k)), k).toEqual(names(get(zhCN, k)))
     }
   })

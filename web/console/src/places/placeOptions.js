@@ -1,19 +1,20 @@
 // The places a person may pick for a feature, as select options: from the topmost places of their grants with the
 // permission down to villages, grouped by township. `levels` says which levels are offered (e.g. only villages for a
-// checkpoint; the county, townships and villages for statistics).
+// checkpoint; the county, townships and villages for statistics; with 'grid', a person whose grant is at a grid gets
+// that grid).
 import { levelOf } from '@shared/placeCodes.js'
 import { loadChildren, loadPlace } from './placeCache.js'
 
 const ORDER = ['county', 'township', 'village']
 
 /**
- * roots: place codes (auth.roots(permission)); levels: subset of ORDER.
+ * roots: place codes (auth.roots(permission)); levels: subset of ORDER, and 'grid' for roots that are grids.
  * → [{ code, name, options: [{ code, name, level }] }] (a group per township or root; `code` null for the county's
  *   own option group).
  */
 export async function placeOptions(roots, levels) {
   const want = new Set(levels)
-  const deepest = Math.max(...levels.map((l) => ORDER.indexOf(l)))
+  const deepest = Math.max(...levels.map((l) => (l === 'grid' ? ORDER.length - 1 : ORDER.indexOf(l))))
   const groups = []
   const opt = (p) => ({ code: p.code, name: p.name, level: p.level || levelOf(p.code) })
   const below = (level) => ORDER.indexOf(level) < deepest
@@ -26,6 +27,12 @@ export async function placeOptions(roots, levels) {
 
   for (const code of roots) {
     const level = levelOf(code)
+    if (level === 'grid' && want.has('grid')) {
+      // a grid of one's own (grid staff): offered as it is
+      const root = await loadPlace(code)
+      groups.push({ code: root.code, name: root.name, options: [opt(root)] })
+      continue
+    }
     if (!ORDER.includes(level)) continue
     const root = await loadPlace(code)
     if (level === 'county') {

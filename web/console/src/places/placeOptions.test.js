@@ -46,6 +46,15 @@ describe('placeOptions', () => {
     expect(f.calls).toHaveLength(3)
     expect(placeNames['330825002201']).toBe('团石村')
   })
+  it('a grid root is offered as it is when grids are asked for, and left out otherwise', async () => {
+    vi.stubGlobal('fetch', api())
+    expect(shape(await placeOptions(['330825001201G01'], ['county', 'township', 'village', 'grid']))).toEqual([
+      ['张王村第1网格', ['张王村第1网格']]])
+    expect(shape(await placeOptions(['330825001201G01'], ['village']))).toEqual([])
+    // grids asked for do not change what a county root offers
+    expect(shape(await placeOptions(['330825'], ['county', 'township', 'village', 'grid']))).toEqual([
+      ['龙游县', ['龙游县']], ['东华街道', ['东华街道', '张王村']], ['龙洲街道', ['龙洲街道', '团石村']]])
+  })
   it('names of codes seen in lists; a code whose name cannot be loaded is shown as it is', async () => {
     vi.stubGlobal('fetch', api())
     await ensureNames(['330825001201G01', '330825009999', null])

@@ -6,23 +6,25 @@ import {
   VILLAGE_ADMIN_AND_COMMAND, VILLAGE_ADMIN_NO_TIPOFFS, VILLAGER,
 } from '../common/meFixtures.js'
 
-// The auth store as the router sees it: can() reads /api/me permissions.
-const as = (me) => ({ me, grants: me.grants, can: (p, place) => holds(me, p, place) })
+// The auth store as the router sees it: can() reads /api/me permissions (a list: any one of them).
+const as = (me) => ({ me, grants: me.grants, can: (p, place) => [].concat(p).some((x) => holds(me, x, place)) })
 const names = (me) => allowedPages(as(me)).map((p) => p.name)
 
 describe('the menu is built from /api/me permissions', () => {
   it('a village admin gets the village office pages, tip-offs, scan logs and 党员联户', () => {
     expect(names(VILLAGE_ADMIN)).toEqual(['places', 'households', 'staff', 'imports', 'coverage', 'reports',
-      'partyLinks', 'tipoffs', 'tipoffStats', 'scans'])
+      'partyLinks', 'cases', 'tipoffs', 'tipoffStats', 'scans', 'workdays'])
   })
   it('checkpoint staff get the scan log; grid workers 党员联户; the command tip-offs and scan logs', () => {
     expect(names(CHECKPOINT)).toEqual(['places', 'scans'])
     const worker = names(GRID_WORKER)
     expect(worker).toContain('partyLinks')
     expect(worker).not.toContain('tipoffs')
+    expect(worker).toContain('cases') // 随手拍 of their grid
     expect(worker).not.toContain('staff')
     const command = names(COMMAND)
-    expect(command).toEqual(expect.arrayContaining(['alerts', 'reportSettings', 'tipoffs', 'tipoffStats', 'scans']))
+    expect(command).toEqual(expect.arrayContaining(['alerts', 'reportSettings', 'cases', 'tipoffs', 'tipoffStats',
+      'scans']))
     expect(command).not.toContain('partyLinks')
     expect(command).not.toContain('staff')
   })
@@ -31,6 +33,23 @@ describe('the menu is built from /api/me permissions', () => {
     expect(got).toEqual(expect.arrayContaining(['partyLinks', 'scans']))
     expect(got).not.toContain('tipoffs')
     expect(got).not.toContain('tipoffStats')
+    expect(got).not.toContain('cases') // and no other case type is on there
+  })
+  it('事项办理 is offered for any case type the person may read, and only then', () => {
+    const only = (perms) => names({ ...VILLAGER, permissions: Object.fromEntries(perms.map((p) => [p, ['330825']])) })
+    expect(only(['snaps.read'])).toEqual(['cases'])
+    expect(only(['tipoffs.read'])).toEqual(['cases', 'tipoffs', 'tipoffStats'])
+    expect(only(['letters.read'])).toEqual(['cases'])
+    expect(only(['snaps.handle'])).toEqual([])
+  })
+  it('事项类别 for the county admin (cases.configure); 工作日历 for the offices that read it', () => {
+    expect(names(COUNTY_ADMIN)).toEqual(expect.arrayContaining(['cases', 'caseCategories', 'workdays']))
+    for (const me of [VILLAGE_ADMIN, TOWNSHIP, COMMAND, ORG_DEPARTMENT]) {
+      expect(names(me)).toContain('workdays')
+      expect(names(me)).not.toContain('caseCategories')
+    }
+    expect(names(GRID_WORKER)).not.toContain('workdays')
+    expect(names(CHECKPOINT)).not.toContain('workdays')
   })
   it('the operator gets the counties only; a villager nothing; nothing before /me answers', () => {
     expect(names(OPERATOR)).toEqual(['counties'])
