@@ -49,7 +49,8 @@ class Capacity:
     """Capacity units a call would consume in DynamoDB, estimated from the sizes of the items it touches (moto's
     item sizes: attribute names plus values) with DynamoDB's rounding: reads per 4 KB (half for eventually
     consistent reads; a Query rounds the sum of the items it evaluates, filter or not), writes per 1 KB of the
-    larger of the item before and after, twice in a transaction, plus a write on gsi1 for an item in the index."""
+    larger of the item before and after, twice in a transaction, plus a write on each index (gsi1..3) the item is
+    in."""
 
     measuring = False
     scanned_bytes = 0  # set by moto's Query (see speed_up_moto): the size of the items a Query evaluated
@@ -87,11 +88,13 @@ class Capacity:
                     for table, reqs in p["RequestItems"].items() for r in reqs]
         return []
 
+    INDEXES = ("gsi1", "gsi2", "gsi3")
+
     @staticmethod
-    def _in_index(item) -> tuple | None:
-        if item is None or "gsi1pk" not in item.attrs or "gsi1sk" not in item.attrs:
+    def _in_index(item, index: str = "gsi1") -> tuple | None:
+        if item is None or f"{index}pk" not in item.attrs or f"{index}sk" not in item.attrs:
             return None
-        return item.attrs["gsi1pk"].value, item.attrs["gsi1sk"].value
+        return item.attrs[f"{index}pk"].value, item.attrs[f"{index}sk"].value
 
     def before(self, op: str, p: dict) -> list:
         Capacity.scanned_bytes = 0
@@ -117,11 +120,12 @@ class Capacity:
             wcu += _units(size, 1024) * (2 if tx else 1)
             if kind == "ConditionCheck":
                 continue
-            was, now = self._in_index(old), self._in_index(new)
-            if now:
-                wcu += _units(new.size(), 1024)
-            if was and was != now:
-                wcu += _units(old.size(), 1024)
+            for index in self.INDEXES:
+                was, now = self._in_index(old, index), self._in_index(new, index)
+                if now:
+                    wcu += _units(new.size(), 1024)
+                if was and was != now:
+                    wcu += _units(old.size(), 1024)
         return 0.0, wcu
 
 
@@ -306,8 +310,8 @@ class Hooks:
             call.writes = self._written(op, p, before)
 
     def _written(self, op: str, p: dict, before: list) -> list[Write]:
-        """The partitions a write touched: the table's partition key, and gsi1's partition of the item before and
-        after (an item in the index is written there too), with the write units each costs."""
+        """The partitions a write touched: the table's partition key, and each index's partition of the item before
+        and after (an item in an index is written there too), with the write units each costs."""
         out = []
         for (table, attrs, kind, tx), old in zip(Capacity._writes(op, p), before, strict=True):
             if kind == "ConditionCheck":
@@ -318,11 +322,12 @@ class Hooks:
             size = max(old.size() if old else 0, new.size() if new else 0)
             out.append(Write(name, str(next(iter(attrs[t.hash_key_attr].values()))),
                              _units(size, 1024) * (2 if tx else 1), kind))
-            was, now = Capacity._in_index(old), Capacity._in_index(new)
-            if now:
-                out.append(Write(f"{name}:gsi1", str(now[0]), _units(new.size(), 1024), "index"))
-            if was and was != now:
-                out.append(Write(f"{name}:gsi1", str(was[0]), _units(old.size(), 1024), "index"))
+            for index in Capacity.INDEXES:
+                was, now = Capacity._in_index(old, index), Capacity._in_index(new, index)
+                if now:
+                    out.append(Write(f"{name}:{index}", str(now[0]), _units(new.size(), 1024), "index"))
+                if was and was != now:
+                    out.append(Write(f"{name}:{index}", str(was[0]), _units(old.size(), 1024), "index"))
         return out
 
     # while loading
@@ -413,11 +418,18 @@ def start_stack(hooks: Hooks, tenant_cache_seconds: int = 3600):
 
 
 def lift_tipoff_limit() -> int:
-    """One villager files every tip-off the benchmarks make: lift the per-person daily limit (10) in this process.
-    The limit's counter is still written on every tip-off (the same DynamoDB calls); only its threshold moves."""
-    from chalicelib.tipoffs import service as tipoffs
+    """One villager files every case the benchmarks make (tip-offs, 随手拍, letters): lift the per-person daily
+    limits (10) of every case type, and of photo uploads, in this process. The limits' counters are still written on
+    every filing (the same DynamoDB calls); only their thresholds move."""
+    from chalicelib import manifests
+    from chalicelib.cases import service as cases
+    from chalicelib.cases import types
 
-    before, tipoffs.PER_DAY = tipoffs.PER_DAY, 10**6
+    manifests.register()
+    before = types.get("tipoff").per_day
+    for t in types.all_types():
+        object.__setattr__(t, "per_day", 10**6)  # the declarations are frozen: this process only, for the bench
+    cases.UPLOADS_PER_DAY = 10**6
     return before
 
 
@@ -474,6 +486,11 @@ class Builder:
     build: object  # county -> (path, body)
     owner: str | None  # a role in county.tokens, "operator", "newcomer"; None: no token (public routes)
     source: str  # where the builder comes from
+    expect: int | None = None  # a status other than 2xx that is the route's right answer (GeoReport tokens: 404)
+
+
+class Form(dict):
+    """A form-encoded body (the GeoReport POSTs)."""
 
 
 def _staff_phone(c) -> str:
@@ -512,6 +529,33 @@ def p_plain(path):
     return lambda c: (path, None)
 
 
+def _open311_key(c) -> str:
+    """The county's GeoReport API key for the bench (issued once per county by its admin)."""
+    if "open311_key" not in c.__dict__:
+        r = c.api.post("/open311/keys", {"name": "基准测试客户端"}, token=c.tokens["county_admin"])
+        assert r.status_code == 201, r.json
+        c.open311_key = r.json["api_key"]
+    return c.open311_key
+
+
+def _open311_form(c) -> Form:
+    return Form(jurisdiction_id=c.code, api_key=_open311_key(c), service_code="snap.sanitation",
+                description="基准测试：村口垃圾堆放", address_id=c.grid)
+
+
+def _open311_ref(c) -> str:
+    import urllib.parse
+
+    r = c.api.request("POST", "/open311/v2/requests.json", raw=urllib.parse.urlencode(_open311_form(c)),
+                      headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 201, r.body
+    return r.json[0]["service_request_id"]
+
+
+def p_open311(path: str):
+    return lambda c: (f"/open311/v2/{path}?jurisdiction_id={c.code}", None)
+
+
 # The public routes (tests/security/test_isolation.py's PUBLIC, which has no builders: they need no token).
 PUBLIC_BUILDERS = {
     ("POST", "/auth/code"): p_code,
@@ -521,7 +565,18 @@ PUBLIC_BUILDERS = {
     ("GET", "/health"): p_plain("/health"),
     ("GET", "/modules"): p_plain("/modules"),
     ("GET", "/openapi.json"): p_plain("/openapi.json"),
+    ("GET", "/open311/v2/services.json"): p_open311("services.json"),
+    ("GET", "/open311/v2/services.xml"): p_open311("services.xml"),
+    ("GET", "/open311/v2/services/{service}"): p_open311("services/snap.road.json"),
+    ("GET", "/open311/v2/requests.json"): p_open311("requests.json"),
+    ("GET", "/open311/v2/requests.xml"): p_open311("requests.xml"),
+    ("GET", "/open311/v2/requests/{request_id}"): lambda c: (
+        f"/open311/v2/requests/{_open311_ref(c)}.json?jurisdiction_id={c.code}", None),
+    ("GET", "/open311/v2/tokens/{token}"): p_open311("tokens/none.json"),
+    ("POST", "/open311/v2/requests.json"): lambda c: ("/open311/v2/requests.json", _open311_form(c)),
+    ("POST", "/open311/v2/requests.xml"): lambda c: ("/open311/v2/requests.xml", _open311_form(c)),
 }
+PUBLIC_EXPECT = {("GET", "/open311/v2/tokens/{token}"): 404}  # no token is ever issued: the spec's 404
 
 
 def route_table(app) -> list[tuple[str, str]]:
@@ -538,7 +593,8 @@ def builders(app) -> tuple[dict[tuple[str, str], Builder], list[tuple[str, str]]
         if route in CASES:
             out[route] = Builder(CASES[route].build, CASES[route].owner, "tests/security/test_isolation.py CASES")
         elif route in PUBLIC_BUILDERS:
-            out[route] = Builder(PUBLIC_BUILDERS[route], None, "bench/_common.py PUBLIC_BUILDERS")
+            out[route] = Builder(PUBLIC_BUILDERS[route], None, "bench/_common.py PUBLIC_BUILDERS",
+                                 PUBLIC_EXPECT.get(route))
         else:
             missing.append(route)
     return out, missing
@@ -590,9 +646,15 @@ def send(world, hooks: Hooks, runner, method: str, template: str, b: Builder, li
     token = world.token(b.owner) if b.owner else None
     spec = _spec(method, template)
     headers = {"Idempotency-Key": uuid.uuid4().hex} if spec is not None and spec.idempotent else None
+    raw = None
+    if isinstance(body, Form):
+        import urllib.parse
+
+        raw, body = urllib.parse.urlencode(body), None
+        headers = {**(headers or {}), "content-type": "application/x-www-form-urlencoded"}
     runner.drain()
     with hooks.measure() as calls:
-        r = world.api.request(method, path, body, token=token, headers=headers)
+        r = world.api.request(method, path, body, token=token, headers=headers, raw=raw)
     with hooks.measure(handler_only=True) as stream:
         runner.drain()
     return Sent(r.status_code, calls, stream, r.body.decode("utf-8", "replace")[:300])

@@ -9,9 +9,9 @@ builders are in bench/_common.py; a route without one stops the bench, naming it
 
 1. Each write route is sent (after a warm-up) a few times, as its owner would send it, in a county on the embedded
    AWS. Botocore event hooks on the DynamoDB clients note every partition each request writes (PutItem,
-   UpdateItem, DeleteItem, TransactWriteItems, BatchWriteItem: the table and the partition key's value, and gsi1's
-   partition when the item is in the index), with the write units each write costs; then the stream handlers run
-   and their writes are attributed to the request too.
+   UpdateItem, DeleteItem, TransactWriteItems, BatchWriteItem: the table and the partition key's value, and each
+   index's (gsi1..3) partition when the item is in it), with the write units each write costs; then the stream
+   handlers run and their writes are attributed to the request too.
 2. Each key is abstracted into a *shape* (`{tenant}#DRC#{date}#{village}`, `{tenant}#HH#{id}`...). A shape with a
    per-object part ({id}) spreads over as many partitions as there are objects; the others are shared: by the
    whole county, a township, a village or a grid, possibly split over N shards (S{n}).
@@ -103,6 +103,18 @@ ASSUMED: dict[tuple[str, str], tuple[float, str]] = {
     ("POST", "/tipoffs"): (5, "an incident day: ~18,000 tip-offs, the busiest hour at 5/s"),
     ("PUT", "/tipoffs/{tid}"): (2, "village offices handling them"),
     ("POST", "/inbox/{message}/read"): (20, "staff reading their messages at the start of the day"),
+    # The case workflow (every case type files through it and shares its county-wide logs and counters).
+    ("POST", "/snaps"): (3, "a village clean-up campaign: ~10,000 随手拍 in a day, the busiest hour at 3/s"),
+    ("POST", "/cases/uploads"): (10, "the same campaign: ~3 photos per 随手拍"),
+    ("POST", "/letters"): (0.5, "村民信箱: a few thousand letters on a busy day"),
+    ("POST", "/cases/{ref}/actions"): (10, "grid workers and offices accepting, answering and resolving cases"),
+    ("PUT", "/cases/types/{type}/categories"): (0.01, "the county office"),
+    ("PUT", "/me/settings"): (1, "people switching SMS updates on"),
+    ("PUT", "/workdays/{year}/{date}"): (0.01, "the county office, once a year"),
+    ("POST", "/open311/v2/requests.json"): (0.5, "a civic-tech client filing for its users"),
+    ("POST", "/open311/v2/requests.xml"): (0.1, "the same, in XML"),
+    ("POST", "/open311/keys"): (0.01, "the county office"),
+    ("DELETE", "/open311/keys/{kid}"): (0.01, "the county office"),
 }
 DEFAULT_RATE = 1.0  # a write route not in ASSUMED (flagged in the results)
 ALERT_SHARE = 0.012  # reports with a yellow or red code (bench/daily_report.py: YELLOW + RED)
@@ -367,7 +379,7 @@ def render(measured, m, args, seconds: float) -> str:
     lines += ["", "## Method", "",
               "**Capture.** `bench/_common.py` `Hooks` (botocore `before-call` / `after-call` handlers on every "
               "DynamoDB client) reads each PutItem, UpdateItem, DeleteItem, TransactWriteItems and BatchWriteItem: "
-              "the table, the partition key's value of each item, and gsi1's partition of the item before and "
+              "the table, the partition key's value of each item, and each index's partition of the item before and "
               "after the write (an item in the index is written there too; an index partition has the same "
               "1,000 WCU/s limit and throttles the table's writes). Write units per item: 1 per KB of the larger "
               "of the item before and after, ×2 in a transaction; 1 per KB on the index. The stream handlers run "

@@ -22,7 +22,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, counties, files
 from ..core.auth import service as auth
-from ..core.db import SubmissionsItem, cancellation_codes, key, transact
+from ..core.db import SubmissionsItem, cancellation_codes, key, one_page, transact
 from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.schemas import page_size
@@ -494,8 +494,7 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
         if note and action in ("resolve", "note", "accept", "close", "duplicate"):
             case.note = note
     old_due = case.due_at
-    answered = t.sla_until == "answer" and role == "staff" and action in ("note", "accept", "resolve", "close")
-    if case.status in types.OPEN_STATUSES and not answered:
+    if case.status in types.OPEN_STATUSES:
         if action in ("reopen", "escalate"):
             cat = categories.get(tenant, t, case.category) or types.Category(case.category, case.category)
             case.due_at = _sla_due(tenant, t, cat, now)
@@ -591,10 +590,10 @@ def inbox_page(ctx: TenantContext, place: str, *, case_types: list[str] | None =
     if overdue:
         flt &= Case.due_at < clock.iso()
     bound = f"{pk}|{','.join(sorted(t.id for t in allowed))}|{status or ''}|{category or ''}|{overdue}|{place}"
-    res = index.query(pk, scan_index_forward=False, filter_condition=flt, limit=page_size(limit),
-                      last_evaluated_key=decode_cursor(cursor, bound))
-    items = list(res)
-    return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+    n = page_size(limit)
+    items, last = one_page(index.query(pk, scan_index_forward=False, filter_condition=flt, page_size=n,
+                                       last_evaluated_key=decode_cursor(cursor, bound)), n)
+    return {"items": items, "next_cursor": encode_cursor(last, bound)}
 
 
 def mine(ctx: TenantContext, case_types: list[str] | None, limit: int | None, cursor: str | None) -> dict:
@@ -608,12 +607,11 @@ def mine(ctx: TenantContext, case_types: list[str] | None, limit: int | None, cu
     flt = CaseRef.type.is_in(*wanted) if wanted else None
     if not wanted:
         return {"items": [], "next_cursor": None}
-    res = CaseRef.query(pk, scan_index_forward=False, filter_condition=flt, limit=page_size(limit),
-                        last_evaluated_key=decode_cursor(cursor, bound))
-    refs = list(res)
+    n = page_size(limit)
+    refs, last = one_page(CaseRef.query(pk, scan_index_forward=False, filter_condition=flt, page_size=n,
+                                        last_evaluated_key=decode_cursor(cursor, bound)), n)
     got = {c.cid: c for c in Case.batch_get([(Case.partition(tenant, r.cid), HEAD) for r in refs])} if refs else {}
-    return {"items": [got[r.cid] for r in refs if r.cid in got],
-            "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+    return {"items": [got[r.cid] for r in refs if r.cid in got], "next_cursor": encode_cursor(last, bound)}
 
 
 def stats(ctx: TenantContext, type_id: str, place: str, weeks: int) -> dict:
@@ -645,9 +643,9 @@ def similar(ctx: TenantContext, type_id: str, place: str, category: str, days: i
     since = _ms(clock.now() - dt.timedelta(days=days))
     flt = (Case.type == t.id) & (Case.category == category) & Case.status.is_in(*types.OPEN_STATUSES) & (
         Case.place == place)
-    res = Case.gsi1.query(key(tenant, "CASEV", place[:12]), Case.gsi1sk >= since, scan_index_forward=False,
-                          filter_condition=flt, limit=50)
-    return [c for c in res if not c.hidden_reason][:5]
+    found, _ = one_page(Case.gsi1.query(key(tenant, "CASEV", place[:12]), Case.gsi1sk >= since,
+                                        scan_index_forward=False, filter_condition=flt, page_size=100), 100)
+    return [c for c in found if not c.hidden_reason][:5]  # the village's last 100 cases of the week: one call
 
 
 # --- escalation -------------------------------------------------------------------------------------------------

@@ -121,7 +121,6 @@ class CaseType:
     per_day: int = 10  # cases one person may file a day
     working_day_sla: bool = False  # SLA counted in working days (holiday calendar) rather than hours
     noun: str = "事项"  # what the filer calls one in a sentence: 您的聚集活动「举报」已办结
-    sla_until: str = "resolve"  # the SLA runs until the case is resolved, or (letters) until staff first answer
     route_to: tuple[str, ...] = ()  # roles a new case is assigned to, posted at its place (随手拍: the grid worker)
     photo_bytes: int = 300 * 1024  # each photo, shrunk on the phone before upload
     public_board: bool = False  # resolved cases are shown (with photos staff did not hide) on the village board

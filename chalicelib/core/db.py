@@ -154,3 +154,14 @@ def tx_update_unversioned(tx, model_cls, hash_key: str, range_key: str, actions:
     conn = model_cls._get_connection()
     hk, rk = model_cls._serialize_keys(hash_key, range_key)
     tx._update_items.append(conn.get_operation_kwargs(hk, range_key=rk, actions=actions, condition=condition))
+
+
+def one_page(results, limit: int) -> tuple[list, dict | None]:
+    """The first page of a PynamoDB query (`Model.query(..., page_size=limit)`), in exactly one DynamoDB call.
+
+    Iterating a ResultIterator fetches page after page until `limit` items pass the filter, so a filtered list's
+    calls would grow with the items the filter drops; a page here evaluates at most `limit` items and may hold
+    fewer (the cursor goes on from the last one evaluated)."""
+    results._get_next_page()
+    items = [results._map_fn(i) if results._map_fn else i for i in (results._items or [])][:limit]
+    return items, results.page_iter.last_evaluated_key

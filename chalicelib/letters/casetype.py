@@ -20,5 +20,6 @@ LETTER = CaseType(
     outcomes={"answered": "已答复", "handled": "已办理", "referred": "已转交有关部门"},
     actions={**DEFAULT_ACTIONS, **REPLY},
     place_level="township", escalation=("village", "township", "county"), anonymous=True, max_photos=3,
-    rating=True, reopen_days=7, private=True, per_day=10, working_day_sla=True, noun="来信",
-    sla_until="answer")  # a staff answer in the thread stops the clock: "unanswered after 3 working days"
+    rating=True, reopen_days=7, private=True, per_day=10, working_day_sla=True, noun="来信")
+# The 3 working days run until the letter is answered for good (resolved with an answer): a note in the thread
+# ("收到，下周商议") does not stop them, so an acknowledgement cannot keep a letter from going up a level.

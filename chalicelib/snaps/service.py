@@ -8,7 +8,7 @@ from ..cases import categories
 from ..cases import service as cases
 from ..cases.models import Case
 from ..core import files
-from ..core.db import key
+from ..core.db import key, one_page
 from ..core.errors import ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.tenancy import TenantContext
@@ -64,9 +64,8 @@ def board(ctx: TenantContext, village: str | None, cursor: str | None) -> dict:
     flt = (Case.type == SNAP.id) & Case.status.is_in("resolved", "closed") & Case.hidden_reason.does_not_exist() & \
         Case.duplicate_of.does_not_exist()
     bound = f"{pk}|board"
-    res = Case.gsi1.query(pk, scan_index_forward=False, filter_condition=flt, limit=BOARD_PAGE * 3,
-                          last_evaluated_key=decode_cursor(cursor, bound))
-    items = list(res)
+    items, last = one_page(Case.gsi1.query(pk, scan_index_forward=False, filter_condition=flt, page_size=BOARD_PAGE * 3,
+                                           last_evaluated_key=decode_cursor(cursor, bound)), BOARD_PAGE * 3)
     names = places.names(tenant, {village, *(c.place for c in items)})
 
     def photos(c, keys):
@@ -82,4 +81,4 @@ def board(ctx: TenantContext, village: str | None, cursor: str | None) -> dict:
                     "rating": int(c.rating) if c.rating is not None else None, "created_at": c.created_at,
                     "resolved_at": c.resolved_at})
     return {"village": village, "village_name": names.get(village), "items": out,
-            "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+            "next_cursor": encode_cursor(last, bound)}

@@ -20,7 +20,11 @@ def test_make_run_seeds_demo_county_and_make_reset_starts_clean(stack):
     banner = stack.start()
     assert "Demo county 龙游县 (330825) seeded" in banner and f"http://127.0.0.1:{stack.port}/" in banner
     phones = dict(re.findall(r"^\s+(139\d{8})\s+(\S+)", banner, re.M))
-    assert len(phones) == 13 and phones["13900000002"].startswith("县级管理员")
+    assert len(phones) == 14 and phones["13900000002"].startswith("县级管理员") and phones["13900000014"] == "村民"
+    villager = stack.sign_in("13900000014")  # files the demo cases
+    status, mine = stack.call("GET", "/api/cases/mine", token=villager)
+    assert status == 200 and {c["type"] for c in mine["items"]} == {"snap", "letter", "tipoff"}, mine
+    assert len(mine["items"]) == 6 and any(c["rating"] == 5 for c in mine["items"])
     admin = stack.sign_in("13900000002")
     status, cov = stack.call("GET", "/api/coverage?place=330825001201&children=true", token=admin)
     assert status == 200 and cov["place"]["households"] == 172 and len(cov["children"]) == 4

@@ -40,7 +40,8 @@ def test_a_letter_is_answered_in_a_thread_and_rated(village):
 
     noted = c.api.post(f"/cases/{ref}/actions", {"action": "note", "note": "已收到，村委会下周一商议"},
                        token=c.tokens["village_admin"])
-    assert noted.status_code == 200 and noted.json["due_at"] is None  # answered: the 3 working days stop
+    # A note is not the answer: the 3 working days run on until the letter is resolved with one.
+    assert noted.status_code == 200 and noted.json["due_at"] == r.json["due_at"]
     reply = c.api.post(f"/cases/{ref}/actions", {"action": "reply", "note": "最好在桥头那边也装一盏"},
                        token=c.tokens["villager"])
     assert reply.status_code == 200, reply.json
