@@ -373,7 +373,7 @@ class Hooks:
 
 # --- the embedded stack, a county and its households ----------------------------------------------------------------
 
-def start_stack(hooks: Hooks, tenant_cache_seconds: int = 3600):
+def start_stack(hooks: Hooks, tenant_cache_seconds: int = 3600, env: dict | None = None):
     """tests/conftest.py's embedded AWS (importing it sets the environment), provisioned; the hooks installed
     before any client exists; the app with its local authorizer; the platform operator registered. Returns
     (conftest module, the app, the local event runner)."""
@@ -386,7 +386,7 @@ def start_stack(hooks: Hooks, tenant_cache_seconds: int = 3600):
 
     os.environ.update({"CQT_TENANT_CACHE_SECONDS": str(tenant_cache_seconds),  # a warm Lambda
                        "CQT_ACCESS_TOKEN_TTL": "86400",  # the World's tokens must outlast seeding a large county
-                       "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
+                       "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true", **(env or {})})
     warnings.filterwarnings("ignore", message="Dimension 'tenant' has already been added")
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     conftest._AWS.start()
