@@ -217,11 +217,10 @@ class Meter:
             self.tokens.add(token)
             t.tokens += 1
         logged, self.in_aws = self.sink.bytes, 0.0
-        if self.fresh_keys:
+        if self.fresh_keys:  # a container that has met none of the data keys this request reads
             from chalicelib.core import pii
 
-            with pii.keys._lock:
-                pii.keys._dec.clear()
+            pii.keys.clear()
         with self.hooks.measure() as calls:
             t0 = time.perf_counter()
             self.in_request = True
@@ -265,11 +264,6 @@ class Meter:
 
     def schedules(self, t: Tally) -> None:
         logged, self.in_aws = self.sink.bytes, 0.0
-        if self.fresh_keys:
-            from chalicelib.core import pii
-
-            with pii.keys._lock:
-                pii.keys._dec.clear()
         with self.hooks.measure() as calls:
             t0 = time.perf_counter()
             self.in_request = True

@@ -1,10 +1,10 @@
 """Personal data (PIPL): validation, envelope encryption, blind indexes and masking.
 
 - ID-card numbers (GB 11643-1999, 18 characters, ISO 7064 MOD 11-2 check digit) and +86 mobile numbers.
-- Encryption at rest: KMS envelope encryption. A data key is generated per tenant (encryption context carries the
-  tenant) and cached for a few minutes, so encrypting a household of members costs one KMS call, not one per
-  field; decrypted data keys are cached by their encrypted blob, so reading a list of 50 members is one KMS call.
-  Ciphertext: "v1." + b64(encrypted data key) + "." + b64(nonce || AES-256-GCM ciphertext).
+- Encryption at rest: KMS envelope encryption with one data key per county and month (core/keyring.py), stored
+  wrapped and shared by every container: a container makes one KMS call per county and month it touches.
+  Ciphertext: "v2." + period + "." + b64(nonce || AES-256-GCM ciphertext). Values written before the keyring
+  ("v1." + b64(wrapped per-container data key) + "." + ...) still open, one KMS call per key met (LRU).
 - Lookups go through an HMAC-SHA256 blind index keyed by a secret, stored beside the ciphertext.
 - Masks: 330825********1234 and 138****0000.
 Nothing in this module logs.
@@ -18,12 +18,11 @@ import hmac
 import os
 import re
 import threading
-import time
 import unicodedata
+from collections import OrderedDict
 
 from . import secrets
 from .aws import client
-from .config import settings
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -87,62 +86,65 @@ def blind_index(kind: str, value: str) -> str:
     return hmac.new(k, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
-class _KeyCache:
-    """Caches plaintext data keys: one per tenant for encryption (max age / max uses), and by blob for decryption."""
+KEY_SCOPE = "tenant-period"  # data keys: one per county and month, shared by all containers (core/keyring.py)
 
-    MAX_AGE = 300
-    MAX_USES = 10_000
+
+class _Keys:
+    """The data keys this container holds: the keyring (v2, per county and month) and, for ciphertext written
+    before it (v1: a data key per container, rotated every few minutes, its wrapped blob inside each value), an
+    LRU of unwrapped blobs."""
+
+    LEGACY_SIZE = 1000
 
     def __init__(self):
-        self._enc: dict[str, tuple[bytes, bytes, float, int]] = {}
-        self._dec: dict[bytes, bytes] = {}
+        self._ring = None
+        self._legacy: OrderedDict[bytes, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def for_encrypt(self, tenant: str) -> tuple[bytes, bytes]:
-        with self._lock:
-            hit = self._enc.get(tenant)
-            if hit and time.monotonic() - hit[2] < self.MAX_AGE and hit[3] < self.MAX_USES:
-                self._enc[tenant] = (hit[0], hit[1], hit[2], hit[3] + 1)
-                return hit[0], hit[1]
-        resp = client("kms").generate_data_key(KeyId=settings().pii_key_id, KeySpec="AES_256",
-                                               EncryptionContext={"tenant": tenant})
-        plain, blob = resp["Plaintext"], resp["CiphertextBlob"]
-        with self._lock:
-            self._enc[tenant] = (plain, blob, time.monotonic(), 1)
-            self._dec[blob] = plain
-        return plain, blob
+    @property
+    def ring(self):
+        if self._ring is None:
+            from .keyring import Keyring  # PynamoDB: only when personal data is first sealed or opened
 
-    def for_decrypt(self, tenant: str, blob: bytes) -> bytes:
+            self._ring = Keyring()
+        return self._ring
+
+    def legacy(self, tenant: str, blob: bytes) -> bytes:
         with self._lock:
-            hit = self._dec.get(blob)
-        if hit is not None:
-            return hit
+            hit = self._legacy.get(blob)
+            if hit is not None:
+                self._legacy.move_to_end(blob)
+                return hit
         plain = client("kms").decrypt(CiphertextBlob=blob, EncryptionContext={"tenant": tenant})["Plaintext"]
         with self._lock:
-            if len(self._dec) > 1000:
-                self._dec.clear()
-            self._dec[blob] = plain
+            self._legacy[blob] = plain
+            while len(self._legacy) > self.LEGACY_SIZE:
+                self._legacy.popitem(last=False)
         return plain
 
     def clear(self) -> None:
+        """Forget every key (what a new container starts with)."""
         with self._lock:
-            self._enc.clear()
-            self._dec.clear()
+            self._legacy.clear()
+        if self._ring is not None:
+            self._ring.clear()
 
 
-keys = _KeyCache()
+keys = _Keys()
+_b64, _unb64 = base64.urlsafe_b64encode, base64.urlsafe_b64decode
 
 
 def encrypt(tenant: str, plaintext: str | None) -> str | None:
+    """"v2.{period}.{b64(nonce || AES-256-GCM ciphertext)}", sealed with the county's key of the month; the tenant and
+    the period are the associated data, so a value copied to another county or period does not open."""
     if plaintext is None:
         return None
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    data_key, blob = keys.for_encrypt(tenant)
+    period, data_key = keys.ring.current(tenant)
     nonce = os.urandom(12)
-    ct = AESGCM(data_key).encrypt(nonce, plaintext.encode(), tenant.encode())
-    b64 = base64.urlsafe_b64encode
-    return f"v1.{b64(blob).decode()}.{b64(nonce + ct).decode()}"
+    ct = AESGCM(data_key).encrypt(nonce, plaintext.encode(), f"{tenant}#{period}".encode())
+    return f"v2.{period}.{_b64(nonce + ct).decode()}"
 
 
 def decrypt(tenant: str, token: str | None) -> str | None:
@@ -150,10 +152,12 @@ def decrypt(tenant: str, token: str | None) -> str | None:
         return None
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    version, blob_b64, body_b64 = token.split(".")
-    if version != "v1":
+    version, head, body_b64 = token.split(".")
+    body = _unb64(body_b64)
+    if version == "v2":
+        data_key, aad = keys.ring.get(tenant, head), f"{tenant}#{head}"
+    elif version == "v1":
+        data_key, aad = keys.legacy(tenant, _unb64(head)), tenant
+    else:
         raise ValueError("unknown ciphertext version")
-    blob = base64.urlsafe_b64decode(blob_b64)
-    body = base64.urlsafe_b64decode(body_b64)
-    data_key = keys.for_decrypt(tenant, blob)
-    return AESGCM(data_key).decrypt(body[:12], body[12:], tenant.encode()).decode()
+    return AESGCM(data_key).decrypt(body[:12], body[12:], aad.encode()).decode()
