@@ -332,11 +332,10 @@ class People:
 
 
 def flow_morning(m: Meter, p: People, home: dict, session: dict) -> dict:
-    """A villager opens the app in the morning and reports the household's health (web/app: the access token of
-    yesterday is refused once and refreshed — shared/api.js; home — auth/account.js, home/HomePage.vue,
+    """A villager opens the app in the morning and reports the household's health (web/app: yesterday's access
+    token is refreshed before the first request — shared/api.js; home — auth/account.js, home/HomePage.vue,
     home/today.js; report page — daily_report/ReportPage.vue, householdCache.js; then the report is sent)."""
     hid = home["id"]
-    m.request("GET", "/me", token="expired-yesterday", expect=401)
     s = m.request("POST", "/auth/refresh", {"refresh_token": session["refresh_token"]}, expect=200).json
     session.update(s)
     tok = s["access_token"]

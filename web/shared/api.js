@@ -1,5 +1,6 @@
 // The one API client both web apps use. Same origin: the API lives under /api/.
-// - Bearer access token, refreshed once on 401 with the rotating refresh token.
+// - Bearer access token, refreshed with the rotating refresh token *before* it expires (the session keeps
+//   expires_at), so opening the app in the morning costs no refused request; a 401 still refreshes once.
 // - Errors come back as ApiError carrying the server's envelope {code, message (zh-CN), details}.
 // - Network failures are NetworkError, so screens can offer a retry (or queue the write, see offline.js).
 // - Creating POSTs send an Idempotency-Key; a retry of the same action must reuse the same key.
@@ -46,7 +47,12 @@ export const session = {
       return null
     }
   },
+  /** Keep the session; a new access token (sign-in, refresh) gets its expiry on this phone's clock. */
   save(s) {
+    const before = this.load()
+    if (Number.isFinite(s?.expires_in) && (s.access_token !== before?.access_token || !s.expires_at)) {
+      s = { ...s, expires_at: Date.now() + s.expires_in * 1000 }
+    }
     localStorage.setItem(STORE, JSON.stringify(s))
   },
   clear() {
@@ -55,6 +61,7 @@ export const session = {
 }
 
 let refreshing = null
+const EXPIRY_MARGIN_MS = 30_000 // refresh this long before the access token expires (clocks and slow signals)
 const sessionEndedListeners = new Set()
 const suspendedListeners = new Set()
 
@@ -111,7 +118,18 @@ async function refresh() {
 export async function request(method, path, body, { idempotencyKey, auth = true, retried = false } = {}) {
   const headers = { Accept: 'application/json' }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
-  const s = session.load()
+  let s = session.load()
+  const signedIn = Boolean(s?.access_token)
+  if (auth && s?.refresh_token && s.expires_at && Date.now() > s.expires_at - EXPIRY_MARGIN_MS) {
+    let refreshed = false
+    try {
+      refreshed = await refresh()
+    } catch {
+      // no signal: the request below says so (NetworkError), and the session stays as it is
+    }
+    if (refreshed instanceof ApiError) throw refreshed // the county is suspended: not a sign-out
+    s = session.load()
+  }
   if (auth && s?.access_token) headers.Authorization = `Bearer ${s.access_token}`
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
   let r
@@ -125,7 +143,7 @@ export async function request(method, path, body, { idempotencyKey, auth = true,
     if (refreshed instanceof ApiError) throw refreshed // the county is suspended: not a sign-out
     if (refreshed) return request(method, path, body, { idempotencyKey, auth, retried: true })
   }
-  if (r.status === 401 && auth && s?.access_token) {
+  if (r.status === 401 && auth && signedIn) {
     for (const listener of sessionEndedListeners) listener()
   }
   if (r.status === 204) return null
