@@ -12,6 +12,8 @@ workflow). chalicelib/manifests.py lists the manifests; app.py registers them an
 - **Switch:** core.http refuses a switched-off module's routes with 403 `module_disabled`, in one place.
 - **Permissions:** registering a manifest declares its permissions in core.tenancy; a permission nobody declared
   is held by nobody (deny by default), and two manifests may not declare the same one.
+- **Home:** a module may name a function that gives its part of the phone's home (`home`); GET /home gathers them
+  into one answer.
 - **Stream:** core.streams imports the reacting modules listed here (`reactions()`) at its first dispatch.
 
 Plain classes and dicts only: this is imported with app.py (cold start).
@@ -30,7 +32,7 @@ class Module:
                  default_on: bool = True, summary: str = "", switchable: bool = True,
                  permissions: dict[str, frozenset[str]] | None = None, blueprints: tuple[str, ...] = (),
                  reactions: dict[str, str] | None = None, topics: tuple[str, ...] = (),
-                 schedules: dict[str, str] | None = None, case_types: tuple = ()):
+                 schedules: dict[str, str] | None = None, case_types: tuple = (), home: str = ""):
         self.id, self.name, self.name_en, self.icon = id, name, name_en, icon
         self.packages, self.default_on, self.summary, self.switchable = packages, default_on, summary, switchable
         self.permissions = dict(permissions or {})  # permission -> roles that hold it (at the places granted)
@@ -39,6 +41,9 @@ class Module:
         self.topics = topics  # settings attributes of the SNS topics it publishes to (e.g. "alerts_topic")
         self.schedules = dict(schedules or {})  # scheduled handler name -> when it runs (documentation, infra)
         self.case_types = case_types  # the case workflow's types this module files (chalicelib/cases/types.py)
+        # "package.module:function(ctx, me) -> dict": what the phone's home shows of this module, in the one
+        # bootstrap call (GET /home), so opening the app costs one request instead of one per module.
+        self.home = home
 
     def __repr__(self) -> str:
         return f"Module({self.id})"
@@ -107,6 +112,20 @@ def enabled(switched_on) -> list[str]:
     """A county's stored switches, reduced to modules that exist, in catalogue order."""
     on = set(switched_on or ())
     return [m.id for m in catalogue() if m.id in on]
+
+
+def home_parts(ctx, me: dict, switched_on) -> dict[str, dict]:
+    """Module id -> its part of the home (GET /home), for the platform parts and the county's switched-on modules
+    that declare one."""
+    on = set(switched_on or ())
+    out = {}
+    for m in _modules.values():
+        if m.home and (not m.switchable or m.id in on):
+            module, _, fn = m.home.partition(":")
+            part = getattr(importlib.import_module(module), fn)(ctx, me)
+            if part is not None:
+                out[m.id] = part
+    return out
 
 
 def reactions() -> dict[str, str]:

@@ -213,6 +213,17 @@ def today(ctx: TenantContext, hid: str) -> dict:
     return {"date": date, "cutoff": county_settings(tenant).cutoff, "report": report}
 
 
+HOME_HOUSEHOLDS = 3  # a phone reports for a few households at most (the parents' too); the home shows the first
+
+
+def home(ctx: TenantContext, me: dict) -> dict | None:
+    """The home's today card: today's report of each of the caller's households (their villager grants)."""
+    hids = list(dict.fromkeys(g["household"] for g in me.get("grants", []) if g.get("household")))
+    if not hids:
+        return None
+    return {"today": {hid: today(ctx, hid) for hid in hids[:HOME_HOUSEHOLDS]}}
+
+
 def history(ctx: TenantContext, hid: str, limit: int | None, cursor: str | None) -> dict:
     """Every submission of a household, newest first (replaced ones marked): one Query per page, plus one Query
     for the day statuses of the days on the page."""

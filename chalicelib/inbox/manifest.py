@@ -3,4 +3,4 @@
 from ..core.modules import Module
 
 MODULE = Module(id="inbox", name="消息", name_en="Inbox", packages=("chalicelib.inbox",), switchable=False,
-                blueprints=("chalicelib.inbox.api",))
+                blueprints=("chalicelib.inbox.api",), home="chalicelib.inbox.service:home")

@@ -49,6 +49,17 @@ def list_messages(ctx: TenantContext, limit: int | None, cursor: str | None) -> 
     return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, pk)}
 
 
+HOME_WINDOW = 20  # the home's badge counts the unread among the newest 20, as the inbox's first page shows them
+
+
+def home(ctx: TenantContext, me: dict) -> dict | None:
+    """The home's badge: how many of the newest notices are unread (one Query)."""
+    if not ctx.tenant_id:
+        return None
+    newest = list_messages(ctx, HOME_WINDOW, None)["items"]
+    return {"unread": sum(1 for m in newest if not m.read)}
+
+
 def mark_read(ctx: TenantContext, message: str) -> None:
     tenant = ctx.require_tenant()
     m = _ID.match(message)

@@ -76,7 +76,12 @@ def _permissions(ctx, enabled: list[str] | None) -> dict[str, list[str]]:
 @endpoint(bp, "/me", "GET", name="me", tags=TAGS, response=".schemas:Me",
           summary="Who am I: county, roles and places, switched-on modules, what I may do where, whom I may appoint")
 def me(call: Call):
-    ctx = call.ctx
+    return _me(call.ctx)[0]
+
+
+def _me(ctx) -> tuple[dict, list[str]]:
+    """/me's answer, and the county's switched-on modules."""
+    enabled: list[str] = []
     ms = service.memberships(ctx.identity)
     names = {m.tenant: service.county_name(m.tenant) for m in ms}
     out = {"tenant": ctx.tenant_id or None, "county_name": None, "user_id": ctx.user_id or None, "name": None,
@@ -92,7 +97,18 @@ def me(call: Call):
                    modules=enabled, grants=_grants_out(ctx),
                    permissions=_permissions(ctx, None if ctx.is_operator else enabled),
                    appoint=ctx.appointable())
-    return out
+    return out, enabled
+
+
+@endpoint(bp, "/home", "GET", name="home", tags=TAGS, response=".schemas:Home",
+          summary="Everything the phone's home needs in one call: /me, the module catalogue, and each switched-on "
+                  "module's part (the inbox's unread count, today's report of my households)")
+def home(call: Call):
+    from ..core import modules
+
+    out, enabled = _me(call.ctx)
+    return {"me": out, "modules": [m.to_json() for m in modules.catalogue()],
+            "parts": modules.home_parts(call.ctx, out, enabled) if call.ctx.tenant_id else {}}
 
 
 @endpoint(bp, "/me/settings", "PUT", name="my_settings", tags=TAGS, body=".schemas:SettingsIn", response=".schemas:Me",

@@ -68,3 +68,11 @@ class Me(Out):
     appoint: list[AppointOut] = Field(description="whom the caller may appoint or remove, and where")
     roles: list[RoleOut] = Field(description="every role's names and level, in the order people think of them")
     sms_updates: bool = False
+
+
+class Home(Out):
+    me: Me
+    modules: list[dict] = Field(description="the module catalogue, as GET /modules lists it")
+    parts: dict[str, dict] = Field(
+        description="module id -> what the home shows of it, for the switched-on modules that have a part: "
+                    "inbox {unread}, daily_report {today: {household id: GET /reports/today's answer}}")

@@ -115,6 +115,10 @@ def b_me(c):
     return "/me", None
 
 
+def b_home(c):
+    return "/home", None
+
+
 def b_create_household(c):
     return "/households", {"grid": c.grid, "address": "隔离测试1号",
                            "members": [{**_member(c, "户主"), "name": "新户主", "phone": new_phone()}]}
@@ -542,6 +546,7 @@ COUNTY_OFFICE = ("township_official", "village_admin", "grid_worker", "epidemic_
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/auth/switch"): Case(b_switch, "county_admin"),
     ("GET", "/me"): Case(b_me, "county_admin", cross="own"),
+    ("GET", "/home"): Case(b_home, "villager", cross="own"),
     ("POST", "/households"): Case(b_create_household, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("GET", "/households"): Case(b_list_households, "grid_worker", IN_GRID),
     ("GET", "/households/{hid}"): Case(b_get_household, "grid_worker", IN_GRID),
@@ -1045,7 +1050,7 @@ def test_staff_cannot_grant_more_than_they_hold(world):
 # What a villager may call (their own identity, household, reports, passes and tip-offs). Every other protected
 # route is an office or platform function: a villager is refused it even on their own household (API5).
 VILLAGER_ROUTES = frozenset({
-    ("POST", "/auth/switch"), ("GET", "/me"), ("GET", "/inbox"), ("POST", "/inbox/{message}/read"),
+    ("POST", "/auth/switch"), ("GET", "/me"), ("GET", "/home"), ("GET", "/inbox"), ("POST", "/inbox/{message}/read"),
     ("POST", "/links"), ("GET", "/households/{hid}"),
     ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports"), ("POST", "/reports/reminders"),
     ("POST", "/passes"), ("POST", "/passes/{pid}/revoke"), ("GET", "/passes/{pid}/status"),

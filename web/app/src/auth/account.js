@@ -49,11 +49,15 @@ export const useAccount = defineStore('account', () => {
     forget()
   }
 
-  async function loadMe() {
-    const m = await api.get('/me')
+  /** Use and keep a /me answer (GET /me, or the `me` of GET /home). */
+  function keepMe(m) {
     me.value = m
     localStorage.setItem(ME, JSON.stringify(m))
     return m
+  }
+
+  async function loadMe() {
+    return keepMe(await api.get('/me'))
   }
 
   /** The known me at once (refreshed in the background), or the server's answer when none is known yet. A kept me
@@ -89,5 +93,5 @@ export const useAccount = defineStore('account', () => {
     forget()
   }
 
-  return { current, me, households, grids, placeName, start, loadMe, ensureMe, saveSettings, switchCounty, signOut, ended }
+  return { current, me, households, grids, placeName, start, keepMe, loadMe, ensureMe, saveSettings, switchCounty, signOut, ended }
 })

@@ -11,13 +11,15 @@ const CATALOGUE = { items: [{ id: 'daily_report', name: '每日上报', built: t
 // GET /api/me: `permissions` as the server sends them (permission -> topmost places; none of a switched-off module).
 const me = (grants, modules = ['daily_report', 'snap'], permissions = {}) => ({ tenant: '330825', user_id: 'u1', name: '茶党员', county_name: '龙游县', grants, modules, permissions })
 
+// GET /api/home as the server composes it: /me, the module catalogue, and the parts of the switched-on modules.
+function homeOf(who, catalogue, today = {}, unread = 0) {
+  const parts = { inbox: { unread } }
+  if ((who.modules ?? []).includes('daily_report') && Object.keys(today).length) parts.daily_report = { today }
+  return { me: who, modules: catalogue.items, parts }
+}
+
 function server(who) {
-  return fakeFetch((req) => {
-    if (req.path === '/modules') return { body: CATALOGUE }
-    if (req.path === '/me') return { body: who }
-    if (req.path.startsWith('/inbox')) return { body: { items: [], next_cursor: null } }
-    return { status: 404, body: {} }
-  })
+  return fakeFetch((req) => (req.path === '/home' ? { body: homeOf(who, CATALOGUE) } : { status: 404, body: {} }))
 }
 
 async function open(who) {
@@ -106,11 +108,7 @@ describe('home tiles of the daily report', () => {
     const scan = { 'places.read': ['330825100201'], 'passes.scan': ['330825100201'], 'passes.logs': ['330825100201'] }
     const staff = me([{ role: 'checkpoint_staff', place: '330825100201', place_name: '寺下村' }], ['scan_pass', 'tipoffs'], scan)
     const serve = (who) =>
-      fakeFetch((req) => {
-        if (req.path === '/modules') return { body: catalogue }
-        if (req.path === '/me') return { body: who }
-        return { body: { items: [], next_cursor: null } }
-      })
+      fakeFetch((req) => (req.path === '/home' ? { body: homeOf(who, catalogue) } : { status: 404, body: {} }))
     serve(staff)
     const { wrapper } = await open(staff)
     expect(wrapper.find('[data-test="tile-scan_pass"]').exists()).toBe(false) // no household: no pass of their own
@@ -135,11 +133,7 @@ describe('home tiles of the daily report', () => {
   it('shows 随手拍 and 我的事项 where the county uses 随手拍', async () => {
     const catalogue = { items: [{ id: 'snaps', name: '随手拍', built: true }] }
     const villager = me([{ role: 'villager', place: GRID, household: 'h1' }], ['snaps'])
-    fakeFetch((req) => {
-      if (req.path === '/modules') return { body: catalogue }
-      if (req.path === '/me') return { body: villager }
-      return { body: { items: [], next_cursor: null } }
-    })
+    fakeFetch((req) => (req.path === '/home' ? { body: homeOf(villager, catalogue) } : { status: 404, body: {} }))
     const { wrapper } = await open(villager)
     expect(wrapper.find('[data-test="tile-snaps"]').text()).toBe('随手拍')
     expect(wrapper.find('[data-test="tile-snaps"]').attributes('href')).toBe('/snaps')
@@ -164,14 +158,10 @@ const REPORT = (o = {}) => ({
   members: [{ member: 'm1', name: '灵大伯', colour: 'green' }, { member: 'm2', name: '灵大妈', colour: 'green' }], ...o,
 })
 
-function village(today) {
-  return fakeFetch((req) => {
-    if (req.path === '/modules') return { body: FULL_CATALOGUE }
-    if (req.path === '/me') return { body: VILLAGER }
-    if (req.path.startsWith('/inbox')) return { body: { items: [], next_cursor: null } }
-    if (req.path === '/reports/today?household=h1') return { body: { date: TODAY, cutoff: '10:00', report: today } }
-    return { status: 404, body: {} }
-  })
+function village(today, unread = 0) {
+  return fakeFetch((req) => (req.path === '/home'
+    ? { body: homeOf(VILLAGER, FULL_CATALOGUE, { h1: { date: TODAY, cutoff: '10:00', report: today } }, unread) }
+    : { status: 404, body: {} }))
 }
 
 describe('home shows today', () => {
@@ -183,7 +173,7 @@ describe('home shows today', () => {
   })
   afterEach(() => vi.unstubAllGlobals())
 
-  it('before reporting: 未报 and a big 每日上报 button for the household, in four requests', async () => {
+  it('before reporting: 未报 and a big 每日上报 button for the household, in one request', async () => {
     const fetch = village(null)
     const { wrapper } = await open(VILLAGER)
     const card = wrapper.find('[data-test="home-today"]')
@@ -194,9 +184,15 @@ describe('home shows today', () => {
     expect(go.find('svg').exists()).toBe(true)
     await go.trigger('click')
     await flushPromises()
-    // the villager's morning: who am I, notices, the module catalogue, today's report — nothing else
-    expect(fetch.requests().map((r) => r.path).sort()).toEqual(
-      ['/inbox?limit=20', '/me', '/modules', '/reports/today?household=h1'])
+    // the villager's morning: who am I, the module catalogue, the notices' badge and today's report, in one request
+    expect(fetch.requests().map((r) => r.path)).toEqual(['/home'])
+    expect(JSON.parse(localStorage.getItem('cqt.modules'))).toEqual(FULL_CATALOGUE.items)
+  })
+
+  it('the inbox tile shows the unread count the home brought', async () => {
+    village(null, 3)
+    const { wrapper } = await open(VILLAGER)
+    expect(wrapper.find('[data-test="tile-inbox"] .tile__badge').text()).toContain('3')
   })
 
   it('after reporting: 已报, by whom and when (Asia/Shanghai), and the way to the pass (whose page has the verdict)', async () => {
@@ -269,8 +265,7 @@ describe('home shows today', () => {
   it('staff without a household see no report status', async () => {
     const worker = me([{ role: 'grid_worker', place: GRID }], ['daily_report'],
       { 'households.read': [GRID], 'reports.proxy': [GRID] })
-    fakeFetch((req) => (req.path === '/me' ? { body: worker } : req.path === '/modules' ? { body: FULL_CATALOGUE }
-      : { body: { items: [], next_cursor: null } }))
+    fakeFetch((req) => (req.path === '/home' ? { body: homeOf(worker, FULL_CATALOGUE) } : { status: 404, body: {} }))
     const { wrapper } = await open(worker)
     expect(wrapper.find('[data-test="home-today"]').exists()).toBe(false)
     expect(wrapper.find('[data-test="tile-field"]').exists()).toBe(true)

@@ -12,9 +12,16 @@ function kept() {
   return stored?.date === shanghaiToday() ? stored.items ?? {} : {}
 }
 
-function keep(hid, today) {
+/** Keep a household's today answer on the phone for the rest of the day (GET /home brings it too). */
+export function keep(hid, today) {
   if (today?.date !== shanghaiToday()) return
   writeMine(KEY, { date: today.date, items: { ...kept(), [hid]: today } })
+}
+
+/** Today's answer kept on this phone for a household (`offline: true`), or null. */
+export function keptToday(hid) {
+  const k = kept()[hid]
+  return k ? { ...k, offline: true } : null
 }
 
 /** GET /reports/today for one household; without a signal, today's answer kept on the phone (`offline: true`) or
