@@ -14,7 +14,8 @@ from chalicelib.core import streams
 from chalicelib.core.auth import authorizer
 from chalicelib.core.observability import capture_lambda_handler, http_middleware, inject_lambda_context
 
-app = Chalice(app_name="cunqingtong")
+# Powertools owns the "cunqingtong" logger: Chalice adding its own handler to it would print every line twice.
+app = Chalice(app_name="cunqingtong", configure_logs=False)
 app.api.cors = False  # the web app is served from the same origin as the API (/api/ behind CloudFront)
 app.register_middleware(ConvertToMiddleware(inject_lambda_context))
 app.register_middleware(ConvertToMiddleware(capture_lambda_handler))

@@ -21,7 +21,11 @@ How it works:
    filed and handled, schedules tick — times the measured flows, plus what is per container (cold starts, cache
    refreshes over the hours containers live), per month (KMS key, secrets, alarms, custom metrics, storage) and
    per request outside the function (API Gateway, CloudFront, access logs, X-Ray traces, Lambda platform log
-   lines). Lambda duration = own time + each AWS call × a typical in-region latency (LATENCY_MS).
+   lines). Lambda duration = own time + each AWS call × a typical in-region latency (LATENCY_MS). What the prod
+   stage configures is read from infra/ (`deployed()`): memory, log level, whether Lambda's START/END/REPORT lines
+   are kept (SystemLogLevel), the X-Ray sampling rule of API requests (`trace_sample_rate`, reservoir); stream and
+   scheduled handlers are traced as Lambda samples them (1 a second + 5 %); custom metrics as
+   chalicelib/core/observability.py emits them (per county only if it adds a tenant dimension).
 4. **Priced** with public list prices (PRICES: us-east-1, USD; other regions differ by roughly 10–30 %, the China
    regions are billed in CNY by the local operators), per service, with the top drivers (flow × service), and
    for the choices of issue 13: REST API vs HTTP API, x86_64 vs arm64, API through CloudFront or on its own.
@@ -77,7 +81,10 @@ PRICES = {
 }
 LATENCY_MS = {"dynamodb": 6, "kms": 8, "s3": 15, "sns": 12, "sqs": 10, "secretsmanager": 15, "sts": 20}
 ACCESS_LOG_LINE = 330  # bytes: infra ACCESS_LOG_FORMAT with real values (ids, time, ip, route, status, latencies)
-PLATFORM_LOG_LINES = 320  # bytes per invocation: Lambda's START, END and REPORT lines (with the X-Ray trace id)
+PLATFORM_LOG_LINES = 320  # bytes per invocation: Lambda's START, END and REPORT lines, where SystemLogLevel keeps them
+# Lambda samples the invocations that arrive without an upstream decision (stream and scheduled handlers) itself:
+# 1 a second and 5 % of the rest, not configurable for Lambda (the stage's sampling rule governs API requests only).
+LAMBDA_TRACE_RESERVOIR_PER_S, LAMBDA_TRACE_RATE = 1, 0.05
 AUTHORIZER_MS, AUTHORIZER_TTL_S = 8, 300  # chalicelib/core/auth/authorizer.py: cached per token for 300 s
 
 
@@ -333,18 +340,15 @@ class People:
 
 def flow_morning(m: Meter, p: People, home: dict, session: dict) -> dict:
     """A villager opens the app in the morning and reports the household's health (web/app: yesterday's access
-    token is refreshed before the first request — shared/api.js; home — auth/account.js, home/HomePage.vue,
-    home/today.js; report page — daily_report/ReportPage.vue, householdCache.js; then the report is sent)."""
+    token is refreshed before the first request — shared/api.js; the home in one request — home/HomePage.vue;
+    report page — daily_report/ReportPage.vue, householdCache.js; then the report is sent)."""
     hid = home["id"]
     s = m.request("POST", "/auth/refresh", {"refresh_token": session["refresh_token"]}, expect=200).json
     session.update(s)
     tok = s["access_token"]
-    m.request("GET", "/me", token=tok, expect=200)
-    m.request("GET", "/modules", expect=200)
-    m.request("GET", "/inbox?limit=20", token=tok, expect=200)
+    m.request("GET", "/home", token=tok, expect=200)
     m.request("GET", f"/reports/today?household={hid}", token=tok, expect=200)
-    m.request("GET", f"/reports/today?household={hid}", token=tok, expect=200)
-    m.request("GET", f"/reports?household={hid}&limit=7", token=tok, expect=200)
+    m.request("GET", f"/reports?household={hid}&limit=5", token=tok, expect=200)
     m.request("GET", f"/households/{hid}", token=tok, expect=200)
     body = {"household": hid, "members": [{"member": x["id"], "colour": "green"} for x in home["members"]]}
     m.request("POST", "/reports", body, token=tok, headers={"Idempotency-Key": os.urandom(8).hex()}, expect=201)
@@ -352,12 +356,10 @@ def flow_morning(m: Meter, p: People, home: dict, session: dict) -> dict:
 
 
 def flow_second_open(m: Meter, p: People, home: dict, session: dict) -> None:
-    """The app opened again later the same day (token still valid): home, then the inbox."""
+    """The app opened again later the same day (token still valid): the home, then the inbox."""
     tok = session["access_token"]
-    m.request("GET", "/me", token=tok, expect=200)
-    m.request("GET", "/modules", expect=200)
+    m.request("GET", "/home", token=tok, expect=200)
     m.request("GET", "/inbox?limit=20", token=tok, expect=200)
-    m.request("GET", f"/reports/today?household={home['id']}", token=tok, expect=200)
 
 
 def flow_signin(m: Meter, p: People) -> None:
@@ -367,15 +369,14 @@ def flow_signin(m: Meter, p: People) -> None:
     phone = new_phone()
     m.request("POST", "/auth/code", {"phone": phone}, expect=202)
     s = m.request("POST", "/auth/token", {"phone": phone, "code": last_code(phone)}, expect=200).json
-    m.request("GET", "/me", token=s["access_token"], expect=200)
-    m.request("GET", "/modules", expect=200)
+    m.request("GET", "/home", token=s["access_token"], expect=200)
 
 
 def flow_grid_day(m: Meter, p: People) -> None:
     """A grid worker's day in the field app: the field home (field/FieldHomePage.vue), the unreported list
     (daily_report/UnreportedPage.vue), two households opened."""
     c, tok = p.c, p.c.tokens["grid_worker"]
-    m.request("GET", "/me", token=tok, expect=200)
+    m.request("GET", "/home", token=tok, expect=200)
     m.request("GET", f"/coverage?place={c.grid}", token=tok, expect=200)
     m.request("GET", f"/places/{c.grid}", token=tok, expect=200)
     m.request("GET", f"/reports/completion?place={c.grid}", token=tok, expect=200)
@@ -456,7 +457,7 @@ def flow_tipoff(m: Meter, p: People) -> None:
 
 # --- measuring ------------------------------------------------------------------------------------------------------
 
-def measure(runs: int) -> tuple[dict[str, Tally], dict[str, Tally], dict]:
+def measure(runs: int, log_level: str = "INFO") -> tuple[dict[str, Tally], dict[str, Tally], dict]:
     """Each flow `runs` times warm, and once more per run with every cache emptied first. Returns (warm per flow,
     cold-container extra per flow, facts)."""
     sink = CountingSink()
@@ -465,10 +466,10 @@ def measure(runs: int) -> tuple[dict[str, Tally], dict[str, Tally], dict]:
     hooks = Hooks()
     m = Meter(hooks, sink)
     m.install()  # before any client exists
-    # The prod stage's configuration: INFO logs, metrics on, the 5-second county cache (infra/stages.json,
+    # The prod stage's configuration: its log level, metrics on, the 5-second county cache (infra/stages.json,
     # chalicelib/core/config.py defaults). Tracing stays off in-process (no X-Ray daemon); traces are priced below.
     conftest, app, runner = start_stack(hooks, tenant_cache_seconds=5,
-                                        env={"POWERTOOLS_LOG_LEVEL": "INFO", "POWERTOOLS_METRICS_DISABLED": "false"})
+                                        env={"POWERTOOLS_LOG_LEVEL": log_level, "POWERTOOLS_METRICS_DISABLED": "false"})
     try:
         from chalice.test import Client
 
@@ -539,16 +540,30 @@ def key_scope() -> str:
 
 
 def metric_dimensions(app) -> dict:
-    """Custom metrics the function emits per county: metric names × the tenant dimension (EMF; each distinct name
-    and dimension set is a billed metric)."""
+    """Custom metrics the function emits: metric names × the tenant dimension where there is one (EMF; each distinct
+    name and dimension set is a billed metric), read from chalicelib/core/observability.py."""
     import inspect
 
     from chalicelib.core import observability
 
-    src = inspect.getsource(observability.http_middleware)
+    src = inspect.getsource(observability)
     names = sorted(set(__import__("re").findall(r'add_metric\(name="(\w+)"', src)))
     per_tenant = 'add_dimension(name="tenant"' in src
     return {"names": names, "per_tenant": per_tenant}
+
+
+def deployed() -> dict:
+    """What the prod stage deploys that the price depends on, read from infra/stages.json and
+    infra/cqt_infra/config.py (the values the CDK app synthesizes): the API function's memory, the log level,
+    whether Lambda's own START/END/REPORT lines are kept (SystemLogLevel), the X-Ray sampling rule."""
+    sys.path.insert(0, str(ROOT / "infra"))
+    from cqt_infra import config
+
+    d = next(x for x in config.deployments(stage="prod") if not x.china)
+    return {"memory_mb": d.per_function("memory_mb", "api_handler"), "log_level": d.get("log_level"),
+            "system_log_level": config.SYSTEM_LOG_LEVEL,
+            "platform_log_lines": config.SYSTEM_LOG_LEVEL not in ("WARN",),  # START/END/REPORT are INFO
+            "trace_sample_rate": d.get("trace_sample_rate"), "trace_reservoir_per_s": config.TRACE_RESERVOIR_PER_S}
 
 
 # --- the month ----------------------------------------------------------------------------------------------------
@@ -600,15 +615,46 @@ def month(county: County, warm: dict[str, Tally], cold: dict[str, Tally],
     county_reads = container_hours * 3600 / 5
     total.calls["dynamodb:GetItem"] += county_reads
     total.rru += county_reads * 0.5
+    # Invocations Lambda samples itself (no upstream trace decision): the stream's, in the morning window for the
+    # morning reports, and the schedules' and other flows' stream work over the rest of the active hours.
+    event_morning = warm["morning"].stream_invocations * counts["morning"]
+    event_rest = sum(warm[n].stream_invocations * c for n, c in counts.items() if n != "morning") + sum(
+        warm[n].schedule_invocations * c for n, c in counts.items())
     containers = {"morning_rps": morning_rps, "ms_per_invocation": ms_per, "peak": peak, "starts": starts,
                   "container_hours": container_hours, "cold_extra_calls": dict(extra.calls),
-                  "county_cache_reads": county_reads}
+                  "county_cache_reads": county_reads,
+                  "event_invocations": {"morning": event_morning, "rest": event_rest}}
     return total, counts, containers
 
 
-def price(t: Tally, k: County, facts: dict, *, http_api: bool, arm: bool, cdn_api: bool,
-          memory_mb: int = 1024, tracing_rate: float = 0.05, per_tenant_metrics: bool | None = None) -> dict:
+def lambda_sampled(n: float, seconds: float, counties: int) -> float:
+    """Traces of `n` invocations spread over `seconds` that Lambda samples itself: the first each second (in the
+    seconds that have any: Poisson) and LAMBDA_TRACE_RATE of the others; the reservoir is the stage's, shared."""
+    if not n or not seconds:
+        return 0.0
+    stage_n = n * counties
+    first = seconds * LAMBDA_TRACE_RESERVOIR_PER_S * (1 - math.exp(-stage_n / seconds))
+    return (first + LAMBDA_TRACE_RATE * max(0.0, stage_n - first)) / counties
+
+
+def traces(t: Tally, k: County, facts: dict, containers: dict, rate: float | None = None) -> dict:
+    """X-Ray traces a month: API requests as the stage's sampling rule samples them (`trace_sample_rate`, and the
+    reservoir in every active second), event handlers as Lambda samples them."""
+    dep = facts["deployed"]
+    rate = dep["trace_sample_rate"] if rate is None else rate
+    active_s = k.days * k.active_hours * 3600
+    api = t.requests * rate + (active_s * dep["trace_reservoir_per_s"] / k.counties_per_stage if rate else 0)
+    ev = containers["event_invocations"]
+    morning_s = k.days * k.morning_hours * 3600
+    events = (lambda_sampled(ev["morning"], morning_s, k.counties_per_stage)
+              + lambda_sampled(ev["rest"], active_s - morning_s, k.counties_per_stage))
+    return {"api": api, "events": events}
+
+
+def price(t: Tally, k: County, facts: dict, containers: dict, *, http_api: bool, arm: bool, cdn_api: bool,
+          memory_mb: int = 1024, per_tenant_metrics: bool | None = None) -> dict:
     P = PRICES
+    dep = facts["deployed"]
     gbs = P["lambda_gbs_arm" if arm else "lambda_gbs_x86"]
     charged = t.requests - t.unauthorized  # failed authorizations are not charged
     out = collections.OrderedDict()
@@ -624,15 +670,14 @@ def price(t: Tally, k: County, facts: dict, *, http_api: bool, arm: bool, cdn_ap
                        + storage_gb * (P["ddb_storage_gb"] + P["ddb_pitr_gb"]))
     kms = sum(n for c, n in t.calls.items() if c.startswith("kms:"))
     out["KMS"] = kms / 1e4 * P["kms_per_10k"] + P["kms_key_month"] / k.counties_per_stage
-    log_gb = (t.log_bytes + t.requests * ACCESS_LOG_LINE + (invocations + authorizer_calls) * PLATFORM_LOG_LINES) / 1e9
+    platform = PLATFORM_LOG_LINES if dep["platform_log_lines"] else 0
+    log_gb = (t.log_bytes + t.requests * ACCESS_LOG_LINE + (invocations + authorizer_calls) * platform) / 1e9
     out["CloudWatch Logs"] = log_gb * (P["logs_ingest_gb"] + P["logs_store_gb"])
     metrics = facts["metric_dims"]
     per_tenant = metrics["per_tenant"] if per_tenant_metrics is None else per_tenant_metrics
     n_metrics = len(metrics["names"]) * (1 if per_tenant else 1 / k.counties_per_stage)
     out["CloudWatch metrics/alarms"] = n_metrics * P["metric_month"] + 20 * P["alarm_month"] / k.counties_per_stage
-    traces = t.requests * tracing_rate + (30 * 86400 * k.active_hours / 24 / k.counties_per_stage
-                                          if tracing_rate else 0)
-    out["X-Ray"] = traces / 1e6 * P["xray_per_m_traces"]
+    out["X-Ray"] = sum(traces(t, k, facts, containers).values()) / 1e6 * P["xray_per_m_traces"]
     static_gb = k.households * 0.2 / 1e3  # 200 KB of app a household a month (a new release; index.html checks)
     cf_requests = (t.requests if cdn_api else 0) + k.households * k.days * 2
     out["CloudFront"] = cf_requests / 1e4 * P["cf_https_per_10k"] + (
@@ -653,8 +698,7 @@ def price(t: Tally, k: County, facts: dict, *, http_api: bool, arm: bool, cdn_ap
 
 
 VARIANTS = {
-    "as deployed: REST API, x86_64, API through CloudFront, 5 % + 1/s traces, metrics per county":
-        {"http_api": False, "arm": False, "cdn_api": True},
+    "as deployed: REST API, x86_64, API through CloudFront": {"http_api": False, "arm": False, "cdn_api": True},
     "HTTP API (instead of REST)": {"http_api": True, "arm": False, "cdn_api": True},
     "HTTP API, arm64": {"http_api": True, "arm": True, "cdn_api": True},
     "HTTP API, arm64, API on its own domain (not through CloudFront)": {"http_api": True, "arm": True,
@@ -679,12 +723,26 @@ def drivers(warm: dict[str, Tally], counts: dict[str, float], key_scope: str) ->
 def report(county: County, warm, cold, counts, total, containers, priced, facts, runs: int) -> str:
     L = []
     w = L.append
+    dep = facts["deployed"]
     w("# What a county's month costs on AWS\n")
     w(f"`.venv/bin/python bench/cost.py` reproduces it. Each flow below was run {runs} times on the embedded AWS "
-      "with the prod stage's configuration (INFO logs, metrics on, 5-second county cache), its requests, AWS calls, "
-      "DynamoDB units, stream work, answer and log bytes counted; then priced for a month of the county with "
-      "public us-east-1 list prices (other regions differ by about 10–30 %; SMS is left out). See the docstring of "
-      "bench/cost.py for the model.\n")
+      f"with the prod stage's configuration ({dep['log_level']} logs, metrics on, 5-second county cache), its "
+      "requests, AWS calls, DynamoDB units, stream work, answer and log bytes counted; then priced for a month of the "
+      "county with public us-east-1 list prices (other regions differ by about 10–30 %; SMS is left out). See the "
+      "docstring of bench/cost.py for the model.\n")
+    tr = traces(total, county, facts, containers)
+    names = facts["metric_dims"]["names"]
+    n_metrics = len(names) * (1000 if facts["metric_dims"]["per_tenant"] else 1)
+    w(f"As deployed (infra/stages.json, infra/cqt_infra/config.py): Lambda's own START/END/REPORT lines "
+      f"{'kept' if dep['platform_log_lines'] else 'dropped'} (SystemLogLevel {dep['system_log_level']}); X-Ray "
+      f"samples {dep['trace_sample_rate']:.0%} of API requests with a reservoir of {dep['trace_reservoir_per_s']} a "
+      f"second ({tr['api']:,.0f} traces a month) and Lambda samples the stream and scheduled handlers itself, 1 a "
+      f"second + {LAMBDA_TRACE_RATE:.0%} ({tr['events']:,.0f}); custom metrics "
+      f"{', '.join(facts['metric_dims']['names'])} "
+      + ("per county (a tenant dimension)" if facts["metric_dims"]["per_tenant"] else
+         "per service (no tenant dimension; the county is a field of the request line)")
+      + f": {n_metrics} billed metrics for 1,000 counties (US${n_metrics * PRICES['metric_month']:,.2f} a month; "
+      f"US${1000 * len(names) * PRICES['metric_month']:,.2f} with a metric per county).\n")
     w("## The county\n")
     w("| parameter | value |\n|---|---:|")
     for k, v in asdict(county).items():
@@ -739,18 +797,20 @@ def main(argv=None) -> None:
         ap.add_argument(f"--{k.replace('_', '-')}", type=type(v), default=v)
     a = ap.parse_args(argv)
     county = County(**{k: getattr(a, k) for k in asdict(County())})
-    stages = json.loads((ROOT / "infra" / "stages.json").read_text())["defaults"]
-    memory = stages["memory_mb"]["api_handler"]
+    dep = deployed()
     log(f"measuring the flows ({a.runs} runs each)...")
-    warm, cold, facts = measure(a.runs)
+    warm, cold, facts = measure(a.runs, dep["log_level"])
+    facts["deployed"] = dep
     total, counts, containers = month(county, warm, cold, facts)
-    priced = {name: price(total, county, facts, memory_mb=memory, **v) for name, v in VARIANTS.items()}
+    priced = {name: price(total, county, facts, containers, memory_mb=dep["memory_mb"], **v)
+              for name, v in VARIANTS.items()}
     text = report(county, warm, cold, counts, total, containers, priced, facts, a.runs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "cost.md").write_text(text, encoding="utf-8")
     (RESULTS / "cost.json").write_text(json.dumps({
         "county": asdict(county), "prices": PRICES, "latency_ms": LATENCY_MS, "counts": counts,
-        "containers": containers, "priced": priced,
+        "containers": containers, "priced": priced, "deployed": dep,
+        "traces": traces(total, county, facts, containers),
         "flows": {n: {f.name: (dict(getattr(t, f.name)) if isinstance(getattr(t, f.name), dict) else getattr(t, f.name))
                    for f in fields(t)} for n, t in warm.items()},
     }, indent=1, ensure_ascii=False, default=float), encoding="utf-8")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..core.schemas import MembershipOut, Out, Phone, Session, Strict  # noqa: F401
+from ..tenants.schemas import ModuleInfo
 
 
 class CodeRequest(Strict):
@@ -72,7 +73,7 @@ class Me(Out):
 
 class Home(Out):
     me: Me
-    modules: list[dict] = Field(description="the module catalogue, as GET /modules lists it")
+    modules: list[ModuleInfo] = Field(description="the module catalogue, as GET /modules lists it")
     parts: dict[str, dict] = Field(
         description="module id -> what the home shows of it, for the switched-on modules that have a part: "
                     "inbox {unread}, daily_report {today: {household id: GET /reports/today's answer}}")

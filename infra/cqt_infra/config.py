@@ -10,6 +10,16 @@ from typing import Any
 
 STAGES_FILE = Path(__file__).resolve().parent.parent / "stages.json"
 SMS_SENDERS = ("sns", "domestic")
+# Lambda's log-level filter (LoggingConfig): application lines below `log_level` are dropped by Lambda, and so would
+# be the request line with the request metrics (chalicelib/core/observability.py http_middleware, INFO): a stage logs
+# at INFO or DEBUG (the same names for Powertools' POWERTOOLS_LOG_LEVEL and Lambda's ApplicationLogLevel).
+APPLICATION_LOG_LEVELS = ("DEBUG", "INFO")
+# Lambda's own lines (START, END, REPORT: ~320 bytes an invocation) are INFO; WARN keeps only its warnings and errors
+# (timeouts, crashes). Duration and memory stay in the AWS/Lambda metrics. bench/cost.py prices the logs from it.
+SYSTEM_LOG_LEVEL = "WARN"
+# The stage's X-Ray sampling rule (stack.py _sampling_rule): `trace_sample_rate` of API requests and no reservoir
+# (a reservoir is per second; bench/cost.py prices the traces from both).
+TRACE_RESERVOIR_PER_S = 0
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -87,6 +97,11 @@ def validate(d: Deployment) -> None:
         raise ValueError(f"{d.stack_id}: SNS SMS is not available in AWS China regions; use sms_sender=domestic")
     if bool(s["web_domain"]) != bool(s["web_certificate"]):
         raise ValueError(f"{d.stack_id}: web_domain and web_certificate go together")
+    if s["log_level"] not in APPLICATION_LOG_LEVELS:
+        raise ValueError(f"{d.stack_id}: log_level must be one of {APPLICATION_LOG_LEVELS}: Lambda drops lines "
+                         "below it, the request line that carries the request metrics (INFO) included")
+    if not 0 <= s["trace_sample_rate"] <= 1:
+        raise ValueError(f"{d.stack_id}: trace_sample_rate is a fraction of API requests, from 0 to 1")
     if s["log_retention_days"] < 180:
         # PRC Cybersecurity Law art. 21: network logs are kept for at least six months.
         raise ValueError(f"{d.stack_id}: log_retention_days must be at least 180")

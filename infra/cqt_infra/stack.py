@@ -26,12 +26,13 @@ from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_xray as xray
 from constructs import Construct
 
 from chalicelib.core.gateway import GATEWAY_RESPONSES, envelope
 
 from .checks import NO_VPC, SYNC_NO_DLQ, skip
-from .config import Deployment
+from .config import SYSTEM_LOG_LEVEL, TRACE_RESERVOIR_PER_S, Deployment
 from .functions import API_HANDLER, FunctionPlan, plan_functions
 from .package import SlimChalice
 from .tables import TableSpec, specs
@@ -92,6 +93,14 @@ class CqtStack(Stack):
         return logs.LogGroup(self, id_, log_group_name=name, encryption_key=self.data_key,
                              retention=retention_days(self.d.get("log_retention_days")),
                              removal_policy=self.retain)
+
+    def logging_config(self) -> dict:
+        """Every function's LoggingConfig: JSON, application lines from the stage's `log_level` up, and of Lambda's
+        own lines only warnings and errors (SYSTEM_LOG_LEVEL: no START/END/REPORT lines, ~320 bytes an invocation).
+        Lambda hands ApplicationLogLevel to the function as AWS_LAMBDA_LOG_LEVEL, which Powertools' Logger prefers
+        to POWERTOOLS_LOG_LEVEL (and warns when it is less verbose): both are the stage's `log_level`, so they agree.
+        Powertools' lines and the EMF request line are JSON already: Lambda keeps them as they are."""
+        return {"LogFormat": "JSON", "ApplicationLogLevel": self.d.get("log_level"), "SystemLogLevel": SYSTEM_LOG_LEVEL}
 
     # --- keys --------------------------------------------------------------------------------------------------
 
@@ -225,7 +234,10 @@ class CqtStack(Stack):
             memory_size=self.d.per_function("memory_mb", "rotate_secret"),
             reserved_concurrent_executions=self.d.per_function("reserved_concurrency", "rotate_secret"),
             tracing=lambda_.Tracing.ACTIVE, environment_encryption=self.data_key,
-            log_group=self.log_group("RotateSecretLogs", f"/aws/lambda/{name}"))
+            log_group=self.log_group("RotateSecretLogs", f"/aws/lambda/{name}"),
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=getattr(lambda_.ApplicationLogLevel, self.d.get("log_level")),
+            system_log_level_v2=getattr(lambda_.SystemLogLevel, SYSTEM_LOG_LEVEL))
         skip(fn, NO_VPC, SYNC_NO_DLQ)
         self.rotate_fn = fn
         # Runs once right after creation (draws blind_index_key), then every secret_rotation_days; rotating
@@ -316,7 +328,11 @@ class CqtStack(Stack):
         fn.add_property_override("Timeout", d.per_function("timeout_s", plan.name))
         fn.add_property_override("ReservedConcurrentExecutions", d.per_function("reserved_concurrency", plan.name))
         fn.add_property_override("KmsKeyArn", self.data_key.key_arn)
+        # Traced, sampled: API Gateway's decision (the stage's sampling rule, _rest_api) reaches the API handler and
+        # the authorizer in the trace header; event handlers have no upstream decision and Lambda samples them itself
+        # (1 a second and 5 % more, not configurable for Lambda).
         fn.add_property_override("Tracing", "Active")
+        fn.add_property_override("LoggingConfig", self.logging_config())
         fn.add_resource_dependency(log_group.node.default_child)  # the function must not create its own, unencrypted
         fn.add_resource_dependency(role.node.try_find_child("DefaultPolicy").node.default_child)
         checks_ = [NO_VPC]
@@ -398,6 +414,7 @@ class CqtStack(Stack):
         api.add_property_override("DefinitionBody.info.title", self.api_name)
         api.add_property_override("DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses())
         api.add_property_override("TracingEnabled", True)
+        self._sampling_rule()
         access_logs = self.log_group("ApiAccessLogs", f"/aws/apigateway/{self.prefix}-access")
         api.add_property_override("AccessLogSetting", {"DestinationArn": access_logs.log_group_arn,
                                                        "Format": ACCESS_LOG_FORMAT})
@@ -427,6 +444,34 @@ class CqtStack(Stack):
             "Quota": {"Limit": d.get("usage_plan")["quota_per_day"], "Period": "DAY"}})
         self.api_domain = Fn.join(".", [api.ref, "execute-api", Aws.REGION, Aws.URL_SUFFIX])
         CfnOutput(self, "ApiUrl", value=Fn.join("", ["https://", self.api_domain, f"/{API_STAGE}/"]))
+
+    def _sampling_rule(self) -> None:
+        """X-Ray samples `trace_sample_rate` of the stage's API requests, with no reservoir.
+
+        Without a rule of ours API Gateway applies X-Ray's Default rule: 1 request a second (the reservoir) plus 5 %
+        of the rest, which for one Longyou-sized county is about 3.7 million traces a month (≈ US$18). The reservoir
+        is counted per second, so its smallest non-zero value, 1, alone traces up to 86,400 requests a day (every
+        second with traffic: ≈ 1.5 million a month over 14 busy hours a day, ≈ US$7.5, more than the fixed rate
+        itself): it is 0, and a quiet stage is sampled at the same rate as a busy one. Errors are not sampled
+        away: every request's line (status, latency, route, tenant) is in the logs, and a sampled request's line
+        names its trace (xray_trace_id). API Gateway passes its decision to the functions in the trace header."""
+        d = self.d
+        rule = xray.CfnSamplingRule(
+            self, "TraceSampling",
+            sampling_rule=xray.CfnSamplingRule.SamplingRuleProperty(
+                rule_name=f"{self.prefix}-api",  # ≤ 32 characters; rules are per account and region, like stacks
+                priority=100,  # before the Default rule (10000)
+                fixed_rate=d.get("trace_sample_rate"), reservoir_size=TRACE_RESERVOIR_PER_S,
+                # This stage only, by its ARN (the name it reports, {api-name}/{stage}, could be reused elsewhere).
+                service_name="*", service_type="AWS::ApiGateway::Stage",
+                resource_arn=Fn.join("", ["arn:", Aws.PARTITION, ":apigateway:", Aws.REGION, "::/restapis/",
+                                          self.rest_api.ref, f"/stages/{API_STAGE}"]),
+                host="*", http_method="*", url_path="*", version=1))
+        rule.add_metadata("Description", (
+            f"X-Ray samples {d.get('trace_sample_rate'):.0%} of the {API_STAGE} stage's requests with no reservoir "
+            "(trace_sample_rate in infra/stages.json; a reservoir is per second: 1 would trace a request every "
+            "second with traffic, more than the rate itself). Every request still logs one line."))
+        self.sampling_rule = rule
 
     # --- tenant-scoped role ------------------------------------------------------------------------------------
 

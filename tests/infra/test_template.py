@@ -194,6 +194,52 @@ def test_every_function_is_traced_bounded_logged_and_has_its_own_role(stack):
     assert len(roles) == len(fns)  # no shared role
 
 
+def _settings(stage: str, china: bool):
+    from cqt_infra import config
+
+    return next(d for d in config.deployments(stage=stage) if d.china == china)
+
+
+def test_every_function_logs_json_without_lambdas_start_end_report_lines(stack):
+    """One line per request: Lambda's own INFO lines (START, END, REPORT) are filtered out (SystemLogLevel WARN),
+    the application's from the stage's log_level up, the same level Powertools gets (AWS_LAMBDA_LOG_LEVEL, which
+    Lambda derives from ApplicationLogLevel, wins over POWERTOOLS_LOG_LEVEL: they must agree)."""
+    stage, china, template = stack
+    level = _settings(stage, china).get("log_level")
+    fns = _functions(template)
+    assert {"APIHandler", "TokenAuthorizer", "OnSubmissionsChange"} <= set(fns)
+    assert any(k.startswith("RotateSecret") for k in fns)
+    for logical_id, fn in fns.items():
+        p = fn["Properties"]
+        cfg = p.get("LoggingConfig") or {}
+        assert cfg.get("LogFormat") == "JSON", logical_id
+        assert cfg.get("SystemLogLevel") == "WARN", logical_id
+        assert cfg.get("ApplicationLogLevel") == level, logical_id
+        env = (p.get("Environment") or {}).get("Variables") or {}
+        if "POWERTOOLS_LOG_LEVEL" in env:
+            assert env["POWERTOOLS_LOG_LEVEL"] == level, logical_id
+
+
+def test_api_requests_are_traced_by_a_sampling_rule_of_the_stage_without_reservoir(stack):
+    stage, china, template = stack
+    rules = resources(template, "AWS::XRay::SamplingRule")
+    assert len(rules) == 1, "the stage's X-Ray sampling rule is gone: API Gateway would trace 1/s + 5 %"
+    ((logical_id, res),) = rules.items()
+    rule = res["Properties"]["SamplingRule"]
+    assert rule["FixedRate"] == _settings(stage, china).get("trace_sample_rate")
+    assert rule["ReservoirSize"] == 0  # per second: even 1 would trace every busy second of the day
+    assert rule["Priority"] < 10000 and rule["RuleName"] == f"cqt-{stage}-api" and len(rule["RuleName"]) <= 32
+    assert rule["ServiceType"] == "AWS::ApiGateway::Stage"
+    arn = _flat(rule["ResourceARN"])
+    assert '{"Ref": "RestAPI"}' in arn and "/stages/api" in arn and "AWS::Partition" in arn  # this stage only
+    assert all(rule[k] == "*" for k in ("Host", "HTTPMethod", "URLPath"))
+    assert "reservoir" in res["Metadata"]["Description"]
+    p = template["Resources"]["RestAPI"]["Properties"]
+    assert p["TracingEnabled"] is True  # still traced, sampled
+    for fn in _functions(template).values():
+        assert fn["Properties"].get("Tracing") == "Active" or fn["Properties"]["TracingConfig"]["Mode"] == "Active"
+
+
 def _policy_of(template, role_logical_id):
     for pol in resources(template, "AWS::IAM::Policy").values():
         if {"Ref": role_logical_id} in pol["Properties"]["Roles"]:

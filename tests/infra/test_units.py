@@ -37,6 +37,22 @@ def test_logs_are_kept_six_months_at_least():
         config.deployments(_raw(sms_sender="domestic", log_retention_days=30))
 
 
+@pytest.mark.parametrize("level", ["WARNING", "WARN", "ERROR"])
+def test_a_stage_logs_at_info_or_below_so_lambda_keeps_the_request_line(level):
+    # Lambda's ApplicationLogLevel drops lines below it: above INFO the request line (with its metrics) would go.
+    with pytest.raises(ValueError, match="log_level"):
+        config.deployments(_raw(sms_sender="domestic", log_level=level))
+    assert config.deployments(_raw(sms_sender="domestic", log_level="INFO"))
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.5])
+def test_trace_sample_rate_is_a_fraction(rate):
+    with pytest.raises(ValueError, match="trace_sample_rate"):
+        config.deployments(_raw(sms_sender="domestic", trace_sample_rate=rate))
+    (prod,) = config.deployments(stage="prod", region="cn-north-1")
+    assert prod.get("trace_sample_rate") == 0.01
+
+
 def _sam(**functions):
     return {"Resources": {k: {"Type": "AWS::Serverless::Function", "Properties": p} for k, p in functions.items()}}
 
