@@ -194,6 +194,20 @@ def test_every_function_is_traced_bounded_logged_and_has_its_own_role(stack):
     assert len(roles) == len(fns)  # no shared role
 
 
+def test_stream_batches_are_filled_retried_bisected_and_never_dropped(stack):
+    """The submissions stream's reader waits a few seconds to fill a batch (its handlers sum a batch per counter:
+    bench/cost.py), retries a failed batch in halves, and sends what still fails to the DLQ."""
+    _, _, template = stack
+    events = [e for fn in _functions(template).values() for e in fn["Properties"].get("Events", {}).values()
+              if e.get("Type") == "DynamoDB"]
+    assert events, "no stream reader"
+    for e in events:
+        p = e["Properties"]
+        assert 1 <= p["MaximumBatchingWindowInSeconds"] <= 10 and p["BatchSize"] == 100
+        assert p["BisectBatchOnFunctionError"] is True and p["MaximumRetryAttempts"] >= 1
+        assert "OnFailure" in p["DestinationConfig"]
+
+
 def _settings(stage: str, china: bool):
     from cqt_infra import config
 
