@@ -80,7 +80,7 @@ def on_case_event(event: str, new: dict | None, old: dict | None) -> str | None:
         raise
     t = types.get(case.type)
     status = t.status_name(case.status) if t else case.status
-    what = "已转交上级办理" if new["event"]["S"] == "escalated" else status
+    what = "已转上级办理" if new["event"]["S"] == "escalated" else status  # ≤ 6 characters: sms_templates.py
     notify.sms().send(pii.decrypt(tenant, user.phone_enc),
-                      f"【村情通】您的{t.noun if t else '事项'}（{case.ref}）{what}，详情请打开村情通查看。")
+                      notify.Sms("case_update", noun=t.noun if t else "事项", ref=case.ref, status=what))
     return "sms"

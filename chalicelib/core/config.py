@@ -29,8 +29,13 @@ class Settings(NamedTuple):  # immutable; a NamedTuple rather than a dataclass k
     recruitment_topic: str = "cqt-local-recruitment"
     pii_key_id: str = "alias/cqt-local-pii"
     secret_name: str = "cqt-local/app-secrets"
-    sms_sender: str = "outbox"  # outbox | sns
+    sms_sender: str = "outbox"  # outbox | sns | domestic (Tencent Cloud SMS: chalicelib/core/sms_tencent.py)
     sms_outbox_path: str = "var/sms-outbox.jsonl"
+    sms_sign_name: str = "村情通"  # the SMS signature (签名), 【村情通】
+    sms_app_id: str = ""  # Tencent Cloud SMS SdkAppId
+    sms_region: str = "ap-guangzhou"  # Tencent Cloud SMS API region
+    sms_templates: str = ""  # JSON {our template name: the provider's approved template id}
+    sms_endpoint: str = ""  # the provider's API, e.g. http://127.0.0.1:8123 (tests' fake); empty: the provider's own
     # Sign-in and token policy.
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
@@ -73,6 +78,11 @@ def settings() -> Settings:
         secret_name=env.get("CQT_SECRET_NAME", f"{prefix}/app-secrets"),
         sms_sender=env.get("CQT_SMS_SENDER", "outbox" if stage == "local" else "sns"),
         sms_outbox_path=env.get("CQT_SMS_OUTBOX", "var/sms-outbox.jsonl"),
+        sms_sign_name=env.get("CQT_SMS_SIGN_NAME") or "村情通",
+        sms_app_id=env.get("CQT_SMS_APP_ID", ""),
+        sms_region=env.get("CQT_SMS_REGION") or "ap-guangzhou",
+        sms_templates=env.get("CQT_SMS_TEMPLATES", ""),
+        sms_endpoint=env.get("CQT_SMS_ENDPOINT", ""),
         access_token_ttl=_int("CQT_ACCESS_TOKEN_TTL", 900),
         otp_per_client_per_hour=_int("CQT_OTP_PER_CLIENT_PER_HOUR", 30),
         otp_per_phone_per_day=_int("CQT_OTP_PER_PHONE_PER_DAY", 10),

@@ -1,4 +1,9 @@
-"""One notification port: the SMS sender (SNS SMS in AWS, a local outbox in development) and SNS topics.
+"""One notification port: the SMS sender and SNS topics.
+
+Every SMS is a template message (`Sms`, chalicelib/core/sms_templates.py: the one table of their texts), as
+mainland providers require: `sms().send(phone, Sms("otp", code=code))`. Senders: the local outbox in development,
+SNS SMS in global regions (both send the text rendered from the table, with the signature), Tencent Cloud SMS in
+AWS China (`CQT_SMS_SENDER=domestic`: the approved template's id and the parameters, chalicelib/core/sms_tencent.py).
 
 The outbox is a JSON-lines file that the local stack prints and tests read; it is the only place an SMS text
 (which may hold a sign-in code) is written, and it never exists outside the local stage.
@@ -14,10 +19,11 @@ from typing import Protocol
 from . import clock
 from .aws import client
 from .config import settings
+from .sms_templates import Sms  # noqa: F401 - call sites write notify.Sms(...)
 
 
 class SmsSender(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
+    def send(self, phone: str, message: Sms) -> None: ...
 
 
 class OutboxSender:
@@ -25,9 +31,11 @@ class OutboxSender:
         self.path = path
         self._lock = threading.Lock()
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, message: Sms) -> None:
+        text = message.text(settings().sms_sign_name)
         os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        line = json.dumps({"at": clock.iso(), "phone": phone, "text": text}, ensure_ascii=False)
+        line = json.dumps({"at": clock.iso(), "phone": phone, "text": text, "template": message.template,
+                           "params": list(message.params)}, ensure_ascii=False)
         with self._lock, open(self.path, "a", encoding="utf-8") as f:
             f.write(line + "\n")
         print(f"[sms-outbox] to {phone}: {text}", flush=True)  # local development only
@@ -41,8 +49,8 @@ class OutboxSender:
 
 
 class SnsSmsSender:
-    def send(self, phone: str, text: str) -> None:
-        client("sns").publish(PhoneNumber=f"+86{phone}", Message=text,
+    def send(self, phone: str, message: Sms) -> None:
+        client("sns").publish(PhoneNumber=f"+86{phone}", Message=message.text(settings().sms_sign_name),
                               MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String",
                                                                          "StringValue": "Transactional"}})
 
@@ -60,7 +68,11 @@ def sms() -> SmsSender:
             _sender = OutboxSender(s.sms_outbox_path)
         elif s.sms_sender == "sns":
             _sender = SnsSmsSender()
-        else:  # e.g. "domestic" in AWS China regions, where SNS has no SMS: an adapter is still to be written
+        elif s.sms_sender == "domestic":  # AWS China regions, where SNS has no SMS
+            from .sms_tencent import TencentSmsSender
+
+            _sender = TencentSmsSender.from_settings(s)
+        else:
             raise RuntimeError(f"no SMS adapter for CQT_SMS_SENDER={s.sms_sender!r}")
     return _sender
 

@@ -59,8 +59,7 @@ def remind(ctx: TenantContext, hid: str) -> dict:
                 "already": True}
     role = "党员" if linked else "网格员"
     try:
-        notify.sms().send(phone, f"【村情通】{hh.head_name}您好，您家今天的健康上报还没有完成，请打开村情通填报。"
-                                 f"——{role}{sender.name}")
+        notify.sms().send(phone, notify.Sms("report_reminder", head=hh.head_name, sender=sender.name, role=role))
     except Exception as e:  # noqa: BLE001 - the SMS provider failed: let the next try send it
         marker.delete()
         raise ServiceUnavailable("短信发送失败，请稍后重试") from e

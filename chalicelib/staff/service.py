@@ -7,7 +7,7 @@ from ..core.auth import service as auth
 from ..core.auth.models import StaffPost, User
 from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
-from ..core.notify import sms
+from ..core.notify import Sms, sms
 from ..core.schemas import page_size
 from ..core.tenancy import ROLE_LEVEL, ROLE_NAMES_ZH, Grant, TenantContext, grants_from_json
 from ..inbox import service as inbox
@@ -32,7 +32,7 @@ def invite(ctx: TenantContext, phone: str, name: str, role: str, place: str) -> 
     if want != "county" and places.find(tenant, place) is None:
         raise ValidationFailed(details=[{"field": "place", "code": "unknown_place", "message": "地点不存在"}])
     user, _ = auth.add_grants(tenant, phone, name, [Grant(role, place)], invited_by=ctx.user_id)
-    sms().send(phone, f"【村情通】您已被设为{ROLE_NAMES_ZH[role]}，请用本手机号登录村情通。")
+    sms().send(phone, Sms("staff_invited", role=ROLE_NAMES_ZH[role]))
     place_name = (places.find(tenant, place).name if want != "county" else "") or place
     inbox.deliver(tenant, user.uid, "新的职务", f"您已被设为{place_name}的{ROLE_NAMES_ZH[role]}。")
     return user

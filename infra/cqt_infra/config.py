@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 STAGES_FILE = Path(__file__).resolve().parent.parent / "stages.json"
 SMS_SENDERS = ("sns", "domestic")
+# sms_sender=domestic: Tencent Cloud SMS (chalicelib/core/sms_tencent.py). Its API's regions for mainland numbers.
+SMS_REGIONS = ("ap-guangzhou", "ap-beijing", "ap-nanjing")
 # Lambda's log-level filter (LoggingConfig): application lines below `log_level` are dropped by Lambda, and so would
 # be the request line with the request metrics (chalicelib/core/observability.py http_middleware, INFO): a stage logs
 # at INFO or DEBUG (the same names for Powertools' POWERTOOLS_LOG_LEVEL and Lambda's ApplicationLogLevel).
@@ -105,3 +109,44 @@ def validate(d: Deployment) -> None:
     if s["log_retention_days"] < 180:
         # PRC Cybersecurity Law art. 21: network logs are kept for at least six months.
         raise ValueError(f"{d.stack_id}: log_retention_days must be at least 180")
+    validate_sms(d)
+
+
+def validate_sms(d: Deployment) -> None:
+    """sms_sender=domestic needs the Tencent Cloud SMS application, signature, region and an approved template for
+    each of ours (docs/operations.md, "SMS"). A region whose account or templates are still being approved says so
+    with `sms_pending: true`: the synthesis warns, and the app answers sign-in with 503 until they are set."""
+    s = d.settings
+    if s["sms_sender"] != "domestic":
+        return
+    from chalicelib.core.sms_templates import TEMPLATES
+
+    missing = [k for k in ("sms_app_id", "sms_templates") if not s.get(k)]
+    if s.get("sms_pending"):
+        if not missing:
+            raise ValueError(f"{d.stack_id}: sms_app_id and sms_templates are set: remove sms_pending")
+        warnings.warn(f"{d.stack_id}: sms_pending: no SMS provider settings ({', '.join(missing)}), so nobody can "
+                      "sign in there until they are set (docs/operations.md, \"SMS\")", stacklevel=2)
+        return
+    if missing:
+        raise ValueError(f"{d.stack_id}: sms_sender=domestic sends through Tencent Cloud SMS and needs "
+                         f"{' and '.join(missing)} (docs/deploy.md, docs/operations.md \"SMS\"); while the account "
+                         "and templates are being approved, set sms_pending: true instead")
+    if not re.fullmatch(r"14\d{8}", str(s["sms_app_id"])):
+        raise ValueError(f"{d.stack_id}: sms_app_id is the SMS application's SdkAppId, 10 digits from 14…, "
+                         f"not {s['sms_app_id']!r}")
+    if not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]{2,12}", str(s.get("sms_sign_name") or "")):
+        raise ValueError(f"{d.stack_id}: sms_sign_name is the approved signature: 2 to 12 Chinese characters, "
+                         "letters or digits, without 【】")
+    if s.get("sms_region") not in SMS_REGIONS:
+        raise ValueError(f"{d.stack_id}: sms_region must be one of {SMS_REGIONS}")
+    ids = s["sms_templates"]
+    if not isinstance(ids, dict):
+        raise ValueError(f"{d.stack_id}: sms_templates maps our template names to the approved template ids")
+    absent, unknown = sorted(set(TEMPLATES) - set(ids)), sorted(set(ids) - set(TEMPLATES))
+    if absent or unknown:
+        raise ValueError(f"{d.stack_id}: sms_templates must name each template of chalicelib/core/sms_templates.py "
+                         f"once: missing {absent}, unknown {unknown}")
+    bad = sorted(k for k, v in ids.items() if not re.fullmatch(r"\d{1,10}", str(v)))
+    if bad:
+        raise ValueError(f"{d.stack_id}: sms_templates: the provider's template ids are numbers: {bad}")

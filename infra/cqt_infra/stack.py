@@ -291,6 +291,8 @@ class CqtStack(Stack):
             "CQT_PII_KEY_ID": self.pii_key.key_arn,
             "CQT_SECRET_NAME": f"{self.prefix}/app-secrets",
             "CQT_SMS_SENDER": d.get("sms_sender"),
+            "CQT_SMS_SIGN_NAME": d.get("sms_sign_name"),
+            **self._tencent_sms_env(),
             "CQT_APP_ORIGINS": ",".join(self.app_origins),
             "POWERTOOLS_SERVICE_NAME": "cunqingtong",
             "POWERTOOLS_METRICS_NAMESPACE": "Cunqingtong",
@@ -366,9 +368,23 @@ class CqtStack(Stack):
         self.functions[plan.name] = fn
         self.roles[plan.name] = role
 
+    def _tencent_sms_env(self) -> dict[str, str]:
+        """sms_sender=domestic: Tencent Cloud SMS (chalicelib/core/sms_tencent.py). Its API key is in the app secret,
+        never here; nothing while the stage's SMS is pending (the app then answers sign-in with 503)."""
+        d = self.d
+        if d.get("sms_sender") != "domestic" or not d.get("sms_app_id"):
+            return {}
+        return {"CQT_SMS_APP_ID": str(d.get("sms_app_id")), "CQT_SMS_REGION": d.get("sms_region"),
+                "CQT_SMS_TEMPLATES": json.dumps({k: str(v) for k, v in sorted(d.get("sms_templates").items())},
+                                                separators=(",", ":"))}
+
     def _grant(self, plan: FunctionPlan, role: iam.Role) -> None:
         """Least privilege: each capability the code uses, on its resources only."""
         can = plan.capabilities
+        if "sms" in can and self.d.get("sms_sender") == "domestic":
+            # Tencent Cloud SMS is called over HTTPS with its API key from the app secret (no IAM of its own), so a
+            # function that sends SMS reads the secret there (the stream handler: case updates).
+            can = can | {"secret"}
         if "secret" in can:  # chalicelib/core/secrets.py, once per cold start
             role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
                                                    resources=[self.secret.secret_arn]))

@@ -75,7 +75,8 @@ def test_the_reminder_chain(village, events, morning):  # noqa: F811
     again = c.api.post("/reports/reminders", {"household": h2["id"]}, token=pm_token)
     assert again.status_code == 200 and again.json["already"] is True
     new = outbox.messages()[sms_before:]
-    assert len(new) == 1 and "健康上报" in new[0]["text"] and "党员测试party_member" in new[0]["text"]
+    assert len(new) == 1 and "健康上报" in new[0]["text"] and new[0]["template"] == "report_reminder"
+    assert "提醒人：测试part（党员）" in new[0]["text"]  # a template's variable holds at most 6 characters
 
     assert c.api.post("/reports/reminders", {"household": h1["id"]}, token=pm_token).status_code == 409
     assert c.api.post("/reports/reminders", {"household": h3["id"]}, token=pm_token).status_code == 404

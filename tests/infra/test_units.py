@@ -12,8 +12,11 @@ from cqt_infra.package import slim_zip
 
 
 def _raw(**region_cfg):
+    from chalicelib.core.sms_templates import TEMPLATES
+
+    sms = {"sms_app_id": "1400123456", "sms_templates": {t: str(2100000 + i) for i, t in enumerate(TEMPLATES)}}
     raw = config.load()
-    raw["stages"] = {"x": {"regions": {"cn-north-1": region_cfg}}}
+    raw["stages"] = {"x": {"regions": {"cn-north-1": {**sms, **region_cfg}}}}  # a configured domestic SMS
     return raw
 
 

@@ -15,7 +15,7 @@ from ..config import settings
 from ..db import PLATFORM, cancellation_codes, transact
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized
 from ..lazy import lazy_module
-from ..notify import sms
+from ..notify import Sms, sms
 from ..tenancy import Grant, TenantContext, grants_from_json
 from .models import Identity, Membership, OtpChallenge, PhoneIndex, RateCounter, RefreshToken, StaffPost, User
 
@@ -76,7 +76,7 @@ def request_code(phone: str, client_id: str) -> dict:
                                   code="otp_resend_throttled") from e
         raise
     try:
-        sms().send(phone, f"【村情通】您的验证码是{code}，5分钟内有效。如非本人操作，请忽略。")
+        sms().send(phone, Sms("otp", code=code))
     except Exception:
         _withdraw(challenge, prev)  # no SMS left: the person may ask again at once, not after otp_resend_after
         raise

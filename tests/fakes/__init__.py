@@ -1,0 +1,1 @@
+"""Local fakes of outside services the app calls (tests only)."""
