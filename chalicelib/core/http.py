@@ -3,6 +3,8 @@
 `endpoint(...)` registers the route on the module's Blueprint and in ROUTES (which feeds the OpenAPI document and
 the isolation tests), and wraps the view so that, for every route alike:
 - the TenantContext comes from the authorizer's verified claims only, and a disabled county gets a clear 403;
+- the route's declared permission is checked here, before anything is parsed or read: a caller who holds none of
+  its permissions anywhere gets 403 whatever the view does (the view still checks the place of what it touches);
 - bodies are bounded, must be JSON objects and are validated by the route's pydantic model (unknown fields refused);
 - query strings are validated, page sizes bounded, cursors are opaque and signed;
 - creating POSTs honour an `Idempotency-Key` header (Powertools idempotency on DynamoDB);
@@ -100,11 +102,22 @@ _IDEM_RE = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
 _PARAM_RE = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
+# Who may call a route, besides permissions (core.tenancy) — `permission=` takes a permission or a tuple of them
+# (any one held at some place lets the call in), with these two for what a person does for themselves:
+SIGNED_IN = "signed_in"  # anyone verified: the view serves only the caller's own things (me, inbox, own cases)
+OWN_HOUSEHOLD = "own_household"  # a villager of some household: the view checks it is theirs
+
+
 def endpoint(bp: Blueprint, path: str, method: str = "GET", *, name: str, summary: str, tags: tuple[str, ...] = (),
              body: SchemaRef = None, query: SchemaRef = None, response: SchemaRef = None, status: int = 200,
-             public: bool = False, idempotent: bool = False, permission: str | None = None) -> Callable:
+             public: bool = False, idempotent: bool = False, permission: str | tuple[str, ...] | None = None
+             ) -> Callable:
     """`body`, `query` and `response` are pydantic models, or "module:Class" names of them resolved at first use
-    (".schemas:HouseholdOut" is relative to the package of the decorated view's module)."""
+    (".schemas:HouseholdOut" is relative to the package of the decorated view's module). Every route that is not
+    public declares who may call it (`permission`): deny by default, enforced here for every route alike."""
+    if not public and not permission:
+        raise ValueError(f"{method} {path}: declare permission= (a permission, a tuple of them, SIGNED_IN or "
+                         "OWN_HOUSEHOLD), or public=True")
     spec = RouteSpec(path=path, method=method, name=name, summary=summary, tags=tags, body_ref=body, query_ref=query,
                      response_ref=response, status=status, public=public, idempotent=idempotent,
                      permission=permission)
@@ -189,6 +202,21 @@ def context_from(request) -> TenantContext:
     return TenantContext(tenant_id=auth.get("tenant") or "", user_id=auth.get("uid") or "",
                          identity=auth.get("idn") or "", grants=grants_from_json(auth["grants"]),
                          request_id=(request.context or {}).get("requestId", ""), expires=int(auth["exp"]))
+
+
+def permissions_of(spec: RouteSpec) -> tuple[str, ...]:
+    p = spec.permission
+    return () if not p else (p,) if isinstance(p, str) else tuple(p)
+
+
+def _check_permission(spec: RouteSpec, ctx: TenantContext) -> None:
+    """Deny by default, from the route's declaration: the caller holds one of its permissions at some place (or the
+    route is the caller's own: SIGNED_IN, or OWN_HOUSEHOLD for a villager). The view checks the place."""
+    for p in permissions_of(spec):
+        if p == SIGNED_IN or (p == OWN_HOUSEHOLD and ctx.households()) or (
+                p not in (SIGNED_IN, OWN_HOUSEHOLD) and ctx.grants_for(p)):
+            return
+    raise Forbidden("没有权限使用该功能", code="forbidden_scope")
 
 
 def _check_county(spec: RouteSpec, ctx: TenantContext) -> None:
@@ -281,6 +309,7 @@ def _handle(spec: RouteSpec, fn: Callable, request, params: dict, lambda_context
     ctx = None if spec.public else context_from(request)
     if ctx is not None:
         _check_county(spec, ctx)
+        _check_permission(spec, ctx)
         logger.append_keys(tenant=ctx.tenant_id or "-", roles=",".join(sorted(ctx.roles)) or "-")
     body = _parse_body(spec, request)
     query = _parse_query(spec, request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core.http import Call, endpoint
+from ..core.http import OWN_HOUSEHOLD, Call, endpoint
 from ..core.lazy import lazy_module
 
 alerts = lazy_module(".alerts", __package__)
@@ -20,7 +20,8 @@ def settings_out(s) -> dict:
             "updated_at": s.updated_at}
 
 
-@endpoint(bp, "/reports", "POST", name="submit_report", tags=TAGS, body=".schemas:SubmitReport",
+@endpoint(bp, "/reports", "POST", permission=("reports.proxy", OWN_HOUSEHOLD),
+          name="submit_report", tags=TAGS, body=".schemas:SubmitReport",
           response=".schemas:ReportOut", status=201,
           idempotent=True, summary="Submit today's report of a household (a later one the same day replaces it; "
                                    "a grid worker submitting for the household is recorded as 代报)")
@@ -28,14 +29,16 @@ def submit(call: Call):
     return service.submit(call.ctx, call.body)
 
 
-@endpoint(bp, "/reports/today", "GET", name="today_report", tags=TAGS, query=".schemas:TodayQuery",
+@endpoint(bp, "/reports/today", "GET", permission=("reports.read", OWN_HOUSEHOLD),
+          name="today_report", tags=TAGS, query=".schemas:TodayQuery",
           response=".schemas:TodayOut",
           summary="A household's report for today (null until it reports) and the county's cut-off")
 def today(call: Call):
     return service.today(call.ctx, call.query.household)
 
 
-@endpoint(bp, "/reports", "GET", name="report_history", tags=TAGS, query=".schemas:HistoryQuery",
+@endpoint(bp, "/reports", "GET", permission=("reports.read", OWN_HOUSEHOLD),
+          name="report_history", tags=TAGS, query=".schemas:HistoryQuery",
           response=".schemas:ReportPage", summary="A household's reports, newest first, replaced ones included")
 def history(call: Call):
     q = call.query
@@ -108,7 +111,8 @@ def subscribe(call: Call):
     return {"subscription": alerts.subscribe(call.ctx, call.body.protocol, call.body.endpoint)}
 
 
-@endpoint(bp, "/reports/reminders", "POST", name="remind_household", tags=TAGS, body=".schemas:RemindIn",
+@endpoint(bp, "/reports/reminders", "POST", permission=("reports.proxy", "party.duties"),
+          name="remind_household", tags=TAGS, body=".schemas:RemindIn",
           response=".schemas:RemindOut",
           summary="Remind a household that has not reported today (SMS to the head; once a day): its linked "
                   "party member or a grid worker of its grid")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from ..core.config import settings
-from ..core.http import Call, endpoint
+from ..core.http import OWN_HOUSEHOLD, SIGNED_IN, Call, endpoint
 from ..core.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def list_households(call: Call):
 
 
 @endpoint(bp, "/households/{hid}", "GET", name="get_household", summary="A household with its members",
-          response=".schemas:HouseholdOut", permission="households.read", tags=TAGS)
+          response=".schemas:HouseholdOut", permission=("households.read", OWN_HOUSEHOLD), tags=TAGS)
 def get_household(call: Call):
     hh, members = service.get(call.ctx, call.params["hid"])
     return household_out(call.ctx, hh, members)
@@ -138,7 +138,7 @@ def create_invite(call: Call):
     return {**inv, "qr_svg": qr, "link": link}
 
 
-@endpoint(bp, "/links", "POST", name="link_household",
+@endpoint(bp, "/links", "POST", permission=SIGNED_IN, name="link_household",
           summary="Link my phone to a household with an invite code (returns a session in that county)",
           body=".schemas:RedeemIn", response="..core.schemas:Session", idempotent=True, tags=TAGS)
 def redeem(call: Call):

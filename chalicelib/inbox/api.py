@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core.http import Call, endpoint
+from ..core.http import SIGNED_IN, Call, endpoint
 from ..core.lazy import lazy_module
 
 service = lazy_module(".service", __package__)
@@ -13,7 +13,8 @@ bp = Blueprint(__name__)
 TAGS = ("inbox",)
 
 
-@endpoint(bp, "/inbox", "GET", name="list_inbox", summary="My notices, newest first", query="..core.schemas:PageQuery",
+@endpoint(bp, "/inbox", "GET", permission=SIGNED_IN,
+          name="list_inbox", summary="My notices, newest first", query="..core.schemas:PageQuery",
           response=".schemas:MessagePage", tags=TAGS)
 def list_inbox(call: Call):
     page = service.list_messages(call.ctx, call.query.limit, call.query.cursor)
@@ -22,7 +23,8 @@ def list_inbox(call: Call):
             "next_cursor": page["next_cursor"]}
 
 
-@endpoint(bp, "/inbox/{message}/read", "POST", name="read_inbox_message", summary="Mark a notice as read",
+@endpoint(bp, "/inbox/{message}/read", "POST", permission=SIGNED_IN,
+          name="read_inbox_message", summary="Mark a notice as read",
           status=204, tags=TAGS)
 def read(call: Call):
     service.mark_read(call.ctx, call.params["message"])

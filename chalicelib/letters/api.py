@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core.http import Call, endpoint
+from ..core.http import SIGNED_IN, Call, endpoint
 from ..core.lazy import lazy_module
 
 service = lazy_module(".service", __package__)
@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 TAGS = ("mailbox",)
 
 
-@endpoint(bp, "/letters", "POST", name="write_letter", tags=TAGS, body=".schemas:LetterIn",
+@endpoint(bp, "/letters", "POST", permission=SIGNED_IN, name="write_letter", tags=TAGS, body=".schemas:LetterIn",
           response="..cases.schemas:CaseDetail", status=201, idempotent=True,
           summary="Write to the village leaders or the township (optionally anonymous to staff); answered within 3 "
                   "working days or it goes up a level")

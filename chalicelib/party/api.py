@@ -22,7 +22,8 @@ def link(call: Call):
     return service.link(call.ctx, call.body.member, call.body.households)
 
 
-@endpoint(bp, "/party-links", "GET", name="party_member_households", tags=TAGS, query=".schemas:LinkQuery",
+@endpoint(bp, "/party-links", "GET", permission=("party.link", "party.duties"),
+          name="party_member_households", tags=TAGS, query=".schemas:LinkQuery",
           response=".schemas:LinkPage", summary="The households a party member looks after, with today's report status")
 def households_of(call: Call):
     return service.households_of(call.ctx, call.query.member)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core.http import Call, endpoint
+from ..core.http import OWN_HOUSEHOLD, Call, endpoint
 from ..core.lazy import lazy_module
 
 service = lazy_module(".service", __package__)
@@ -13,7 +13,8 @@ bp = Blueprint(__name__)
 TAGS = ("scan-to-pass",)
 
 
-@endpoint(bp, "/passes", "POST", name="issue_pass", tags=TAGS, body=".schemas:IssueIn", response=".schemas:PassOut",
+@endpoint(bp, "/passes", "POST", permission=(OWN_HOUSEHOLD, "households.write"),
+          name="issue_pass", tags=TAGS, body=".schemas:IssueIn", response=".schemas:PassOut",
           status=201,
           idempotent=True, summary="Issue a member's pass code (signed, expiring; revokes the member's previous one)")
 def issue(call: Call):
@@ -23,13 +24,15 @@ def issue(call: Call):
     return {**out, "qr_svg": segno.make(out["code"], error="m").svg_inline(scale=5)}
 
 
-@endpoint(bp, "/passes/{pid}/revoke", "POST", name="revoke_pass", tags=TAGS, status=204,
+@endpoint(bp, "/passes/{pid}/revoke", "POST", permission=(OWN_HOUSEHOLD, "households.write"),
+          name="revoke_pass", tags=TAGS, status=204,
           summary="Revoke a pass (e.g. a lost phone)")
 def revoke(call: Call):
     service.revoke(call.ctx, call.params["pid"])
 
 
-@endpoint(bp, "/passes/{pid}/status", "GET", name="pass_status", tags=TAGS, response=".schemas:PassStatusOut",
+@endpoint(bp, "/passes/{pid}/status", "GET", permission=(OWN_HOUSEHOLD, "households.write"),
+          name="pass_status", tags=TAGS, response=".schemas:PassStatusOut",
           summary="What a checkpoint would answer for my pass now (pass / stop with the reasons), and its short code")
 def status(call: Call):
     return service.status(call.ctx, call.params["pid"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core.http import Call, endpoint
+from ..core.http import SIGNED_IN, Call, endpoint
 from ..core.lazy import lazy_module
 
 counties = lazy_module("..core.counties", __package__)
@@ -40,7 +40,8 @@ def sign_out(call: Call):
     service.sign_out(call.body.refresh_token)
 
 
-@endpoint(bp, "/auth/switch", "POST", name="switch_county", summary="Open a session in another county I belong to",
+@endpoint(bp, "/auth/switch", "POST", permission=SIGNED_IN,
+          name="switch_county", summary="Open a session in another county I belong to",
           body=".schemas:SwitchRequest", response=".schemas:Session", tags=TAGS)
 def switch(call: Call):
     return service.switch(call.ctx, call.body.tenant)
@@ -73,7 +74,7 @@ def _permissions(ctx, enabled: list[str] | None) -> dict[str, list[str]]:
             if enabled is None or PERMISSION_OWNER.get(p) not in switchable or PERMISSION_OWNER[p] in enabled}
 
 
-@endpoint(bp, "/me", "GET", name="me", tags=TAGS, response=".schemas:Me",
+@endpoint(bp, "/me", "GET", permission=SIGNED_IN, name="me", tags=TAGS, response=".schemas:Me",
           summary="Who am I: county, roles and places, switched-on modules, what I may do where, whom I may appoint")
 def me(call: Call):
     return _me(call.ctx)[0]
@@ -100,7 +101,7 @@ def _me(ctx) -> tuple[dict, list[str]]:
     return out, enabled
 
 
-@endpoint(bp, "/home", "GET", name="home", tags=TAGS, response=".schemas:Home",
+@endpoint(bp, "/home", "GET", permission=SIGNED_IN, name="home", tags=TAGS, response=".schemas:Home",
           summary="Everything the phone's home needs in one call: /me, the module catalogue, and each switched-on "
                   "module's part (the inbox's unread count, today's report of my households)")
 def home(call: Call):
@@ -111,7 +112,8 @@ def home(call: Call):
             "parts": modules.home_parts(call.ctx, out, enabled) if call.ctx.tenant_id else {}}
 
 
-@endpoint(bp, "/me/settings", "PUT", name="my_settings", tags=TAGS, body=".schemas:SettingsIn", response=".schemas:Me",
+@endpoint(bp, "/me/settings", "PUT", permission=SIGNED_IN,
+          name="my_settings", tags=TAGS, body=".schemas:SettingsIn", response=".schemas:Me",
           summary="My settings: SMS when a case I filed changes status")
 def settings(call: Call):
     from ..core.db import save_versioned

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from ..core.http import Call, endpoint
+from ..core.http import SIGNED_IN, Call, endpoint
 from ..core.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -38,14 +38,14 @@ def tipoff_out(ctx: TenantContext, t, names: dict[str, str] | None = None) -> di
             "handled_at": t.handled_at, "created_at": t.created_at}
 
 
-@endpoint(bp, "/tipoffs", "POST", name="create_tipoff", tags=TAGS, body=".schemas:TipoffIn",
+@endpoint(bp, "/tipoffs", "POST", permission=SIGNED_IN, name="create_tipoff", tags=TAGS, body=".schemas:TipoffIn",
           response=".schemas:TipoffOut", status=201,
           idempotent=True, summary="Report returnees, a gathering or another risk (optionally anonymous)")
 def create(call: Call):
     return tipoff_out(call.ctx, service.create(call.ctx, call.body))
 
 
-@endpoint(bp, "/tipoffs/mine", "GET", name="my_tipoffs", tags=TAGS, query=".schemas:TipoffQuery",
+@endpoint(bp, "/tipoffs/mine", "GET", permission=SIGNED_IN, name="my_tipoffs", tags=TAGS, query=".schemas:TipoffQuery",
           response=".schemas:TipoffPage", summary="The caller's own tip-offs with their outcome")
 def mine(call: Call):
     page = service.mine(call.ctx, call.query.limit, call.query.cursor)
@@ -69,7 +69,8 @@ def stats(call: Call):
     return service.stats(call.ctx, call.query.place, call.query.weeks)
 
 
-@endpoint(bp, "/tipoffs/{tid}", "GET", name="get_tipoff", tags=TAGS, response=".schemas:TipoffOut",
+@endpoint(bp, "/tipoffs/{tid}", "GET", permission=SIGNED_IN,
+          name="get_tipoff", tags=TAGS, response=".schemas:TipoffOut",
           summary="One tip-off (its reporter, or staff of its village and above)")
 def get_tipoff(call: Call):
     return tipoff_out(call.ctx, service.get(call.ctx, call.params["tid"]))
