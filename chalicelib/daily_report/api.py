@@ -37,6 +37,13 @@ def today(call: Call):
     return service.today(call.ctx, call.query.household)
 
 
+@endpoint(bp, "/reports/form", "GET", permission=("reports.read", OWN_HOUSEHOLD), name="report_form", tags=TAGS,
+          query=".schemas:TodayQuery", response=".schemas:FormOut",
+          summary="The report page in one request: today's report, the last 5 reports, the household's members")
+def report_form(call: Call):
+    return service.form(call.ctx, call.query.household)
+
+
 @endpoint(bp, "/reports", "GET", permission=("reports.read", OWN_HOUSEHOLD),
           name="report_history", tags=TAGS, query=".schemas:HistoryQuery",
           response=".schemas:ReportPage", summary="A household's reports, newest first, replaced ones included")

@@ -234,3 +234,23 @@ class RemindOut(Out):
     reminded_at: str
     by_name: str
     already: bool = Field(description="true when the household had been reminded today already (no second SMS)")
+
+
+class FormMember(Out):
+    id: str
+    name: str
+    relation: str
+
+
+class FormHousehold(Out):
+    id: str
+    grid: str
+    address: str
+    head_name: str
+    members: list[FormMember]
+
+
+class FormOut(Out):
+    today: TodayOut
+    history: ReportPage
+    household: FormHousehold = Field(description="as the form shows it: no ID or phone numbers")

@@ -190,17 +190,34 @@ def report_out(tenant: str, r: Report, current: bool) -> dict:
             "by_name": r.by_name, "current": current}
 
 
-def _readable(ctx: TenantContext, hid: str):
+def _readable(ctx: TenantContext, hid: str, with_members: bool = False):
     tenant = ctx.require_tenant()
-    hh, _ = households.load(tenant, hid)
+    hh, members = households.load(tenant, hid)
     if hid not in ctx.households() and not ctx.can("reports.read", hh.grid):
         raise NotFound("找不到该户")
-    return tenant, hh
+    return (tenant, hh, members) if with_members else (tenant, hh)
+
+
+FORM_HISTORY = 5  # the report page's "last reports"
+
+
+def form(ctx: TenantContext, hid: str) -> dict:
+    """Everything the report page needs in one request: today's report, the last reports, and the household as the
+    form shows it (address, head, members' names and relations; no ID or phone numbers)."""
+    tenant, hh, members = _readable(ctx, hid, with_members=True)
+    return {"today": _today(tenant, hid), "history": _history(tenant, hid, FORM_HISTORY, None),
+            "household": {"id": hh.hid, "grid": hh.grid, "address": hh.address, "head_name": hh.head_name,
+                          "members": [{"id": m.mid, "name": m.name, "relation": m.relation}
+                                      for m in households.in_order(members)]}}
 
 
 def today(ctx: TenantContext, hid: str) -> dict:
     """Today's report of a household (None before it reports) and the county's cut-off."""
-    tenant, hh = _readable(ctx, hid)
+    tenant, _ = _readable(ctx, hid)
+    return _today(tenant, hid)
+
+
+def _today(tenant: str, hid: str) -> dict:
     date = clock.today().isoformat()
     day = _day_status(tenant, hid, date)
     report = None
@@ -228,6 +245,10 @@ def history(ctx: TenantContext, hid: str, limit: int | None, cursor: str | None)
     """Every submission of a household, newest first (replaced ones marked): one Query per page, plus one Query
     for the day statuses of the days on the page."""
     tenant, _ = _readable(ctx, hid)
+    return _history(tenant, hid, limit, cursor)
+
+
+def _history(tenant: str, hid: str, limit: int | None, cursor: str | None) -> dict:
     pk = Report.partition(tenant, hid)
     bound = f"history|{pk}"
     res = Report.query(pk, Report.sk.startswith("H#"), scan_index_forward=False, limit=page_size(limit),

@@ -46,9 +46,7 @@ def household_out(ctx: TenantContext, hh, members=None) -> dict:
            "ref": hh.ref, "member_count": int(hh.member_count), "follower_count": int(hh.follower_count),
            "created_at": hh.created_at, "updated_at": hh.updated_at}
     if members is not None:
-        order = {"户主": 0}
-        out["members"] = [member_out(ctx, hh.grid, m)
-                          for m in sorted(members, key=lambda m: (order.get(m.relation, 1), m.created_at))]
+        out["members"] = [member_out(ctx, hh.grid, m) for m in service.in_order(members)]
     return out
 
 

@@ -825,6 +825,11 @@ def delete_household(tenant: str, hid: str) -> None:
 
 # --- for the daily report (chalicelib/daily_report talks to households through these) ---------------------------
 
+def in_order(members: list[Member]) -> list[Member]:
+    """As people list a household: the head first, then in the order they were added."""
+    return sorted(members, key=lambda m: (0 if m.relation == "户主" else 1, m.created_at))
+
+
 def load(tenant: str, hid: str) -> tuple[Household, list[Member]]:
     """A household and its members (404 when missing); callers check who may act on it."""
     return _load(tenant, hid)

@@ -231,7 +231,7 @@ def test_party_member_reminds_an_unreported_household(web_stack, admin, phone):
     head_phone = next(m["phone"] for m in todo_members if m["relation"] == "户主")
     _, sms = web_stack.call("GET", "/__dev/sms")
     texts = [m["text"] for m in sms if m["phone"] == head_phone]
-    assert len(texts) == 1 and "请打开村情通填报" in texts[0] and "党员茶党员" in texts[0], texts
+    assert len(texts) == 1 and "请打开村情通填报" in texts[0] and "提醒人：茶党员（党员）" in texts[0], texts
     screenshot(page, "party-reminded")
 
     # Reopened, the household still shows 已提醒; asking again sends no second text message.

@@ -69,3 +69,24 @@ def test_someone_in_no_county_gets_their_me_and_no_parts(client):
 def test_staff_without_a_household_get_no_today(client, county):
     out = client.get("/home", token=county.tokens["grid_worker"]).json
     assert "daily_report" not in out["parts"] and out["me"]["grants"][0]["role"] == "grid_worker"
+
+
+def test_the_report_page_is_one_request(client, county):
+    """GET /reports/form = today + the last 5 reports + the household as the form shows it (no numbers)."""
+    home = county.household(members=2)
+    _, session = county.villager(home["id"])
+    tok = session["access_token"]
+    _report(client, home, tok)
+    form = client.get(f"/reports/form?household={home['id']}", token=tok)
+    assert form.status_code == 200, form.json
+    out = form.json
+    assert out["today"] == client.get(f"/reports/today?household={home['id']}", token=tok).json
+    assert out["history"] == client.get(f"/reports?household={home['id']}&limit=5", token=tok).json
+    hh = client.get(f"/households/{home['id']}", token=tok).json
+    assert out["household"] == {"id": hh["id"], "grid": hh["grid"], "address": hh["address"],
+                                "head_name": hh["head_name"],
+                                "members": [{"id": m["id"], "name": m["name"], "relation": m["relation"]}
+                                            for m in hh["members"]]}
+    assert "id_number" not in form.body.decode() and "phone" not in form.body.decode()
+    # a grid worker reporting for the household (代报) uses it too; another county's staff do not
+    assert client.get(f"/reports/form?household={home['id']}", token=county.tokens["grid_worker"]).status_code == 200

@@ -279,6 +279,10 @@ def b_today_report(c):
     return f"/reports/today?household={_hid(c)}", None
 
 
+def b_report_form(c):
+    return f"/reports/form?household={_hid(c)}", None
+
+
 def b_report_history(c):
     return f"/reports?household={_hid(c)}", None
 
@@ -583,6 +587,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("PUT", "/counties/{code}/modules"): Case(b_modules, "operator", PLATFORM, denied=OPERATOR_ONLY),
     ("POST", "/reports"): Case(b_submit_report, "grid_worker", IN_GRID + ("epidemic_command", "village_admin")),
     ("GET", "/reports/today"): Case(b_today_report, "grid_worker", IN_GRID),
+    ("GET", "/reports/form"): Case(b_report_form, "grid_worker", IN_GRID),
     ("GET", "/reports"): Case(b_report_history, "grid_worker", IN_GRID),
     ("GET", "/reports/completion"): Case(b_completion, "grid_worker", IN_GRID),
     ("GET", "/reports/trend"): Case(b_trend, "grid_worker", IN_GRID),
@@ -1052,7 +1057,7 @@ def test_staff_cannot_grant_more_than_they_hold(world):
 VILLAGER_ROUTES = frozenset({
     ("POST", "/auth/switch"), ("GET", "/me"), ("GET", "/home"), ("GET", "/inbox"), ("POST", "/inbox/{message}/read"),
     ("POST", "/links"), ("GET", "/households/{hid}"),
-    ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports"), ("POST", "/reports/reminders"),
+    ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports/form"), ("GET", "/reports"), ("POST", "/reports/reminders"),
     ("POST", "/passes"), ("POST", "/passes/{pid}/revoke"), ("GET", "/passes/{pid}/status"),
     ("POST", "/tipoffs"), ("GET", "/tipoffs/mine"),
     ("GET", "/cases/mine"), ("GET", "/cases/types"), ("POST", "/cases/uploads"),

@@ -36,10 +36,15 @@ const REPORT = {
   current: true,
 }
 
-/** A server with one household: GET today/history/household, POST /reports (which becomes today's report). */
+/** A server with one household: GET /reports/form (today, history, household), POST /reports (which becomes today's
+ * report). */
 function server({ today = null, post } = {}) {
   const state = { today, history: today ? [today] : [] }
   const fetch = fakeFetch((req) => {
+    if (req.path === `/reports/form?household=${HID}`) {
+      return { body: { today: { date: '2026-11-29', cutoff: '10:00', report: state.today },
+        history: { items: state.history, next_cursor: null }, household: HOUSEHOLD } }
+    }
     if (req.method === 'GET' && req.path === `/households/${HID}`) return { body: HOUSEHOLD }
     if (req.path.startsWith('/reports/today')) return { body: { date: '2026-11-29', cutoff: '10:00', report: state.today } }
     if (req.method === 'GET' && req.path.startsWith('/reports?')) return { body: { items: state.history, next_cursor: null } }
@@ -300,6 +305,11 @@ describe('每日上报', () => {
       if (req.path === '/me') return { body: me }
       const h = [HOUSEHOLD, OTHER].find((x) => req.path === `/households/${x.id}`)
       if (h) return { body: h }
+      const f = [HOUSEHOLD, OTHER].find((x) => req.path === `/reports/form?household=${x.id}`)
+      if (f) {
+        return { body: { today: { date: '2026-11-29', cutoff: '10:00', report: null },
+          history: { items: [], next_cursor: null }, household: f } }
+      }
       if (req.path.startsWith('/reports/today')) return { body: { date: '2026-11-29', cutoff: '10:00', report: null } }
       return { body: { items: [], next_cursor: null } }
     })
@@ -311,7 +321,7 @@ describe('每日上报', () => {
     for (let i = 0; i < 4; i++) await flushPromises()
     expect(router.currentRoute.value.query).toEqual({ household: OTHER.id })
     expect(wrapper.findAll('fieldset.colour-member').map((f) => f.find('legend').text())).toEqual([expect.stringContaining('汪老伯')])
-    expect(fetch.requests().some((r) => r.path === `/reports/today?household=${OTHER.id}`)).toBe(true)
+    expect(fetch.requests().some((r) => r.path === `/reports/form?household=${OTHER.id}`)).toBe(true)
   })
 
   it('tells a phone without a household how to link one', async () => {

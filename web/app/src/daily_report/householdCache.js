@@ -18,8 +18,15 @@ function slim(h) {
   }
 }
 
-function remember(h) {
+/** Keep a household as the form shows it (GET /households/{hid} or GET /reports/form's `household`). */
+export function remember(h) {
   writeMine(KEY, { items: [slim(h), ...read().filter((x) => x.id !== h.id)].slice(0, MAX) })
+}
+
+/** The copy kept on this phone (marked `offline: true`), or null. */
+export function keptHousehold(hid) {
+  const kept = read().find((x) => x.id === hid)
+  return kept ? { ...kept, offline: true } : null
 }
 
 /** GET /households/{hid}; without a signal, the copy kept on the phone (marked `offline: true`) if there is one. */
