@@ -1057,7 +1057,8 @@ def test_staff_cannot_grant_more_than_they_hold(world):
 VILLAGER_ROUTES = frozenset({
     ("POST", "/auth/switch"), ("GET", "/me"), ("GET", "/home"), ("GET", "/inbox"), ("POST", "/inbox/{message}/read"),
     ("POST", "/links"), ("GET", "/households/{hid}"),
-    ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports/form"), ("GET", "/reports"), ("POST", "/reports/reminders"),
+    ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports/form"), ("GET", "/reports"),
+    ("POST", "/reports/reminders"),
     ("POST", "/passes"), ("POST", "/passes/{pid}/revoke"), ("GET", "/passes/{pid}/status"),
     ("POST", "/tipoffs"), ("GET", "/tipoffs/mine"),
     ("GET", "/cases/mine"), ("GET", "/cases/types"), ("POST", "/cases/uploads"),
