@@ -578,8 +578,9 @@ def metric_dimensions(app) -> dict:
     from chalicelib.core import observability
 
     src = inspect.getsource(observability)
-    names = sorted(set(__import__("re").findall(r'add_metric\(name="(\w+)"', src)))
-    per_tenant = 'add_dimension(name="tenant"' in src
+    names = sorted(set(__import__("re").findall(r'add_metric\(name="(\w+)"', src))
+                   | set(getattr(observability, "REQUEST_METRICS", ())))  # the request line's, written by hand
+    per_tenant = 'add_dimension(name="tenant"' in src or "tenant" in getattr(observability, "DIMENSIONS", ())
     return {"names": names, "per_tenant": per_tenant}
 
 
