@@ -42,15 +42,22 @@ def main() -> None:
     stage = app.node.try_get_context("stage") or os.environ.get("CQT_DEPLOY_STAGE") or None
     region = app.node.try_get_context("region") or os.environ.get("CQT_DEPLOY_REGION") or None
     summary = {}
-    for d in config.deployments(stage=stage, region=region):
+    sites = {}
+    # CQT_STAGES_FILE: another stages file (tests synthesize configured China regions with it).
+    raw = config.load(Path(REPO, os.environ["CQT_STAGES_FILE"])) if os.environ.get("CQT_STAGES_FILE") else None
+    for d in config.deployments(raw, stage=stage, region=region):
         os.environ["AWS_DEFAULT_REGION"] = d.region  # chalice package wants a region; nothing is called
         stack = CqtStack(app, d)
         zipped, unzipped = stack.package_sizes
         summary[d.stack_id] = {"stage": d.stage, "region": d.region, "partition": d.partition,
                                "stack_name": d.prefix, "template": stack.template_file,
+                               "site": f"{d.stack_id}.site.json",
                                "package_zipped_bytes": zipped, "package_unzipped_bytes": unzipped}
+        sites[summary[d.stack_id]["site"]] = config.site(d)
     assembly = app.synth()
     (Path(assembly.directory) / "cqt-stacks.json").write_text(json.dumps(summary, indent=2) + "\n")
+    for name, site in sites.items():  # uploaded as /site.json with the web app (docs/deploy.md)
+        (Path(assembly.directory) / name).write_text(json.dumps(site, ensure_ascii=False) + "\n", encoding="utf-8")
     os.chdir(REPO)
     shutil.rmtree(scratch, ignore_errors=True)
     for sid, s in summary.items():

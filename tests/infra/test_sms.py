@@ -14,11 +14,13 @@ from chalicelib.core.sms_templates import TEMPLATES
 from .conftest import resources
 
 IDS = {t: str(2100000 + i) for i, t in enumerate(TEMPLATES)}
+WEB = {"web_domain": "cqt.example.cn", "web_certificate": "ASCACKCEVSQ6C2EXAMPLE",
+       "icp_recordal": "浙ICP备12345678号-1"}
 
 
 def _deploy(**region_cfg):
     raw = config.load()
-    raw["stages"] = {"x": {"regions": {"cn-north-1": {"sms_sender": "domestic", **region_cfg}}}}
+    raw["stages"] = {"x": {"regions": {"cn-north-1": {"sms_sender": "domestic", **WEB, **region_cfg}}}}
     return config.deployments(raw)
 
 

@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { apiError, fakeFetch, flushPromises, mountScreen, offline } from '../test-support.js'
+import { loadSite } from '@shared/site.js'
 import SignInPage from './SignInPage.vue'
+
+// The footer's /site.json is the deployment's (shared/site.test.js): here the page's own requests only.
+vi.mock('@shared/site.js', async (original) => ({ ...(await original()), loadSite: vi.fn(async () => ({ icp: null })) }))
 
 const SESSION = { access_token: 'a', refresh_token: 'r', tenant: '330825', user_id: 'u1', roles: [], memberships: [] }
 
@@ -98,5 +102,19 @@ describe('SignInPage', () => {
     expect(fetch).toHaveBeenCalledTimes(2)
     expect(JSON.parse(localStorage.getItem('cqt.session')).access_token).toBe('a')
     expect(router.currentRoute.value.fullPath).toBe('/inbox')
+  })
+
+  it('shows the ICP recordal number, linked to the MIIT, where the deployment names one (China)', async () => {
+    fakeFetch(() => ({ status: 500 }))
+    const none = await mountScreen(SignInPage, { path: '/signin' })
+    await flushPromises()
+    expect(none.wrapper.find('[data-test="icp"]').exists()).toBe(false)
+    none.wrapper.unmount()
+    loadSite.mockResolvedValueOnce({ icp: '浙ICP备12345678号-1' })
+    const { wrapper } = await mountScreen(SignInPage, { path: '/signin' })
+    await flushPromises()
+    const link = wrapper.find('[data-test="icp"] a')
+    expect(link.text()).toBe('浙ICP备12345678号-1')
+    expect(link.attributes('href')).toBe('https://beian.miit.gov.cn/')
   })
 })

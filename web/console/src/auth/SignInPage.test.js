@@ -5,7 +5,11 @@ import ElementPlus from 'element-plus'
 import { mount } from '@vue/test-utils'
 import { fakeFetch, flush } from '../common/testing.js'
 import { i18n, setLocale } from '../i18n/index.js'
+import { loadSite } from '@shared/site.js'
 import SignInPage from './SignInPage.vue'
+
+// The footer's /site.json is the deployment's (shared/site.test.js): here the page's own requests only.
+vi.mock('@shared/site.js', async (original) => ({ ...(await original()), loadSite: vi.fn(async () => ({ icp: null })) }))
 
 afterEach(() => {
   vi.unstubAllGlobals()
@@ -79,6 +83,18 @@ describe('SignInPage', () => {
     await settle()
     expect(w.find('[role=alert]').text()).toContain('验证码不正确')
     expect(w.text()).not.toContain('{')
+    w.unmount()
+  })
+
+  it('shows the ICP recordal number at the foot of the page where the deployment names one (China)', async () => {
+    vi.stubGlobal('fetch', fakeFetch([]))
+    loadSite.mockResolvedValueOnce({ icp: '京ICP备2020034567号' })
+    const { w, ready } = mountPage()
+    await ready
+    await settle()
+    const link = w.find('[data-test="icp"] a')
+    expect(link.text()).toBe('京ICP备2020034567号')
+    expect(link.attributes('href')).toBe('https://beian.miit.gov.cn/')
     w.unmount()
   })
 })

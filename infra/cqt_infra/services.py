@@ -1,0 +1,42 @@
+"""The AWS services 村情通 uses: every one of them must exist in both AWS China regions (cn-north-1, operated by
+Sinnet in Beijing; cn-northwest-1, NWCD in Ningxia), where the same stack deploys.
+
+tests/infra/test_china.py holds these lists to the authorities: the synthesized China templates' resource types
+(SAM's expanded) against cfn-lint's resource specifications of cn-north-1 and cn-northwest-1, and the services the app
+calls at run time against botocore's endpoint data for the aws-cn partition. A new service is added here first, after
+checking that it exists in China; the tests then say whether it really does.
+"""
+
+from __future__ import annotations
+
+CHINA_REGIONS = ("cn-north-1", "cn-northwest-1")
+
+# CloudFormation namespaces (AWS::<service>::…) of the stack's resources, SAM's generated ones included.
+STACK_SERVICES = frozenset({
+    "ApiGateway",      # the REST API (REGIONAL: no EDGE endpoint in China), its stage, usage plan, account role
+    "CloudFront",      # the web distribution (origin access identity in China: no origin access control, no Functions)
+    "CloudWatch",      # alarms
+    "DynamoDB",        # tables (no global tables: data stays in the stack's region)
+    "Events",          # the schedules of the reminder and escalation handlers (SAM Schedule events)
+    "IAM",             # one role per function, the tenant-scoped role
+    "KMS",             # the data key and the PII key (single-region keys)
+    "Lambda",          # functions, their permissions, the stream's event source mapping
+    "Logs",            # log groups (KMS-encrypted)
+    "S3",              # media, web and log buckets (no replication)
+    "SNS",             # topics (not SMS: Amazon SNS has no SMS in China, sms_sender=domestic)
+    "SQS",             # the DLQ
+    "SecretsManager",  # the app secret and its rotation (no replica regions)
+    "XRay",            # the stage's sampling rule
+})
+
+# botocore service names of the clients the app creates (chalicelib/core/aws.py `client("…")`, PynamoDB's own
+# DynamoDB client), with what for. X-Ray traces go to the Lambda's local daemon and CloudWatch metrics are log lines
+# (EMF): no client. Sign-in SMS in China go to Tencent Cloud SMS in a mainland region (config.SMS_REGIONS).
+RUNTIME_SERVICES = {
+    "dynamodb": "tables: PynamoDB models, transactions, Powertools idempotency",
+    "kms": "PII envelope encryption (chalicelib/core/pii.py, keyring.py)",
+    "s3": "media: presigned POST and GET, head (chalicelib/core/files.py)",
+    "secretsmanager": "the app secret (chalicelib/core/secrets.py)",
+    "sqs": "the jobs queue: send (chalicelib/core/jobs.py)",
+    "sns": "topics: publish and subscribe (chalicelib/core/notify.py); SMS only where sms_sender=sns, never in China",
+}
