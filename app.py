@@ -10,7 +10,7 @@ import importlib
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib import manifests
-from chalicelib.core import streams
+from chalicelib.core import jobs, streams
 from chalicelib.core.auth import authorizer
 from chalicelib.core.observability import capture_lambda_handler, http_middleware, inject_lambda_context
 
@@ -30,3 +30,4 @@ for module in manifests.MODULES:
     for blueprint in module.blueprints:  # routes and schedules
         app.register_blueprint(importlib.import_module(blueprint).bp)
 app.register_blueprint(streams.bp)  # the submissions stream, dispatched by item kind to the manifests' reactions
+app.register_blueprint(jobs.bp)  # the jobs queue's worker: the schedules' work, one county or township a message

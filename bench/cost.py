@@ -13,7 +13,11 @@ How it works:
    from item sizes with DynamoDB's rounding, indexes included: bench/_common.py `Capacity`), the DynamoDB stream
    handlers' invocations and calls on what the request wrote, the bytes of the answer (gzip, as CloudFront sends
    it) and the bytes the function logged (Powertools log lines and EMF metrics, counted on stdout). Photos go
-   from the phone straight to S3 (presigned POST): one S3 PUT each.
+   from the phone straight to S3 (presigned POST): one S3 PUT each. The *schedules* flow is one tick of the local
+   event runner: each scheduled handler, which only fans its job out on the jobs queue (one SQS message per county,
+   or per township of a large one: chalicelib/core/jobs.py), then every invocation of the queue's worker that runs
+   those jobs, all counted as scheduled invocations; the runner's ReceiveMessage/DeleteMessage calls stand for the
+   event source mapping's, which SQS bills alike (its idle long polls, a few cents a month, are left out).
 2. **Cold containers**: the same flows with every in-process cache emptied (secrets, KMS data keys, county and
    settings caches) give what a new container pays once more; a TTL'd cache pays that again each TTL.
 3. **Modelled** (parameters below, printed with the results): a month of a county — every household opens the app
@@ -613,7 +617,9 @@ def month(county: County, warm: dict[str, Tally], cold: dict[str, Tally],
         "snap": k.snaps,
         "letter": k.letters,
         "tipoff": k.tipoffs,
-        "schedules": 30 * 24 * 12 / k.counties_per_stage,  # every 5 min (reminders; escalation every 15 min)
+        # every 5 min (reminders; escalation every 15 min). A tick's fan-out is shared by the stage's counties but
+        # its worker invocations are per county: with counties_per_stage > 1 this undercounts the latter.
+        "schedules": 30 * 24 * 12 / k.counties_per_stage,
     }
     total = Tally()
     for name, n in counts.items():

@@ -49,6 +49,7 @@ _KIND = {401: "UNAUTHORIZED", 403: "ACCESS_DENIED", 413: "REQUEST_TOO_LARGE", 42
 class Gateway:
     def __init__(self, app, outbox_path: str | None = None, web_root: Path | None = None):
         patch_local_authorizer()
+        self.app = app
         self.gateway = LocalGateway(app, Config(chalice_stage="local"))
         self.lock = threading.Lock()
         self.outbox_path = outbox_path
@@ -118,17 +119,20 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
                                   json.dumps(rows[-50:], ensure_ascii=False).encode())
             if url.path == "/__dev/escalate" and self.command == "POST":
                 # Local only: run the case escalation schedule as if it were `at` (ISO 8601), so that browser tests
-                # and people trying the demo can see "unanswered after 3 working days" without waiting for them.
+                # and people trying the demo can see "unanswered after 3 working days" without waiting for them:
+                # fanned out on the jobs queue as the schedule does, then delivered before answering.
                 import datetime as dt
 
-                from chalicelib.cases import schedule
+                from .events import EventRunner
 
                 at = parse_qs(url.query).get("at", [None])[0]
                 try:
                     now = dt.datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None
                 except ValueError:
                     return self._send(400, {"Content-Type": "application/json"}, b'{"error": "at: ISO 8601"}')
-                done = schedule.run(now)
+                if now is not None and now.tzinfo is None:
+                    return self._send(400, {"Content-Type": "application/json"}, b'{"error": "at: with a zone"}')
+                done = EventRunner(gateway.app).run_job("case_escalation", now)
                 return self._send(200, {"Content-Type": "application/json; charset=utf-8"},
                                   json.dumps({"escalated": done}).encode())
             return self._static(url.path)

@@ -111,7 +111,13 @@ _READS = frozenset({
 } | {"DynamoDBStreams_20120810." + op for op in ("DescribeStream", "GetShardIterator", "GetRecords", "ListStreams")}
   | {"TrentService." + op for op in ("Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
                                       "DescribeKey", "ListKeys", "ListAliases", "GenerateRandom")}
-  | {"secretsmanager." + op for op in ("GetSecretValue", "DescribeSecret", "ListSecrets")})
+  | {"secretsmanager." + op for op in ("GetSecretValue", "DescribeSecret", "ListSecrets")}
+  # The jobs queue's traffic (core/jobs.py): messages live minutes and the next tick sends them again, so a restart
+  # need not bring them back, and replaying deletes with receipt handles moto drew anew would leave them all
+  # behind (the queues themselves are created at every start: devstack/provision.py).
+  | {"AmazonSQS." + op for op in ("SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage",
+                                   "DeleteMessageBatch", "ChangeMessageVisibility", "GetQueueUrl",
+                                   "GetQueueAttributes")})
 
 
 def read_only(method: str, headers) -> bool:

@@ -69,6 +69,7 @@ def provision() -> list[str]:
     sns = client("sns")
     for topic in (s.alerts_topic, s.broadcasts_topic, s.recruitment_topic):
         sns.create_topic(Name=topic)  # idempotent
+    provision_jobs_queue()
     sm = client("secretsmanager")
     try:
         sm.describe_secret(SecretId=s.secret_name)
@@ -77,3 +78,16 @@ def provision() -> list[str]:
             "token_key": pysecrets.token_urlsafe(48), "blind_index_key": pysecrets.token_urlsafe(48)}))
         made.append(s.secret_name)
     return made
+
+
+def provision_jobs_queue() -> None:
+    """The jobs queue and its dead-letter queue, redriven after jobs.MAX_RECEIVES receives as in AWS
+    (infra/cqt_infra/stack.py). Idempotent."""
+    from chalicelib.core import jobs
+
+    s, sqs = settings(), client("sqs")
+    dlq_url = sqs.create_queue(QueueName=f"{s.jobs_queue}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName=s.jobs_queue)["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps({
+        "deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(jobs.MAX_RECEIVES)})})

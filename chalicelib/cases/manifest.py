@@ -9,4 +9,5 @@ MODULE = Module(
     blueprints=("chalicelib.cases.api", "chalicelib.cases.schedule"),
     permissions={"cases.configure": frozenset({COUNTY_ADMIN})},  # the county's categories of each case type
     reactions={"case": "chalicelib.cases.events", "case_event": "chalicelib.cases.events"},
-    schedules={"case_escalation": "every 15 minutes: overdue open cases move one level up"})
+    schedules={"case_escalation": "every 15 minutes: overdue open cases move one level up"},
+    jobs={"case_escalation": "chalicelib.cases.schedule"})

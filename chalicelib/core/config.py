@@ -27,6 +27,10 @@ class Settings(NamedTuple):  # immutable; a NamedTuple rather than a dataclass k
     alerts_topic: str = "cqt-local-alerts"
     broadcasts_topic: str = "cqt-local-broadcasts"
     recruitment_topic: str = "cqt-local-recruitment"
+    # Scheduled work (core.jobs): the queue the schedules fan out to, one message per county or township. The
+    # worker's event source names the queue; the schedules send to its URL (looked up once when not given).
+    jobs_queue: str = "cqt-local-jobs"
+    jobs_queue_url: str = ""
     pii_key_id: str = "alias/cqt-local-pii"
     secret_name: str = "cqt-local/app-secrets"
     sms_sender: str = "outbox"  # outbox | sns | domestic (Tencent Cloud SMS: chalicelib/core/sms_tencent.py)
@@ -74,6 +78,8 @@ def settings() -> Settings:
         alerts_topic=env.get("CQT_ALERTS_TOPIC", f"{prefix}-alerts"),
         broadcasts_topic=env.get("CQT_BROADCASTS_TOPIC", f"{prefix}-broadcasts"),
         recruitment_topic=env.get("CQT_RECRUITMENT_TOPIC", f"{prefix}-recruitment"),
+        jobs_queue=env.get("CQT_JOBS_QUEUE", f"{prefix}-jobs"),
+        jobs_queue_url=env.get("CQT_JOBS_QUEUE_URL", ""),
         pii_key_id=env.get("CQT_PII_KEY_ID", f"alias/{prefix}-pii"),
         secret_name=env.get("CQT_SECRET_NAME", f"{prefix}/app-secrets"),
         sms_sender=env.get("CQT_SMS_SENDER", "outbox" if stage == "local" else "sns"),

@@ -15,6 +15,8 @@ workflow). chalicelib/manifests.py lists the manifests; app.py registers them an
 - **Home:** a module may name a function that gives its part of the phone's home (`home`); GET /home gathers them
   into one answer.
 - **Stream:** core.streams imports the reacting modules listed here (`reactions()`) at its first dispatch.
+- **Jobs:** core.jobs imports the modules that register the scheduled jobs listed here (`jobs()`) when it first
+  fans a job out or runs one.
 
 Plain classes and dicts only: this is imported with app.py (cold start).
 """
@@ -32,7 +34,8 @@ class Module:
                  default_on: bool = True, summary: str = "", switchable: bool = True,
                  permissions: dict[str, frozenset[str]] | None = None, blueprints: tuple[str, ...] = (),
                  reactions: dict[str, str] | None = None, topics: tuple[str, ...] = (),
-                 schedules: dict[str, str] | None = None, case_types: tuple = (), home: str = ""):
+                 schedules: dict[str, str] | None = None, jobs: dict[str, str] | None = None,
+                 case_types: tuple = (), home: str = ""):
         self.id, self.name, self.name_en, self.icon = id, name, name_en, icon
         self.packages, self.default_on, self.summary, self.switchable = packages, default_on, summary, switchable
         self.permissions = dict(permissions or {})  # permission -> roles that hold it (at the places granted)
@@ -40,6 +43,9 @@ class Module:
         self.reactions = dict(reactions or {})  # stream item kind -> dotted module whose handlers react to it
         self.topics = topics  # settings attributes of the SNS topics it publishes to (e.g. "alerts_topic")
         self.schedules = dict(schedules or {})  # scheduled handler name -> when it runs (documentation, infra)
+        # job name -> dotted module that registers it (core.jobs: the scheduled work, run one county or township at
+        # a time by the jobs queue's worker, which imports these modules at its first message)
+        self.jobs = dict(jobs or {})
         self.case_types = case_types  # the case workflow's types this module files (chalicelib/cases/types.py)
         # "package.module:function(ctx, me) -> dict": what the phone's home shows of this module, in the one
         # bootstrap call (GET /home), so opening the app costs one request instead of one per module.
@@ -133,4 +139,14 @@ def reactions() -> dict[str, str]:
     out: dict[str, str] = {}
     for m in _modules.values():
         out.update(m.reactions)
+    return out
+
+
+def jobs() -> dict[str, str]:
+    """Scheduled job name -> the module that registers it (core.jobs), over every registered manifest."""
+    out: dict[str, str] = {}
+    for m in _modules.values():
+        for name, module in m.jobs.items():
+            if out.setdefault(name, module) != module:
+                raise ValueError(f"job {name} registered by two modules")
     return out

@@ -24,4 +24,5 @@ MODULE = Module(
     reactions=dict.fromkeys(("daily_report_day", "daily_report_alert"), "chalicelib.daily_report.events"),
     topics=("alerts_topic",),
     schedules={"report_reminders": "every 5 minutes: the reminder chain's due stages"},
+    jobs={"report_reminders": "chalicelib.daily_report.reminders"},
     home="chalicelib.daily_report.service:home")

@@ -145,7 +145,8 @@ class Reminder(SubmissionsItem, discriminator="daily_report_reminder"):
 
 
 class Job(SubmissionsItem, discriminator="daily_report_job"):
-    """`{t}#DRJ#{date}` / `{stage}`: a county's reminder stage ran today (claimed before it runs)."""
+    """`{t}#DRJ#{date}` / `{stage}` or `{stage}#{township}`: a county's (or one township's, for a county the
+    reminder job splits) reminder stage ran today (claimed before it runs)."""
 
     started_at = UnicodeAttribute()
     result = UnicodeAttribute(null=True)

@@ -156,6 +156,14 @@ def validate_rows(tenant: str, rows: list[dict]) -> tuple[list[Place], list[dict
     return items, errors
 
 
-def grids(tenant: str) -> list[Place]:
-    """Every grid of a county (a batch job's read: one Query per 1 MB page of the county's places)."""
-    return [p for p in Place.query(Place.keys(tenant, tenant)[0], filter_condition=Place.level == "grid")]
+def grids(tenant: str, under: str | None = None) -> list[Place]:
+    """Every grid of a county, or of one township or village of it (`under`; codes nest, so its places are a key
+    range): a batch job's read, one Query per 1 MB page of those places."""
+    pk = Place.keys(tenant, tenant)[0]
+    cond = Place.sk.startswith(under) if under else None
+    return [p for p in Place.query(pk, cond, filter_condition=Place.level == "grid")]
+
+
+def townships(tenant: str) -> list[str]:
+    """The codes of a county's townships (the county's children: one Query of the tree index)."""
+    return [p.code for p in Place.gsi1.query(Place.children_key(tenant, tenant))]

@@ -24,6 +24,21 @@ SYSTEM_LOG_LEVEL = "WARN"
 # The stage's X-Ray sampling rule (stack.py _sampling_rule): `trace_sample_rate` of API requests and no reservoir
 # (a reservoir is per second; bench/cost.py prices the traces from both).
 TRACE_RESERVOIR_PER_S = 0
+# China (regions cn-*): a public website needs the domain's ICP recordal (备案), and its number in the footer of
+# the site, linking to the MIIT's site (《非经营性互联网信息服务备案管理办法》 art. 13): the province's
+# abbreviation, "ICP备" and the number, with "-n" for one of several sites (浙ICP备12345678号-1), or an ICP
+# licence number (浙ICP证123456号).
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+ICP_PATTERN = re.compile(rf"[{PROVINCES}](ICP备\d{{6,10}}号(-\d{{1,3}})?|ICP证\d{{6}}号)")
+ICP_URL = "https://beian.miit.gov.cn/"
+# CloudFront in China takes no ACM certificate: an IAM server certificate (`aws iam upload-server-certificate --path
+# /cloudfront/ …`), named by its ServerCertificateId (ASCA…).
+IAM_CERTIFICATE_ID = re.compile(r"ASCA[A-Z0-9]{12,124}")
+DOMAIN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+WEB_KEYS = ("web_domain", "web_certificate", "icp_recordal")
+# Any AWS region name outside the China partition (us-east-1, ap-east-1, eu-central-2, us-gov-west-1, …).
+NON_CN_REGION = re.compile(r"\b(?!cn-)[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|"
+                           r"northwest|southeast|southwest)-\d\b")
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -99,6 +114,8 @@ def validate(d: Deployment) -> None:
     if d.china and s["sms_sender"] == "sns":
         # Amazon SNS has no SMS in the Beijing and Ningxia regions.
         raise ValueError(f"{d.stack_id}: SNS SMS is not available in AWS China regions; use sms_sender=domestic")
+    if s.get("web_pending") and not d.china:
+        raise ValueError(f"{d.stack_id}: web_pending is for China regions, whose domain awaits its ICP recordal")
     if bool(s["web_domain"]) != bool(s["web_certificate"]):
         raise ValueError(f"{d.stack_id}: web_domain and web_certificate go together")
     if s["log_level"] not in APPLICATION_LOG_LEVELS:
@@ -110,6 +127,81 @@ def validate(d: Deployment) -> None:
         # PRC Cybersecurity Law art. 21: network logs are kept for at least six months.
         raise ValueError(f"{d.stack_id}: log_retention_days must be at least 180")
     validate_sms(d)
+    if d.china:
+        from .services import CHINA_REGIONS
+
+        if d.region not in CHINA_REGIONS:
+            raise ValueError(f"{d.stack_id}: the AWS China regions are {CHINA_REGIONS}")
+        validate_china_web(d)
+        validate_china_residency(d)
+
+
+def validate_china_web(d: Deployment) -> None:
+    """In China the web app (and the API, on the same domain) is served only on an ICP-recorded domain, with an IAM
+    server certificate, and shows the recordal number (docs/deploy.md, "AWS China regions"). A region whose domain
+    or recordal is still being obtained says so with `web_pending: true`: the synthesis warns, and the distribution
+    has no domain of its own (CloudFront's *.cloudfront.cn domain does not serve the public without one)."""
+    s = d.settings
+    given = [k for k in WEB_KEYS if s.get(k)]
+    if s.get("web_pending"):
+        if given:
+            raise ValueError(f"{d.stack_id}: web_pending is for a region without its ICP-recorded domain: set "
+                             f"web_domain, web_certificate and icp_recordal together and remove web_pending "
+                             f"(now set: {', '.join(given)})")
+        warnings.warn(f"{d.stack_id}: web_pending: no ICP-recorded domain (web_domain, web_certificate, "
+                      "icp_recordal), so the web app and the API are not served to the public there until they are "
+                      "set (docs/deploy.md, \"AWS China regions\")", stacklevel=2)
+        return
+    missing = [k for k in WEB_KEYS if not s.get(k)]
+    if missing:
+        raise ValueError(f"{d.stack_id}: AWS China serves a website only on an ICP-recorded domain: set "
+                         f"{', '.join(missing)} (docs/deploy.md, \"AWS China regions\"); until the recordal is "
+                         "granted, set web_pending: true instead")
+    domain = str(s["web_domain"])
+    if not DOMAIN.fullmatch(domain) or domain.endswith((".cloudfront.cn", ".amazonaws.com.cn", ".cloudfront.net")):
+        raise ValueError(f"{d.stack_id}: web_domain must be the ICP-recorded host name (e.g. cqt.example.cn), "
+                         f"lower case, without scheme or path, not {domain!r}")
+    cert = str(s["web_certificate"])
+    if cert.startswith("arn:"):
+        raise ValueError(f"{d.stack_id}: CloudFront in China does not take ACM certificates: upload the certificate "
+                         "to IAM (aws iam upload-server-certificate --path /cloudfront/ …) and set web_certificate to "
+                         f"its ServerCertificateId (ASCA…), not {cert!r}")
+    if not IAM_CERTIFICATE_ID.fullmatch(cert):
+        raise ValueError(f"{d.stack_id}: web_certificate must be an IAM ServerCertificateId (ASCA…), not {cert!r}")
+    if not ICP_PATTERN.fullmatch(str(s["icp_recordal"])):
+        raise ValueError(f"{d.stack_id}: icp_recordal must be the domain's ICP recordal number as MIIT issued it, "
+                         f"e.g. 浙ICP备12345678号-1, not {s['icp_recordal']!r}")
+
+
+def site(d: Deployment) -> dict:
+    """What the web app shows about the site itself, served as /site.json next to it (docs/deploy.md, "Deploy a
+    stage"): in China the ICP recordal number, linked to the MIIT's site, in the sign-in pages' footer."""
+    icp = d.get("icp_recordal")
+    return {"icp_recordal": icp, "icp_url": ICP_URL} if icp else {}
+
+
+def _strings(value: Any, path: str = ""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{path}[{i}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def validate_china_residency(d: Deployment) -> None:
+    """Mainland personal data stays in mainland regions (PIPL art. 38-40): a China region's settings name no ARN of
+    another partition and no region outside China (alarm topics, trusted principals, web ACLs, …)."""
+    for key, value in _strings(d.settings):
+        if re.search(r"arn:(?!aws-cn:)[\w-]*:", value):
+            raise ValueError(f"{d.stack_id}: {key} names an ARN outside AWS China ({value!r}): a China region's "
+                             "resources and principals are all arn:aws-cn:…")
+        m = NON_CN_REGION.search(value)
+        if m:
+            raise ValueError(f"{d.stack_id}: {key} names region {m.group(0)} outside China ({value!r}): mainland "
+                             "personal data stays in cn-north-1 / cn-northwest-1")
 
 
 def validate_sms(d: Deployment) -> None:

@@ -21,15 +21,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # counters, decrypts day summaries, alerts on the alerts topic) and chalicelib/cases/events.py (new cases
     # forwarded to their type's topic; an SMS to a filer who opted in, phone decrypted).
     "on_submissions_change": frozenset({"tables", "pii", "alerts", "sms", "stream:submissions"}),
-    # chalicelib/daily_report/reminders.py run_due, every 5 minutes: reads links, households and staff, writes
-    # job markers and inbox notices.
-    "report_reminders": frozenset({"tables"}),
-    # chalicelib/cases/schedule.py, every 15 minutes: reads the due queue, moves overdue cases up a level, writes
-    # timeline events and inbox notices.
-    "case_escalation": frozenset({"tables"}),
+    # The schedules only fan their job out (chalicelib/core/jobs.py): they read the county registry and, for the
+    # reminders, each county's household counter and townships, and send the jobs queue one message per county or
+    # township. Every 5 minutes (chalicelib/daily_report/schedule.py) and every 15 (chalicelib/cases/schedule.py).
+    "report_reminders": frozenset({"tables:read", "jobs:send"}),
+    "case_escalation": frozenset({"tables:read", "jobs:send"}),
+    # The jobs queue's worker (chalicelib/core/jobs.py run_jobs): one county's or township's job a message. The
+    # reminders (chalicelib/daily_report/reminders.py) read links, households and staff, write job claims and inbox
+    # notices; the escalation (chalicelib/cases/service.py) moves overdue cases up, writes timeline events and inbox
+    # notices.
+    "run_jobs": frozenset({"tables", "jobs:receive"}),
 }
 ASYNC_EVENTS = {"SNS", "S3", "Schedule", "CloudWatchEvent", "EventBridgeRule"}  # Lambda's async invocation
 STREAM_EVENTS = {"DynamoDB", "Kinesis"}  # event source mappings: on-failure destination
+QUEUE_EVENTS = {"SQS"}  # event source mappings: the queue's redrive policy (its DLQ), partial batch responses
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class FunctionPlan:
     capabilities: frozenset[str]
     asynchronous: bool
     stream_events: tuple[str, ...]
+    queue_events: tuple[str, ...] = ()
 
 
 def chalice_name(props: dict) -> str:
@@ -59,13 +65,14 @@ def plan_functions(sam: dict, capabilities: dict[str, frozenset[str]] | None = N
                              "CAPABILITIES: declare what it may access")
         events = props.get("Events") or {}
         kinds = {ev["Type"] for ev in events.values()}
-        unknown = kinds - ASYNC_EVENTS - STREAM_EVENTS
+        unknown = kinds - ASYNC_EVENTS - STREAM_EVENTS - QUEUE_EVENTS
         if unknown:
             raise ValueError(f"{name}: event types {sorted(unknown)} need a failure destination in functions.py")
         out.append(FunctionPlan(
             logical_id=logical_id, name=name, capabilities=capabilities[name],
             asynchronous=bool(kinds & ASYNC_EVENTS),
-            stream_events=tuple(k for k, ev in events.items() if ev["Type"] in STREAM_EVENTS)))
+            stream_events=tuple(k for k, ev in events.items() if ev["Type"] in STREAM_EVENTS),
+            queue_events=tuple(k for k, ev in events.items() if ev["Type"] in QUEUE_EVENTS)))
     if not any(p.name == API_HANDLER for p in out):
         raise ValueError("the Chalice template has no API handler")
     return out

@@ -29,6 +29,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
+from chalicelib.core import jobs
 from chalicelib.core.gateway import GATEWAY_RESPONSES, envelope
 
 from .checks import NO_VPC, SYNC_NO_DLQ, skip
@@ -41,6 +42,7 @@ REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra"
 API_STAGE = "api"  # .chalice/config.json: the API lives under /api/ (CloudFront routes /api/* to it)
 TOPICS = ("alerts", "broadcasts", "recruitment")
+READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
 ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                 "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"]
 ACCESS_LOG_FORMAT = json.dumps({
@@ -209,6 +211,25 @@ class CqtStack(Stack):
         self.dlq = sqs.Queue(self, "Dlq", queue_name=f"{self.prefix}-dlq", encryption=sqs.QueueEncryption.KMS,
                              encryption_master_key=self.data_key, enforce_ssl=True,
                              retention_period=Duration.days(14))
+        self._jobs_queue()
+
+    def _jobs_queue(self) -> None:
+        """Scheduled work (chalicelib/core/jobs.py): the schedules send one message per county or township, the
+        `run_jobs` worker runs each. A message its job failed on comes back after the visibility timeout (AWS's
+        advice for an event source mapping: six times the worker's timeout, so a slow or throttled try is not
+        taken for a failure), and after jobs.MAX_RECEIVES receives moves to the jobs' own dead-letter queue: apart
+        from the shared DLQ (failed asynchronous invocations and stream batches, another format), so that SQS's
+        DLQ redrive can move its messages back to the jobs queue (docs/operations.md, "Scheduled work"). The DLQ
+        keeps messages 14 days, longer than the queue (4): an expiry counts from the first enqueue."""
+        worker_timeout = self.d.per_function("timeout_s", "run_jobs")
+        self.jobs_dlq = sqs.Queue(self, "JobsDlq", queue_name=f"{self.prefix}-jobs-dlq",
+                                  encryption=sqs.QueueEncryption.KMS, encryption_master_key=self.data_key,
+                                  enforce_ssl=True, retention_period=Duration.days(14))
+        self.jobs_queue = sqs.Queue(
+            self, "JobsQueue", queue_name=f"{self.prefix}-jobs", encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.data_key, enforce_ssl=True, retention_period=Duration.days(4),
+            visibility_timeout=Duration.seconds(worker_timeout * jobs.VISIBILITY_TIMEOUTS),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.jobs_dlq, max_receive_count=jobs.MAX_RECEIVES))
 
     # --- secret and its rotation -------------------------------------------------------------------------------
 
@@ -288,6 +309,8 @@ class CqtStack(Stack):
             "CQT_ALERTS_TOPIC": self.topics["alerts"].topic_arn,
             "CQT_BROADCASTS_TOPIC": self.topics["broadcasts"].topic_arn,
             "CQT_RECRUITMENT_TOPIC": self.topics["recruitment"].topic_arn,
+            "CQT_JOBS_QUEUE": self.jobs_queue.queue_name,
+            "CQT_JOBS_QUEUE_URL": self.jobs_queue.queue_url,
             "CQT_PII_KEY_ID": self.pii_key.key_arn,
             "CQT_SECRET_NAME": f"{self.prefix}/app-secrets",
             "CQT_SMS_SENDER": d.get("sms_sender"),
@@ -362,6 +385,21 @@ class CqtStack(Stack):
             self.grant_data_key(role, "sqs")
             checks_.append(("CKV_AWS_116", "Stream handler: failed batches go to the DLQ through the event source "
                                            "mapping's on-failure destination, not the function's DLQ."))
+        elif plan.queue_events:
+            if "jobs:receive" not in plan.capabilities:
+                raise ValueError(f"{plan.name}: a queue handler needs the jobs:receive capability")
+            for event in plan.queue_events:
+                # The app names the queue by its default name; the real one is the stack's.
+                fn.add_property_override(f"Events.{event}.Properties.Queue", self.jobs_queue.queue_arn)
+                # Partial batch responses: the handler names the messages that failed (chalicelib/core/jobs.py).
+                fn.add_property_override(f"Events.{event}.Properties.FunctionResponseTypes",
+                                         ["ReportBatchItemFailures"])
+                # No more pollers than the function may run: a throttled message would go back to the queue with
+                # its receive count up, and a few of those would dead-letter a job that never failed.
+                fn.add_property_override(f"Events.{event}.Properties.ScalingConfig", {
+                    "MaximumConcurrency": max(2, d.per_function("reserved_concurrency", plan.name))})
+            checks_.append(("CKV_AWS_116", "Queue handler: a message that keeps failing goes to the jobs DLQ "
+                                           "through the queue's redrive policy, not the function's DLQ."))
         else:
             checks_.append(SYNC_NO_DLQ)
         skip(fn, *checks_)
@@ -391,6 +429,16 @@ class CqtStack(Stack):
         if "tables" in can:  # PynamoDB models and TransactWrite (chalicelib/core/db.py)
             role.add_to_policy(iam.PolicyStatement(actions=ITEM_ACTIONS,
                                                    resources=self.table_arns("households", "submissions")))
+        elif "tables:read" in can:  # the schedules: the county registry, counters, places (chalicelib/core/jobs.py)
+            role.add_to_policy(iam.PolicyStatement(actions=READ_ACTIONS,
+                                                   resources=self.table_arns("households", "submissions")))
+        if "jobs:send" in can:  # chalicelib/core/jobs.py fan_out
+            role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"],
+                                                   resources=[self.jobs_queue.queue_arn]))
+        if "jobs:receive" in can:  # the event source mapping polls with the function's role
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                resources=[self.jobs_queue.queue_arn]))
         if "idempotency" in can:  # Powertools DynamoDBPersistenceLayer (chalicelib/core/http.py)
             role.add_to_policy(iam.PolicyStatement(
                 actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
@@ -422,8 +470,9 @@ class CqtStack(Stack):
         if "sms" in can and self.d.get("sms_sender") == "sns":  # chalicelib/core/notify.py SnsSmsSender
             role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
         via = ["lambda"]  # environment variables are encrypted with the data key
-        via += [v for c, v in (("secret", "secretsmanager"), ("tables", "dynamodb"), ("idempotency", "dynamodb"),
-                               ("media", "s3"), ("topics", "sns"), ("alerts", "sns")) if c in can]
+        via += [v for c, v in (("secret", "secretsmanager"), ("tables", "dynamodb"), ("tables:read", "dynamodb"),
+                               ("idempotency", "dynamodb"), ("media", "s3"), ("topics", "sns"), ("alerts", "sns"),
+                               ("jobs:send", "sqs"), ("jobs:receive", "sqs")) if c in can]
         self.grant_data_key(role, *sorted(set(via)))
 
     def _rest_api(self) -> None:
@@ -658,6 +707,13 @@ class CqtStack(Stack):
                                                  period=five), 0, f"DynamoDB throttled {table.table_name}")
         alarm("dlq-depth", self.dlq.metric_approximate_number_of_messages_visible(period=five, statistic="Maximum"),
               0, "Asynchronous handler invocations failed and wait in the DLQ")
+        alarm("jobs-dlq-depth", self.jobs_dlq.metric_approximate_number_of_messages_visible(
+            period=five, statistic="Maximum"), 0,
+            "A scheduled job failed for a county or township at every try and waits in the jobs DLQ "
+            "(docs/operations.md, \"Scheduled work\": find why in run_jobs' logs, fix, redrive)")
+        alarm("jobs-age", self.jobs_queue.metric_approximate_age_of_oldest_message(
+            period=five, statistic="Maximum"), 3600,
+            "Scheduled jobs have waited over an hour in the jobs queue: the worker is not taking them")
         for name, topic in self.topics.items():
             alarm(f"{name}-delivery-failures", topic.metric_number_of_notifications_failed(period=five), 0,
                   f"SNS could not deliver messages of {topic.topic_name}")

@@ -123,28 +123,26 @@ def test_reopen_within_seven_days_and_not_after(village):
         clock.set_clock(clock.Clock())
 
 
-def test_an_unanswered_case_moves_up_level_by_level_on_the_schedule(village):
-    from chalicelib.cases import schedule
-
+def test_an_unanswered_case_moves_up_level_by_level_on_the_schedule(village, events):
     c = village
     ref = snap(c, category="safety", extra={"urgent": "yes"}, text="水塘边护栏倒了，孩子常在附近玩").json["ref"]
     first = c.api.get(f"/cases/{ref}", token=c.tokens["village_admin"]).json
     due = dt.datetime.fromisoformat(first["due_at"])
     assert dt.timedelta(hours=23) < due - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=24)
-    assert schedule.run(due - dt.timedelta(minutes=1)).get(c.code) is None  # not yet
-    assert schedule.run(due + dt.timedelta(minutes=1))[c.code] == 1
+    assert events.run_job("case_escalation", due - dt.timedelta(minutes=1)).get(c.code) is None  # not yet
+    assert events.run_job("case_escalation", due + dt.timedelta(minutes=1))[c.code] == 1
     up = c.api.get(f"/cases/{ref}", token=c.tokens["villager"]).json
     assert up["level"] == "village" and up["timeline"][-1]["event"] == "escalated"
     assert up["timeline"][-1]["by"] == "系统" and up["timeline"][-1]["detail"]["to"] == "village"
     assert any(m["title"] == "您的随手拍已转交村级办理" or "已转交" in m["title"]
                for m in c.api.get("/inbox", token=c.tokens["villager"]).json["items"])
     later = dt.datetime.fromisoformat(up["due_at"]) + dt.timedelta(minutes=1)
-    assert schedule.run(later)[c.code] == 1
+    assert events.run_job("case_escalation", later)[c.code] == 1
     assert c.api.get(f"/cases/{ref}", token=c.tokens["village_admin"]).json["level"] == "township"
     # Overdue cases show red in the township's inbox; the county's is next, then it stays red at the top.
-    assert schedule.run(later + dt.timedelta(hours=25))[c.code] == 1
-    assert schedule.run(later + dt.timedelta(hours=50))[c.code] == 1  # at the top: due item removed
-    assert schedule.run(later + dt.timedelta(hours=75)).get(c.code) is None
+    assert events.run_job("case_escalation", later + dt.timedelta(hours=25))[c.code] == 1
+    assert events.run_job("case_escalation", later + dt.timedelta(hours=50))[c.code] == 1  # at the top: due removed
+    assert events.run_job("case_escalation", later + dt.timedelta(hours=75)).get(c.code) is None
     top = c.api.get(f"/cases/{ref}", token=c.tokens["county_admin"]).json
     assert top["level"] == "county" and [e["event"] for e in top["timeline"]].count("escalated") == 4
     # Once answered, nothing moves it any more.

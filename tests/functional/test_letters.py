@@ -79,12 +79,10 @@ def test_letters_are_private_to_the_writer_and_the_offices_in_scope(village):
     assert write(c, text="短").status_code == 422
 
 
-def test_an_unanswered_letter_goes_to_the_township_after_three_working_days(village):
+def test_an_unanswered_letter_goes_to_the_township_after_three_working_days(village, events):
     """Written on Wednesday 30 September 2026 at 10:00: 1–7 October are the National Day holiday, Saturday 10
     October is a 调休 working day, so the three working days are 8, 9 and 10 October and the letter is due at the
     end of the 10th (Asia/Shanghai)."""
-    from chalicelib.cases import schedule
-
     c = village
     clock.set_clock(clock.FrozenClock(dt.datetime(2026, 9, 30, 2, 0, tzinfo=dt.UTC)))  # 10:00 in Shanghai
     try:
@@ -94,8 +92,8 @@ def test_an_unanswered_letter_goes_to_the_township_after_three_working_days(vill
         clock.set_clock(clock.Clock())
     ref = r.json["ref"]
     assert r.json["due_at"] == "2026-10-10T16:00:00Z"  # midnight at the end of 10 October, Shanghai
-    assert schedule.run(dt.datetime(2026, 10, 9, 12, 0, tzinfo=dt.UTC)).get(c.code) is None
-    assert schedule.run(dt.datetime(2026, 10, 10, 16, 1, tzinfo=dt.UTC))[c.code] == 1
+    assert events.run_job("case_escalation", dt.datetime(2026, 10, 9, 12, 0, tzinfo=dt.UTC)).get(c.code) is None
+    assert events.run_job("case_escalation", dt.datetime(2026, 10, 10, 16, 1, tzinfo=dt.UTC))[c.code] == 1
     up = c.api.get(f"/cases/{ref}", token=c.tokens["villager"]).json
     assert up["level"] == "township" and up["timeline"][-1]["event"] == "escalated"
     assert up["timeline"][-1]["detail"]["to"] == "township"

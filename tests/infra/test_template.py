@@ -375,3 +375,71 @@ def test_alarms_cover_5xx_throttles_dlq_and_delivery_failures(stack):
     ops = {k for k, t in resources(template, "AWS::SNS::Topic").items() if k.startswith("OpsTopic")}
     for a in alarms.values():
         assert [x["Ref"] for x in a["Properties"]["AlarmActions"]] == list(ops)
+
+
+# --- scheduled work --------------------------------------------------------------------------------------------
+
+def _queue(template, name):
+    return only(template, "AWS::SQS::Queue", QueueName=name)
+
+
+def test_scheduled_work_fans_out_through_the_jobs_queue_with_retries_a_dlq_and_alarms(stack):
+    """chalicelib/core/jobs.py: the schedules send one message per county or township to the jobs queue; its worker
+    reports failed messages (partial batch responses), which come back after the visibility timeout and move to the
+    jobs DLQ after MAX_RECEIVES receives; the DLQ's depth and the queue's age raise alarms."""
+    from chalicelib.core import jobs
+
+    stage, _, template = stack
+    qid, queue = _queue(template, f"cqt-{stage}-jobs")
+    dlq_id, dlq = _queue(template, f"cqt-{stage}-jobs-dlq")
+    for q in (queue, dlq):
+        assert q["Properties"]["KmsMasterKeyId"]
+    policies = [p["Properties"] for p in resources(template, "AWS::SQS::QueuePolicy").values()]
+    for q in (qid, dlq_id):  # SSL only
+        (doc,) = [p["PolicyDocument"] for p in policies if {"Ref": q} in p["Queues"]]
+        assert any(st["Effect"] == "Deny" and st["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+                   for st in doc["Statement"]), q
+    redrive = queue["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": [dlq_id, "Arn"]}
+    assert redrive["maxReceiveCount"] == jobs.MAX_RECEIVES
+    assert dlq["Properties"]["MessageRetentionPeriod"] > queue["Properties"]["MessageRetentionPeriod"]
+
+    fns = _functions(template)
+    worker = fns["RunJobs"]["Properties"]
+    assert queue["Properties"]["VisibilityTimeout"] == jobs.VISIBILITY_TIMEOUTS * worker["Timeout"]
+    (event,) = worker["Events"].values()
+    assert event["Type"] == "SQS"
+    p = event["Properties"]
+    assert p["Queue"] == {"Fn::GetAtt": [qid, "Arn"]}  # the stack's queue, not the app's placeholder name
+    assert p["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert p["BatchSize"] == jobs.BATCH_SIZE
+    assert 2 <= p["ScalingConfig"]["MaximumConcurrency"] <= max(2, worker["ReservedConcurrentExecutions"])
+
+    role_of = {k: f["Properties"]["Role"]["Fn::GetAtt"][0] for k, f in fns.items()}
+    worker_policy = _policy_of(template, role_of["RunJobs"])
+    receive = [st for st in worker_policy if "sqs:ReceiveMessage" in st["Action"]]
+    assert receive and all(st["Resource"] == {"Fn::GetAtt": [qid, "Arn"]} for st in receive)
+    assert {"sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= set(receive[0]["Action"])
+    assert "sqs:SendMessage" not in _flat(worker_policy)
+    for schedule in ("ReportReminders", "CaseEscalation"):
+        props = fns[schedule]["Properties"]
+        env = props["Environment"]["Variables"]
+        assert env["CQT_JOBS_QUEUE_URL"] == {"Ref": qid}
+        policy = _policy_of(template, role_of[schedule])
+        sends = [st for st in policy if st["Action"] == "sqs:SendMessage"]
+        assert {"Fn::GetAtt": [qid, "Arn"]} in [st["Resource"] for st in sends]
+        text = _flat(policy)
+        assert "dynamodb:Query" in text and "dynamodb:PutItem" not in text  # they only read, then send
+        assert "sqs:ReceiveMessage" not in text
+        assert not props["Events"] or all(e["Type"] == "Schedule" for e in props["Events"].values())
+
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+
+    def watching(queue_id, metric):
+        return [a for a in alarms if a["Properties"].get("MetricName") == metric and
+                {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+                in a["Properties"].get("Dimensions", [])]
+
+    (depth,) = watching(dlq_id, "ApproximateNumberOfMessagesVisible")
+    assert depth["Properties"]["Threshold"] == 0 and depth["Properties"]["AlarmActions"]
+    assert watching(qid, "ApproximateAgeOfOldestMessage")

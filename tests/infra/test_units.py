@@ -15,8 +15,10 @@ def _raw(**region_cfg):
     from chalicelib.core.sms_templates import TEMPLATES
 
     sms = {"sms_app_id": "1400123456", "sms_templates": {t: str(2100000 + i) for i, t in enumerate(TEMPLATES)}}
+    web = {"web_domain": "cqt.example.cn", "web_certificate": "ASCACKCEVSQ6C2EXAMPLE",
+           "icp_recordal": "浙ICP备12345678号-1"}
     raw = config.load()
-    raw["stages"] = {"x": {"regions": {"cn-north-1": {**sms, **region_cfg}}}}  # a configured domestic SMS
+    raw["stages"] = {"x": {"regions": {"cn-north-1": {**sms, **web, **region_cfg}}}}  # a configured China region
     return raw
 
 
@@ -69,6 +71,15 @@ def test_function_plans_pick_failure_handling_by_invocation():
     assert not plans["api_handler"].asynchronous and not plans["api_handler"].stream_events
     assert plans["on_alert"].asynchronous
     assert plans["counters"].stream_events == ("s",)
+
+
+def test_a_queue_handler_is_planned_with_its_queue_events():
+    sam = _sam(APIHandler={"Handler": "app.app"},
+               Worker={"Handler": "chalicelib.core.jobs.run_jobs", "Events": {"q": {"Type": "SQS"}}})
+    plans = {p.name: p for p in plan_functions(sam, {"api_handler": frozenset(),
+                                                     "run_jobs": frozenset({"jobs:receive"})})}
+    assert plans["run_jobs"].queue_events == ("q",)
+    assert not plans["run_jobs"].asynchronous and not plans["run_jobs"].stream_events
 
 
 def test_a_new_handler_must_declare_what_it_may_access():

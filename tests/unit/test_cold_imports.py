@@ -53,3 +53,13 @@ def test_the_authorizer_function_imports_jwt_only_when_called():
                  "print(json.dumps(sorted(m for m in ('jwt', 'cryptography', 'pynamodb', 'boto3') "
                  "if m in sys.modules)))")
     assert got == []
+
+
+def test_the_jobs_worker_alone_loads_its_jobs():
+    """In AWS the jobs queue's worker imports chalicelib.core.jobs only (never app.py), which is light; a job's
+    module is imported when its first message comes."""
+    got = _fresh("import json\nfrom chalicelib.core import jobs\n"
+                 "before = sorted(jobs._jobs)\nheavy = [m for m in ('boto3', 'pynamodb') if m in sys.modules]\n"
+                 "jobs.get('case_escalation'), jobs.get('report_reminders')\n"
+                 "print(json.dumps({'before': before, 'heavy': heavy, 'after': sorted(jobs._jobs)}))")
+    assert got == {"before": [], "heavy": [], "after": ["case_escalation", "report_reminders"]}
