@@ -90,7 +90,12 @@ PLATFORM_LOG_LINES = 320  # bytes per invocation: Lambda's START, END and REPORT
 # Lambda samples the invocations that arrive without an upstream decision (stream and scheduled handlers) itself:
 # 1 a second and 5 % of the rest, not configurable for Lambda (the stage's sampling rule governs API requests only).
 LAMBDA_TRACE_RESERVOIR_PER_S, LAMBDA_TRACE_RATE = 1, 0.05
-AUTHORIZER_MS, AUTHORIZER_TTL_S = 8, 300  # chalicelib/core/auth/authorizer.py: cached per token for 300 s
+AUTHORIZER_MS, AUTHORIZER_TTL_S = 8, 300
+# A container's init (Python start, import app, first request's set-up), CPU ms at a full vCPU: GET /me as deployed
+# in bench/results/cold_start.md. Lambda bills the init phase of managed runtimes since August 2025.
+INIT_CPU_MS = 575
+FULL_VCPU_MB = 1769  # Lambda gives a function CPU in proportion to memory: one full vCPU at 1,769 MB
+MEMORY_SIZES = (256, 512, 1024, 1769)  # chalicelib/core/auth/authorizer.py: cached per token for 300 s
 
 
 @dataclass
@@ -350,16 +355,14 @@ class People:
 
 def flow_morning(m: Meter, p: People, home: dict, session: dict) -> dict:
     """A villager opens the app in the morning and reports the household's health (web/app: yesterday's access
-    token is refreshed before the first request — shared/api.js; the home in one request — home/HomePage.vue;
-    report page — daily_report/ReportPage.vue, householdCache.js; then the report is sent)."""
+    token is refreshed before the first request — shared/api.js; the home in one request — home/HomePage.vue; the
+    report page in one request — daily_report/ReportPage.vue; then the report is sent)."""
     hid = home["id"]
     s = m.request("POST", "/auth/refresh", {"refresh_token": session["refresh_token"]}, expect=200).json
     session.update(s)
     tok = s["access_token"]
     m.request("GET", "/home", token=tok, expect=200)
-    m.request("GET", f"/reports/today?household={hid}", token=tok, expect=200)
-    m.request("GET", f"/reports?household={hid}&limit=5", token=tok, expect=200)
-    m.request("GET", f"/households/{hid}", token=tok, expect=200)
+    m.request("GET", f"/reports/form?household={hid}", token=tok, expect=200)
     body = {"household": hid, "members": [{"member": x["id"], "colour": "green"} for x in home["members"]]}
     m.request("POST", "/reports", body, token=tok, headers={"Idempotency-Key": os.urandom(8).hex()}, expect=201)
     return session
@@ -592,7 +595,9 @@ def deployed() -> dict:
     """What the prod stage deploys that the price depends on, read from infra/stages.json and
     infra/cqt_infra/config.py (the values the CDK app synthesizes): the API function's memory, the log level,
     whether Lambda's own START/END/REPORT lines are kept (SystemLogLevel), the X-Ray sampling rule."""
-    sys.path.insert(0, str(ROOT / "infra"))
+    for path in (str(ROOT), str(ROOT / "infra")):  # the stage checks read the app's SMS templates
+        if path not in sys.path:
+            sys.path.insert(0, path)
     from cqt_infra import config
 
     d = next(x for x in config.deployments(stage="prod") if not x.china)
@@ -700,6 +705,10 @@ def price(t: Tally, k: County, facts: dict, containers: dict, *, http_api: bool,
     invocations = t.invocations + t.stream_invocations + t.schedule_invocations
     ms = t.own_s * 1000 + t.stream_own_s * 1000 + t.aws_ms() + invocations * 1.0  # rounding up to the ms
     authorizer_calls = t.tokens
+    # own CPU time stretches below a full vCPU; time spent waiting on AWS does not
+    slow = max(1.0, FULL_VCPU_MB / memory_mb)
+    ms = (t.own_s + t.stream_own_s) * 1000 * slow + t.aws_ms() + invocations * 1.0
+    ms += containers["starts"] * INIT_CPU_MS * slow  # billed init phases
     lam = invocations / 1e6 * P["lambda_req_per_m"] + ms / 1000 * memory_mb / 1024 * gbs
     lam += authorizer_calls / 1e6 * P["lambda_req_per_m"] + authorizer_calls * AUTHORIZER_MS / 1000 * 0.5 * gbs
     out["Lambda"] = lam
@@ -742,6 +751,25 @@ VARIANTS = {
     "HTTP API, arm64, API on its own domain (not through CloudFront)": {"http_api": True, "arm": True,
                                                                        "cdn_api": False},
 }
+
+
+def memory_table(t: Tally, warm: dict[str, Tally], containers: dict,
+                 arm: bool) -> list[tuple[int, float, float, float]]:
+    """(memory MB, Lambda US$ a month, a morning request's duration ms, a cold start's init ms) for the functions at
+    each memory size: own CPU time measured here (taken as a full vCPU) stretched by 1,769 MB / memory below it,
+    AWS waits unchanged."""
+    rows = []
+    for mb in MEMORY_SIZES:
+        slow = max(1.0, FULL_VCPU_MB / mb)
+        invocations = t.invocations + t.stream_invocations + t.schedule_invocations
+        ms = (t.own_s + t.stream_own_s) * 1000 * slow + t.aws_ms() + invocations + containers["starts"] * \
+            INIT_CPU_MS * slow
+        gbs = PRICES["lambda_gbs_arm" if arm else "lambda_gbs_x86"]
+        usd = invocations / 1e6 * PRICES["lambda_req_per_m"] + ms / 1000 * mb / 1024 * gbs
+        m = warm["morning"]
+        per = (m.own_s * 1000 * slow + m.aws_ms()) / max(1, m.invocations)
+        rows.append((mb, usd, per, INIT_CPU_MS * slow))
+    return rows
 
 
 def drivers(warm: dict[str, Tally], counts: dict[str, float], key_scope: str) -> list[tuple[str, str, float]]:
@@ -813,6 +841,14 @@ def report(county: County, warm, cold, counts, total, containers, priced, facts,
         w(f"| {s} | " + " | ".join(cells) + " |")
     w(f"\nTarget: ≤ US$25 a month for this county (issue 13). Per household and month (as deployed): "
       f"US${priced[names[0]]['total'] / county.households:.5f}.\n")
+    w("## The functions' memory (x86_64; Lambda only)\n")
+    w(f"Own CPU time measured here is taken as a full vCPU ({FULL_VCPU_MB:,} MB) and stretched below it; waits on "
+      f"AWS calls are not. A cold start's init is {INIT_CPU_MS} ms of CPU at a full vCPU (bench/results/cold_start.md, "
+      f"GET /me as deployed); {containers['starts']:,.0f} a month, billed. Deployed: {dep['memory_mb']} MB.\n")
+    w("| memory | Lambda US$ a month | a morning request (ms) | a cold start's init (ms) |\n|---:|---:|---:|---:|")
+    for mb, usd, per, init in memory_table(total, warm, containers, arm=False):
+        w(f"| {mb:,} MB{' (deployed)' if mb == dep['memory_mb'] else ''} | {usd:,.2f} | {per:,.0f} | {init:,.0f} |")
+    w("")
     w("## Top drivers (as deployed, a month)\n")
     w("| flow | what | a month |\n|---|---|---:|")
     for flow, what, n in sorted(drivers(warm, counts, facts['key_scope']), key=lambda r: -r[2])[:12]:

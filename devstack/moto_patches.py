@@ -60,8 +60,29 @@ def fast_transactions() -> None:
             raise
 
     models.DynamoDBBackend.transact_write_items = transact_write_items
+    atomic_writes()
     fast_queries()
     _applied = True
+
+
+_write_lock = threading.RLock()
+
+
+def atomic_writes() -> None:
+    """DynamoDB applies a conditional write atomically: the condition is checked against the item as it is when the
+    write lands. moto checks, then writes, with nothing in between to stop another request thread of its threaded
+    server doing the same: two concurrent PutItems conditional on one version could both succeed (a lost update the
+    real service never allows; tests/reliability/test_concurrency.py caught it). Writes are made one at a time."""
+    import moto.dynamodb.models as models
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item"):
+        original = getattr(models.DynamoDBBackend, name)
+
+        def locked(self, *args, _original=original, **kwargs):
+            with _write_lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(models.DynamoDBBackend, name, locked)
 
 
 _scope = threading.local()
