@@ -23,11 +23,14 @@ TAGS = ("households",)
 def member_out(ctx: TenantContext, grid: str, m) -> dict:
     """Full ID and phone numbers only for roles that need them at this place; masked otherwise."""
     full = ctx.can("households.pii", grid)
-    idno = pii.decrypt(ctx.tenant_id, m.idno_enc)
-    phone = pii.decrypt(ctx.tenant_id, m.phone_enc) if m.phone_enc else None
-    return {"id": m.mid, "name": m.name, "relation": m.relation,
-            "id_number": idno if full else pii.mask_id_number(idno),
-            "phone": phone if full else pii.mask_phone(phone), "party_member": m.party_member,
+    if full or m.idno_mask is None or (m.phone_enc and m.phone_mask is None):  # written before masks were kept
+        idno = pii.decrypt(ctx.tenant_id, m.idno_enc)
+        phone = pii.decrypt(ctx.tenant_id, m.phone_enc) if m.phone_enc else None
+        shown_idno, shown_phone = (idno, phone) if full else (pii.mask_id_number(idno), pii.mask_phone(phone))
+    else:  # a masked answer from the stored masks: nothing decrypted
+        shown_idno, shown_phone = m.idno_mask, m.phone_mask if m.phone_enc else None
+    return {"id": m.mid, "name": m.name, "relation": m.relation, "id_number": shown_idno,
+            "phone": shown_phone, "party_member": m.party_member,
             "outside_person": m.outside_person, "from_place": m.from_place, "pii_masked": not full}
 
 

@@ -73,6 +73,10 @@ class Member(HouseholdsItem, discriminator="member"):
     idno_bidx = UnicodeAttribute()
     phone_enc = UnicodeAttribute(null=True)
     phone_bidx = UnicodeAttribute(null=True)
+    # The masks (330825********1234, 138****0000) kept beside the ciphertext: answers to roles that see masked
+    # numbers need no decryption. Members written before they existed have none (decrypted and masked as before).
+    idno_mask = UnicodeAttribute(null=True)
+    phone_mask = UnicodeAttribute(null=True)
     party_member = BooleanAttribute(default=False)
     outside_person = BooleanAttribute(default=False)
     from_place = UnicodeAttribute(null=True)

@@ -96,6 +96,7 @@ def _member_item(tenant: str, hh: Household, m, now: str) -> tuple[Member, IdNum
     member = Member(*Member.keys(tenant, hh.hid, mid), mid=mid, hid=hh.hid, grid=hh.grid, name=m.name,
                     relation=m.relation, idno_enc=pii.encrypt(tenant, m.id_number), idno_bidx=idno_bidx,
                     phone_enc=pii.encrypt(tenant, m.phone) if m.phone else None, phone_bidx=phone_bidx,
+                    idno_mask=pii.mask_id_number(m.id_number), phone_mask=pii.mask_phone(m.phone),
                     party_member=m.party_member, outside_person=m.outside_person,
                     from_place=m.from_place if m.outside_person else None, created_at=now, updated_at=now)
     member.index_name(tenant)
@@ -473,10 +474,12 @@ def update_member(ctx: TenantContext, hid: str, mid: str, patch) -> Member:
     if patch.id_number:
         member.idno_enc, member.idno_bidx = pii.encrypt(tenant, patch.id_number), pii.blind_index("idno",
                                                                                                   patch.id_number)
+        member.idno_mask = pii.mask_id_number(patch.id_number)
     if patch.phone == "":
-        member.phone_enc = member.phone_bidx = None
+        member.phone_enc = member.phone_bidx = member.phone_mask = None
     elif patch.phone:
         member.phone_enc, member.phone_bidx = pii.encrypt(tenant, patch.phone), pii.blind_index("phone", patch.phone)
+        member.phone_mask = pii.mask_phone(patch.phone)
     if patch.party_member is not None:
         member.party_member = patch.party_member
     member.outside_person, member.from_place = outside, (from_place if outside else None)

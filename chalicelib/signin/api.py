@@ -94,7 +94,7 @@ def _me(ctx) -> tuple[dict, list[str]]:
         county = counties.get(ctx.tenant_id)
         enabled = counties.enabled_modules(county)
         out.update(county_name=service.county_name(ctx.tenant_id), name=user.name, sms_updates=bool(user.sms_updates),
-                   phone=pii.mask_phone(pii.decrypt(ctx.tenant_id, user.phone_enc)),
+                   phone=user.phone_mask or pii.mask_phone(pii.decrypt(ctx.tenant_id, user.phone_enc)),
                    modules=enabled, grants=_grants_out(ctx),
                    permissions=_permissions(ctx, None if ctx.is_operator else enabled),
                    appoint=ctx.appointable())

@@ -84,3 +84,31 @@ def test_reading_fifty_members_costs_one_kms_call(client, county, monkeypatch):
     r = client.get(f"/households/{hid}", token=county.tokens["grid_worker"])
     assert r.status_code == 200 and len(r.json["members"]) == 20
     assert len(calls) == 1
+
+
+def test_masked_answers_decrypt_nothing(client, county, monkeypatch):
+    """Roles that see masked numbers are answered from the masks kept beside the ciphertext: no decryption at all
+    (no KMS call, no AES). Members written before the masks were kept are decrypted and masked as before."""
+    from chalicelib.core import pii
+    from chalicelib.households.models import Member
+
+    idno, phone = unique_id_number(county.code), new_phone()
+    hid = client.post("/households", {"grid": county.grid, "address": "掩码1号", "members": [
+        {"name": "掩码", "relation": "户主", "id_number": idno, "phone": phone}]},
+        token=county.tokens["grid_worker"]).json["id"]
+    real, opened = pii.decrypt, []
+    monkeypatch.setattr(pii, "decrypt", lambda *a: opened.append(a) or real(*a))
+    member = client.get(f"/households/{hid}", token=county.tokens["county_admin"]).json["members"][0]
+    assert member["id_number"] == pii.mask_id_number(idno) and member["phone"] == pii.mask_phone(phone)
+    me = client.get("/me", token=county.tokens["county_admin"]).json
+    assert me["phone"] == pii.mask_phone(county.admin_phone)
+    assert opened == []
+    # the grid worker (households.pii) still sees the whole numbers
+    full = client.get(f"/households/{hid}", token=county.tokens["grid_worker"]).json["members"][0]
+    assert full["id_number"] == idno and full["phone"] == phone and opened
+    # a member written before masks were kept
+    item = next(m for m in Member.query(f"{county.code}#HH#{hid}", Member.sk.startswith("M#")))
+    item.update(actions=[Member.idno_mask.remove(), Member.phone_mask.remove()])
+    opened.clear()
+    member = client.get(f"/households/{hid}", token=county.tokens["county_admin"]).json["members"][0]
+    assert member["id_number"] == pii.mask_id_number(idno) and member["phone"] == pii.mask_phone(phone) and opened

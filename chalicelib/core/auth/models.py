@@ -18,6 +18,9 @@ class User(HouseholdsItem, discriminator="user"):
     name = UnicodeAttribute()
     phone_enc = UnicodeAttribute()
     phone_bidx = UnicodeAttribute()
+    # 138****0000, kept beside the ciphertext: answers that show the mask need no decryption (no KMS, no AES);
+    # people created before it have none (their phone is decrypted and masked as before)
+    phone_mask = UnicodeAttribute(null=True)
     grants = UnicodeAttribute(default="[]")  # JSON list of {role, place, household?}
     status = UnicodeAttribute(default="active")  # active | removed
     sms_updates = BooleanAttribute(null=True)  # opted in to SMS when a case of theirs changes status

@@ -326,7 +326,8 @@ def new_user(tenant: str, phone: str, name: str, grants: list[Grant], *, invited
     uid = uuid.uuid4().hex[:16]
     bidx = pii.blind_index("phone", phone)
     user = User(*User.keys(tenant, uid), uid=uid, name=name, phone_enc=pii.encrypt(tenant, phone), phone_bidx=bidx,
-                grants=json.dumps([g.to_json() for g in grants], ensure_ascii=False), status="active",
+                phone_mask=pii.mask_phone(phone), status="active",
+                grants=json.dumps([g.to_json() for g in grants], ensure_ascii=False),
                 invited_by=invited_by, created_at=now, updated_at=now)
     return user, [(user, User.pk.does_not_exist()),
                   (PhoneIndex(*PhoneIndex.keys(tenant, bidx), uid=uid), PhoneIndex.pk.does_not_exist()),
