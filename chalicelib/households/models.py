@@ -77,6 +77,21 @@ class Member(HouseholdsItem, discriminator="member"):
     # numbers need no decryption. Members written before they existed have none (decrypted and masked as before).
     idno_mask = UnicodeAttribute(null=True)
     phone_mask = UnicodeAttribute(null=True)
+
+    def set_phone(self, tenant: str, phone: str | None) -> None:
+        """The phone's ciphertext, blind index and mask together (None removes the number): every writer uses this,
+        so the mask never goes stale."""
+        from ..core import pii
+
+        self.phone_enc = pii.encrypt(tenant, phone) if phone else None
+        self.phone_bidx = pii.blind_index("phone", phone) if phone else None
+        self.phone_mask = pii.mask_phone(phone) if phone else None
+
+    def set_id_number(self, tenant: str, idno: str) -> None:
+        from ..core import pii
+
+        self.idno_enc, self.idno_bidx = pii.encrypt(tenant, idno), pii.blind_index("idno", idno)
+        self.idno_mask = pii.mask_id_number(idno)
     party_member = BooleanAttribute(default=False)
     outside_person = BooleanAttribute(default=False)
     from_place = UnicodeAttribute(null=True)

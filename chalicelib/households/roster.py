@@ -444,7 +444,7 @@ def _update(tenant: str, op: dict) -> dict:
         m.name, m.relation, m.party_member, m.outside_person = v.name, v.relation, v.party_member, v.outside_person
         m.from_place = v.from_place if v.outside_person else None
         if v.phone:
-            m.phone_enc, m.phone_bidx = pii.encrypt(tenant, v.phone), pii.blind_index("phone", v.phone)
+            m.set_phone(tenant, v.phone)
         m.grid, m.updated_at = hh.grid, now
         m.index_name(tenant)
         w.put(m)

@@ -472,14 +472,11 @@ def update_member(ctx: TenantContext, hid: str, mid: str, patch) -> Member:
         member.name = patch.name
     member.relation = relation
     if patch.id_number:
-        member.idno_enc, member.idno_bidx = pii.encrypt(tenant, patch.id_number), pii.blind_index("idno",
-                                                                                                  patch.id_number)
-        member.idno_mask = pii.mask_id_number(patch.id_number)
+        member.set_id_number(tenant, patch.id_number)
     if patch.phone == "":
-        member.phone_enc = member.phone_bidx = member.phone_mask = None
+        member.set_phone(tenant, None)
     elif patch.phone:
-        member.phone_enc, member.phone_bidx = pii.encrypt(tenant, patch.phone), pii.blind_index("phone", patch.phone)
-        member.phone_mask = pii.mask_phone(patch.phone)
+        member.set_phone(tenant, patch.phone)
     if patch.party_member is not None:
         member.party_member = patch.party_member
     member.outside_person, member.from_place = outside, (from_place if outside else None)

@@ -112,3 +112,16 @@ def test_masked_answers_decrypt_nothing(client, county, monkeypatch):
     opened.clear()
     member = client.get(f"/households/{hid}", token=county.tokens["county_admin"]).json["members"][0]
     assert member["id_number"] == pii.mask_id_number(idno) and member["phone"] == pii.mask_phone(phone) and opened
+
+
+def test_a_changed_number_changes_its_mask(client, county):
+    from chalicelib.core import pii
+
+    home = county.household(members=1)
+    m = home["members"][0]
+    phone, idno = new_phone(), unique_id_number(county.code)
+    r = client.put(f"/households/{home['id']}/members/{m['id']}", {"phone": phone, "id_number": idno},
+                   token=county.tokens["grid_worker"])
+    assert r.status_code == 200, r.json
+    shown = client.get(f"/households/{home['id']}", token=county.tokens["county_admin"]).json["members"][0]
+    assert shown["phone"] == pii.mask_phone(phone) and shown["id_number"] == pii.mask_id_number(idno)
