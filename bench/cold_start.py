@@ -366,19 +366,11 @@ def _run(root: Path, event_file: Path, env: dict, record: Path | None = None) ->
     return got
 
 
-def _dynamodb_tables(op: str, p: dict) -> list[str]:
-    if "TableName" in p:
-        return [p["TableName"]]
-    if op in ("BatchGetItem", "BatchWriteItem"):
-        return list(p.get("RequestItems", {}))
-    if op in ("TransactWriteItems", "TransactGetItems"):
-        return [next(iter(i.values()))["TableName"] for i in p.get("TransactItems", [])]
-    return []
-
-
 def _floor_spec(recorded: dict) -> dict:
-    tables = [t for c in recorded["calls"] if c["service"] == "dynamodb"
-              for t in _dynamodb_tables(c["op"], c["params"])]
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _common import _tables  # the tables a DynamoDB call names
+
+    tables = [t for c in recorded["calls"] if c["service"] == "dynamodb" for t in _tables(c["op"], c["params"])]
     return {"calls": recorded["calls"], "body": recorded["body"], "tables": list(dict.fromkeys(tables))}
 
 

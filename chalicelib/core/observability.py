@@ -37,8 +37,12 @@ class _CreatedOnFirstUse:
             with self.__dict__["_lock"]:
                 made = self.__dict__["_made"]
                 if made is None:
-                    made = self.__dict__["_made"] = self.__dict__["_factory"]()
+                    made = self.__dict__["_made"] = self._create()
         return made
+
+    def _create(self) -> Any:
+        """Make the object (called once, under the lock)."""
+        return self.__dict__["_factory"]()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._get(), name)
@@ -55,17 +59,11 @@ class _LoggerOnFirstLine(_CreatedOnFirstUse):
         super().__init__(factory)
         self.__dict__["_keys"] = {}
 
-    def _get(self) -> Any:
-        made = self.__dict__["_made"]
-        if made is None:
-            with self.__dict__["_lock"]:
-                made = self.__dict__["_made"]
-                if made is None:
-                    made = self.__dict__["_factory"]()
-                    if self.__dict__["_keys"]:
-                        made.append_keys(**self.__dict__["_keys"])
-                        self.__dict__["_keys"] = {}
-                    self.__dict__["_made"] = made
+    def _create(self) -> Any:
+        made = self.__dict__["_factory"]()
+        if self.__dict__["_keys"]:
+            made.append_keys(**self.__dict__["_keys"])
+            self.__dict__["_keys"] = {}
         return made
 
     def append_keys(self, **keys: Any) -> None:
