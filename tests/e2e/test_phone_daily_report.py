@@ -300,6 +300,7 @@ def test_home_shows_today_before_and_after_reporting(web_stack, admin, small_pho
     hid = household["id"]
     page = linked_villager(web_stack, small_phone, admin, hid, "徐大伯")
     cutoff = web_stack.api(admin, "GET", "/api/reports/settings")["cutoff"]
+    page.wait_for_load_state("networkidle")  # the household page linking landed on has finished its own requests
     seen = api_requests(page)  # what opening the app at its home page asks for
     page.goto(f"{web_stack.url}/")
     card = page.locator("[data-test=home-today]")
