@@ -2,7 +2,7 @@
 `import app` **and** the first request through the handler. Each run here is a new Python process that does exactly
 that, measured against a floor measured in the same run (ratios, because these machines are noisy).
 
-    .venv/bin/python bench/cold_start.py [--runs 20] [--modes lambda,bytecode] [--baseline-rev REV] [--no-package]
+    .venv/bin/python bench/cold_start.py [--runs 20] [--modes deployed,source] [--baseline-rev REV] [--no-package]
 
 The embedded AWS (moto's server, devstack.aws.EmbeddedAws) is started once, in this process, on 127.0.0.1: the
 demo county is provisioned and seeded, the demo villager signs in through the local API Gateway (devstack.gateway,
@@ -37,11 +37,12 @@ fresh app process with botocore event hooks (`before-parameter-build`, `after-ca
 operation, parameters and status.
 
 Two ways of loading code (`--modes`):
-- **lambda**: as deployed. The deployment package carries no bytecode (bench/package.py) and /var/task is read-only,
-  so everything in it (app.py, chalicelib, chalice, PynamoDB, pydantic, Powertools, ...) is compiled from source at
-  every cold start; the runtime's standard library and its boto3/botocore (infra/cqt_infra/package.py
-  RUNTIME_PROVIDED) come with bytecode (assumed for the runtime's own files);
-- **bytecode**: every module with bytecode (as a package that shipped it would be).
+- **deployed**: every module with bytecode: the deployment package ships it (infra/cqt_infra/package.py: the app's
+  beside its sources, dependencies' in place of theirs, checked by bench/package.py), and the runtime's standard
+  library and boto3/botocore have theirs;
+- **source**: for comparison, the package as it was before it shipped bytecode: /var/task is read-only, so
+  everything in it (app.py, chalicelib, chalice, PynamoDB, pydantic, Powertools, ...) was compiled from source at
+  every cold start; the runtime's own modules with bytecode.
 
 `--baseline-rev` also measures app.py + chalicelib/ of a git revision (exported with `git archive` into a temporary
 folder; the working tree is not touched), e.g. the revision before a change.
@@ -474,11 +475,11 @@ def _chart(rows: list[dict], path: Path) -> None:
 
 
 MODES = {
-    "lambda": "as deployed: the package's modules (app, chalicelib, chalice, PynamoDB, pydantic, Powertools, ...) "
-              "compiled from source at every cold start (the package has no bytecode and /var/task is read-only); "
-              "the standard library and the runtime's boto3/botocore with bytecode",
-    "bytecode": "every module with bytecode (written by a first, unmeasured run), as a package that shipped "
-                "compiled bytecode would be",
+    "deployed": "as deployed: every module with bytecode (the package ships it: infra/cqt_infra/package.py; here "
+                "written by a first, unmeasured run)",
+    "source": "for comparison, the package before it shipped bytecode: its modules (app, chalicelib, chalice, "
+              "PynamoDB, pydantic, Powertools, ...) compiled from source at every cold start (/var/task is "
+              "read-only); the standard library and the runtime's boto3/botocore with bytecode",
 }
 FIGURES = ("cpu", "startup_cpu", "import_cpu", "request_cpu", "wall", "import", "first_request")
 TRACED = "cunqingtong, sampled (1 %)"
@@ -500,7 +501,7 @@ class Case(NamedTuple):
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--runs", type=int, default=20, help="fresh processes per row (interleaved)")
-    p.add_argument("--modes", default="lambda,bytecode", help=f"of {', '.join(MODES)}")
+    p.add_argument("--modes", default="deployed,source", help=f"of {', '.join(MODES)}")
     p.add_argument("--baseline-rev", help="also measure app.py + chalicelib/ of this git revision")
     p.add_argument("--no-package", action="store_true", help="leave out the package size (it builds the package)")
     args = p.parse_args()
@@ -512,8 +513,8 @@ def main() -> None:
     try:
         aws, events = record_events(tmp)
         env = prod_env(dict(os.environ))
-        envs = {"bytecode": {**env, "PYTHONPYCACHEPREFIX": str(tmp / "pyc-all")},
-                "lambda": {**env, "PYTHONPYCACHEPREFIX": str(tmp / "pyc-lambda"), "PYTHONDONTWRITEBYTECODE": "1"}}
+        envs = {"deployed": {**env, "PYTHONPYCACHEPREFIX": str(tmp / "pyc-all")},
+                "source": {**env, "PYTHONPYCACHEPREFIX": str(tmp / "pyc-lambda"), "PYTHONDONTWRITEBYTECODE": "1"}}
         files = {}
         for name, event in events.items():
             files[name] = tmp / f"{name.split()[-1].strip('/')}.json"
@@ -529,7 +530,7 @@ def main() -> None:
         # The recording pass (also writes the bytecode of the app's modules): the AWS calls of a cold request.
         recorded, specs = {}, {}
         for request in ("GET /me", "GET /home"):
-            recorded[request] = _run(ROOT, files[request], envs["bytecode"], record=tmp / "record")
+            recorded[request] = _run(ROOT, files[request], envs["deployed"], record=tmp / "record")
             specs[request] = tmp / f"floor-{request.split('/')[-1]}.json"
             specs[request].write_text(json.dumps(_floor_spec(recorded[request])), encoding="utf-8")
 
@@ -550,7 +551,7 @@ def main() -> None:
             return {**env, "_X_AMZN_TRACE_ID": trace_header(sampled=True)} if case.traced else env
 
         for case in cases:  # bytecode written, files read once
-            _run(case.tree, files[case.request], env_of(case, "bytecode"))
+            _run(case.tree, files[case.request], env_of(case, "deployed"))
         _lambda_bytecode(tmp / "pyc-all", tmp / "pyc-lambda", [ROOT / "app.py", ROOT / "chalicelib", tmp])
 
         runs: dict[tuple[str, str, str], list[dict]] = {case.key: [] for case in cases}
@@ -564,8 +565,8 @@ def main() -> None:
                         runs[case.key].append(_run(case.tree, files[request], env_of(case)))
             print(f"round {i + 1}/{args.runs}", file=sys.stderr, flush=True)
         floor_me = next(c for c in cases if c.subject == "floor" and c.request == "GET /me")
-        profile = {"app": _import_profile(ROOT, files["GET /me"], envs["bytecode"]),
-                   "floor": _import_profile(floor_me.tree, files["GET /me"], env_of(floor_me, "bytecode"))}
+        profile = {"app": _import_profile(ROOT, files["GET /me"], envs["deployed"]),
+                   "floor": _import_profile(floor_me.tree, files["GET /me"], env_of(floor_me, "deployed"))}
         package = None if args.no_package else _package_size(tmp)
     finally:
         if aws is not None:
@@ -592,10 +593,10 @@ def notes(modes: list[str], rows: list[dict], a_health: set, a_me: set, package:
     if "cryptography" in a_me:
         out.append("- GET /me decrypts the caller's phone number only to answer it masked (cryptography, a KMS call "
                    "and the data key's GetItem, which the floor replays too).")
-    if {"lambda", "bytecode"} <= set(modes):
-        me = {m: cpu(m, "cunqingtong", "GET /me") for m in ("lambda", "bytecode")}
-        out.append(f"- As deployed, the package's modules are compiled from source at every cold start: GET /me costs "
-                   f"{me['lambda']:.0f} ms of CPU, {me['bytecode']:.0f} ms where they have bytecode.")
+    if {"source", "deployed"} <= set(modes):
+        me = {m: cpu(m, "cunqingtong", "GET /me") for m in ("source", "deployed")}
+        out.append(f"- The package ships bytecode: GET /me costs {me['deployed']:.0f} ms of CPU, against "
+                   f"{me['source']:.0f} ms when its modules were compiled from source at every cold start.")
     if package and package["zipped"] > TARGET_ZIPPED:
         top = ", ".join(f"{name} {v['zipped'] / 2**20:.2f} MB" for name, v in package["top"][:2])
         out.append(f"- The package is {package['zipped'] / 2**20:.2f} MB zipped; its largest entries: {top}.")

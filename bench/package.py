@@ -27,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-TARGET_ZIPPED = 10 * 1024 * 1024
+GUARD_ZIPPED = 13 * 1024 * 1024  # a regression guard: fails the bench
+TARGET_ZIPPED = 5 * 1024 * 1024  # issue 13's target: reported, not (yet) met
 NOT_IN_PACKAGE = ("tests", "web", "devstack", "bench", "infra", "scripts", "docs", "var", "node_modules")
 
 if str(ROOT) not in sys.path:
@@ -60,26 +61,16 @@ def build(out: Path) -> Path:
     return raw
 
 
-def with_bytecode(zip_path: Path, work: Path) -> Path:
-    """The same zip with each module's bytecode beside it (__pycache__, unchecked-hash, so that it is used whatever
-    the files' times): what shipping compiled bytecode would cost in size (Lambda cannot write it at run time)."""
-    import compileall
-    import py_compile
-
-    tree = work / "with-bytecode"
-    with zipfile.ZipFile(zip_path) as z:
-        z.extractall(tree)
-    prefix, sys.pycache_prefix = sys.pycache_prefix, None  # next to the sources, whatever PYTHONPYCACHEPREFIX says
-    try:
-        compileall.compile_dir(str(tree), quiet=2, workers=0,
-                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-    finally:
-        sys.pycache_prefix = prefix
-    out = work / "with-bytecode.zip"
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for f in sorted(tree.rglob("*")):
-            if f.is_file():
-                z.write(f, f.relative_to(tree).as_posix())
+def sources_only(unslimmed: Path, work: Path) -> Path:
+    """For comparison: the zip as it was before it carried bytecode (runtime-provided packages and bytecode removed,
+    every module as source: compiled from source at every cold start, since Lambda cannot write bytecode)."""
+    provided = _infra_package()._provided
+    out = work / "sources-only.zip"
+    with zipfile.ZipFile(unslimmed) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            n = info.filename
+            if not (provided(n) or "__pycache__/" in n or n.endswith(".pyc")):
+                dst.writestr(info, src.read(n))
     return out
 
 
@@ -116,14 +107,24 @@ def checks(inv: dict) -> list[tuple[str, bool, str]]:
     project = sorted(t for t in tops if t in NOT_IN_PACKAGE)
     nested_tests = sorted({n.split("/")[0] + "/…/tests" for n in inv["names"]
                            if n.startswith(("chalicelib/", "app.py")) and "/tests/" in n})
-    bytecode = [n for n in inv["names"] if n.endswith(".pyc") or "__pycache__/" in n]
+    app_sources = _infra_package().APP_SOURCES
+    names = set(inv["names"])
+    tag = sys.implementation.cache_tag
+    app_py = [n for n in names if n.endswith(".py") and n.startswith(app_sources)]
+    app_missing = [n for n in app_py
+                   if f"{n.rpartition('/')[0]}/__pycache__/{n.rpartition('/')[2][:-3]}.{tag}.pyc".lstrip("/")
+                   not in names]
+    dep_sources = [n for n in names if n.endswith(".py") and not n.startswith(app_sources)]
     return [
-        (f"zipped < {TARGET_ZIPPED / 2**20:.0f} MB", inv["zipped"] < TARGET_ZIPPED, f"{inv['zipped'] / 2**20:.2f} MB"),
+        (f"zipped < {GUARD_ZIPPED / 2**20:.0f} MB (regression guard)", inv["zipped"] < GUARD_ZIPPED,
+         f"{inv['zipped'] / 2**20:.2f} MB"),
         ("nothing the python3.11 runtime provides (boto3, botocore, s3transfer, jmespath, dateutil, six, urllib3)",
          not provided, ", ".join(provided) or "none"),
         ("no tests, web, devstack, bench, infra, scripts, docs", not project and not nested_tests,
          ", ".join(project + nested_tests) or "none"),
-        ("no bytecode", not bytecode, f"{len(bytecode)} files"),
+        ("every module as bytecode: the app's beside its sources, dependencies' in place of theirs",
+         not app_missing and not dep_sources,
+         f"{len(app_py)} app modules, {len(app_missing)} without bytecode; {len(dep_sources)} dependency sources"),
         ("the app is in it", "app.py" in tops and "chalicelib" in tops, "app.py, chalicelib/"),
     ]
 
@@ -156,7 +157,7 @@ def main() -> None:
         zip_path = build(tmp)
         inv = inventory(zip_path)
         raw = inventory(tmp / "unslimmed.zip")
-        compiled = inventory(with_bytecode(zip_path, tmp))
+        before = inventory(sources_only(tmp / "unslimmed.zip", tmp))
         sam = json.loads((tmp / "sam.json").read_text())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -174,9 +175,14 @@ def main() -> None:
         f"| deployment.zip | **{inv['zipped'] / mb:.2f} MB** | {inv['unzipped'] / mb:.2f} MB | {len(inv['names'])} |",
         f"| as `chalice package` makes it, before `slim_zip` | {raw['zipped'] / mb:.2f} MB | "
         f"{raw['unzipped'] / mb:.2f} MB | {len(raw['names'])} |",
-        f"| for comparison: deployment.zip with compiled bytecode added (not what is deployed) | "
-        f"{compiled['zipped'] / mb:.2f} MB | {compiled['unzipped'] / mb:.2f} MB | {len(compiled['names'])} |", "",
-        "Lambda's limits: 50 MB zipped, 250 MB unzipped. Target: under 10 MB zipped.", "",
+        f"| for comparison: sources only, no bytecode (deployed until issue 13; every cold start compiled them) | "
+        f"{before['zipped'] / mb:.2f} MB | {before['unzipped'] / mb:.2f} MB | {len(before['names'])} |", "",
+        "Lambda's limits: 50 MB zipped, 250 MB unzipped. Issue 13's target: ≤ 5 MB zipped — "
+        f"{'met' if inv['zipped'] <= TARGET_ZIPPED else '**not met**'}: cryptography (AES-GCM of personal data, "
+        "token signatures) and pydantic_core (request validation) alone are "
+        f"{sum(inv['by_top'].get(k, {}).get('zipped', 0) for k in ('cryptography', 'pydantic_core')) / mb:.2f} MB.",
+        "The bytecode costs size and saves CPU: a cold start compiled the package's modules from source "
+        "(bench/results/cold_start.md).", "",
         "## Checks", "", "| check | result | found |", "|---|---|---|",
     ]
     lines += [f"| {name} | {'PASS' if ok else '**FAIL**'} | {found} |" for name, ok, found in results]

@@ -22,10 +22,10 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, counties, files
 from ..core.auth import service as auth
+from ..core.config import page_size
 from ..core.db import SubmissionsItem, cancellation_codes, key, one_page, transact
 from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
-from ..core.schemas import page_size
 from ..core.tenancy import PERMISSIONS, TenantContext, grants_from_json, within
 from ..inbox import service as inbox
 from ..places import codes

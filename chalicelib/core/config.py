@@ -97,3 +97,10 @@ def settings() -> Settings:
         app_url=env.get("CQT_APP_URL", "").rstrip("/"),
         app_origins=tuple(o.strip() for o in env.get("CQT_APP_ORIGINS", "").split(",") if o.strip()),
     )
+
+
+def page_size(limit: int | None) -> int:
+    """A list's page size: the caller's limit (already validated by its query model), at most the stage's maximum.
+    Here rather than beside the query models so that services use it without importing pydantic."""
+    s = settings()
+    return min(limit or s.default_page_size, s.max_page_size)

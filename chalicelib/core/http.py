@@ -293,11 +293,11 @@ def _render(spec: RouteSpec, result: Any) -> tuple[int, Any]:
         status, result = result
     if result is None:
         return status, None
-    from pydantic import BaseModel
-
+    if spec.response is None and not hasattr(result, "model_dump"):
+        return status, result  # a plain answer (GET /health): pydantic stays unimported on a cold start
     if spec.response is not None and not isinstance(result, spec.response):
         result = spec.response.model_validate(result)
-    if isinstance(result, BaseModel):
+    if hasattr(result, "model_dump"):
         result = result.model_dump(mode="json", exclude_none=False)
     return status, result
 

@@ -7,7 +7,6 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from . import pii, text
-from .config import settings
 
 
 class Strict(BaseModel):
@@ -78,11 +77,6 @@ T = TypeVar("T")
 class Page(Out, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
-
-
-def page_size(limit: int | None) -> int:
-    s = settings()
-    return min(limit or s.default_page_size, s.max_page_size)
 
 
 class MembershipOut(Out):

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 
 from ..core import clock, notify, pii
-from ..core.config import settings
+from ..core.config import page_size, settings
 from ..core.db import save_versioned
 from ..core.errors import Conflict, NotFound
 from ..core.http import decode_cursor, encode_cursor
-from ..core.schemas import page_size
 from ..core.tenancy import TenantContext
 from ..places import service as places
 from .models import Alert

@@ -18,11 +18,10 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, counties, pii
 from ..core.auth.models import User
-from ..core.config import settings
+from ..core.config import page_size, settings
 from ..core.db import cancellation_codes, save_versioned, transact
 from ..core.errors import Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
-from ..core.schemas import page_size
 from ..core.tenancy import TenantContext
 from ..households import service as households
 from ..places import codes

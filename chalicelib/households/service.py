@@ -13,10 +13,10 @@ from pynamodb.exceptions import TransactWriteError
 from ..core import clock, pii
 from ..core.auth import service as auth
 from ..core.auth.models import User
+from ..core.config import page_size
 from ..core.db import HouseholdsItem, cancellation_codes, save_versioned, transact, tx_update_unversioned
 from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
-from ..core.schemas import page_size
 from ..core.tenancy import HOUSEHOLD_HEAD, VILLAGER, Grant, TenantContext, grants_from_json, within
 from ..inbox import service as inbox
 from ..places import codes

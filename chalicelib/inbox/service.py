@@ -8,9 +8,9 @@ import uuid
 from pynamodb.exceptions import UpdateError
 
 from ..core import clock
+from ..core.config import page_size
 from ..core.errors import NotFound
 from ..core.http import decode_cursor, encode_cursor
-from ..core.schemas import page_size
 from ..core.tenancy import TenantContext
 from .models import Message
 

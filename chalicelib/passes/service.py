@@ -32,10 +32,10 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, pii, secrets
 from ..core.auth import service as auth
+from ..core.config import page_size
 from ..core.db import cancellation_codes, transact
 from ..core.errors import AppError, Forbidden, NotFound, ServiceUnavailable, TooManyRequests
 from ..core.http import decode_cursor, encode_cursor
-from ..core.schemas import page_size
 from ..core.tenancy import TenantContext
 from ..daily_report import service as daily_report
 from ..households import service as households

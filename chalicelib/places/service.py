@@ -5,10 +5,10 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, counties
+from ..core.config import page_size
 from ..core.db import cancellation_codes, transact
 from ..core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
-from ..core.schemas import page_size
 from ..core.tenancy import TenantContext
 from . import codes
 from .models import Place

@@ -5,10 +5,10 @@ from __future__ import annotations
 from ..core import pii
 from ..core.auth import service as auth
 from ..core.auth.models import StaffPost, User
+from ..core.config import page_size
 from ..core.errors import Forbidden, NotFound, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.notify import Sms, sms
-from ..core.schemas import page_size
 from ..core.tenancy import ROLE_LEVEL, ROLE_NAMES_ZH, Grant, TenantContext, grants_from_json
 from ..inbox import service as inbox
 from ..places import codes

@@ -6,11 +6,11 @@ from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, counties
 from ..core.auth import service as auth
+from ..core.config import page_size
 from ..core.counties import County
 from ..core.db import cancellation_codes, save_versioned, transact
 from ..core.errors import Conflict, NotFound, ServiceUnavailable
 from ..core.http import decode_cursor, encode_cursor
-from ..core.schemas import page_size
 from ..core.tenancy import COUNTY_ADMIN, Grant, TenantContext
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import marshal
+import types
 import zipfile
 
 import pytest
@@ -110,8 +113,17 @@ def test_slim_zip_drops_what_the_runtime_provides(tmp_path):
         for name in ("app.py", "chalicelib/core/db.py", "botocore/client.py", "botocore-1.0.dist-info/METADATA",
                      "boto3/__init__.py", "six.py", "python_dateutil-2.9.dist-info/RECORD", "pynamodb/models.py",
                      "jwt/__pycache__/x.cpython-311.pyc", "urllib3/__init__.py"):
-            z.writestr(name, json.dumps(name))
+            z.writestr(name, f"NAME = {json.dumps(name)}\n")
     zipped, unzipped = slim_zip(path)
     with zipfile.ZipFile(path) as z:
-        assert sorted(z.namelist()) == ["app.py", "chalicelib/core/db.py", "pynamodb/models.py"]
+        # The app keeps its sources beside unchecked-hash bytecode; a dependency ships its bytecode alone.
+        assert sorted(z.namelist()) == ["__pycache__/app.cpython-311.pyc", "app.py",
+                                        "chalicelib/core/__pycache__/db.cpython-311.pyc", "chalicelib/core/db.py",
+                                        "pynamodb/models.pyc"]
+        pyc = z.read("pynamodb/models.pyc")
     assert zipped == path.stat().st_size and unzipped > 0
+    assert pyc[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(pyc[4:8], "little") == 0b01  # unchecked hash
+    module = types.ModuleType("models")  # the bytecode runs, and names its file where Lambda unpacks the zip
+    code = marshal.loads(pyc[16:])
+    exec(code, module.__dict__)
+    assert module.NAME == "pynamodb/models.py" and code.co_filename == "/var/task/pynamodb/models.py"

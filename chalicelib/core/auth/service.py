@@ -406,8 +406,8 @@ SHANGHAI_DAY = (86400, 8 * 3600)  # (window, offset): a day from midnight Asia/S
 
 def posts_under(tenant: str, place: str, limit: int | None, cursor: str | None) -> dict:
     """People posted at or below a place (a grid: exactly there), one page: Query the posts index, BatchGet them."""
+    from ..config import page_size
     from ..http import decode_cursor, encode_cursor
-    from ..schemas import page_size
 
     pk = StaffPost.index(tenant)
     if place == tenant:
