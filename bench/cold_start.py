@@ -333,6 +333,13 @@ def prod_env(base: dict) -> dict:
         "CQT_ALERTS_TOPIC": s.alerts_topic, "CQT_BROADCASTS_TOPIC": s.broadcasts_topic,
         "CQT_RECRUITMENT_TOPIC": s.recruitment_topic, "CQT_PII_KEY_ID": s.pii_key_id, "CQT_SECRET_NAME": s.secret_name,
         "CQT_SMS_SENDER": prod["sms_sender"], "CQT_APP_ORIGINS": "",
+        # The tenant fence (the view's calls with the county's assumed role: one AssumeRole on a cold request), the
+        # token key names, the per-county limiter as the stack sets them.
+        "CQT_TENANT_ROLE_ARN": s.tenant_role_arn, "CQT_SIGNING_SECRET_NAME": s.signing_secret_name,
+        "CQT_JWKS_SECRET_NAME": s.jwks_secret_name,
+        "CQT_TENANT_RATE_LIMIT": str(prod["tenant_rate_limit"]["default"]),
+        "CQT_THROTTLE_WINDOW_S": str(prod["tenant_rate_limit"]["window_s"]),
+        "CQT_THROTTLE_CONTAINERS": str(prod["reserved_concurrency"]["api_handler"]),
         "POWERTOOLS_SERVICE_NAME": "cunqingtong", "POWERTOOLS_METRICS_NAMESPACE": "Cunqingtong",
         "POWERTOOLS_LOG_LEVEL": prod["log_level"],
         # Lambda passes the LoggingConfig's ApplicationLogLevel as AWS_LAMBDA_LOG_LEVEL (the stage's log_level).

@@ -27,9 +27,13 @@ How it works:
    per request outside the function (API Gateway, CloudFront, access logs, X-Ray traces, Lambda platform log
    lines). Lambda duration = own time + each AWS call × a typical in-region latency (LATENCY_MS). What the prod
    stage configures is read from infra/ (`deployed()`): memory, log level, whether Lambda's START/END/REPORT lines
-   are kept (SystemLogLevel), the X-Ray sampling rule of API requests (`trace_sample_rate`, reservoir); stream and
-   scheduled handlers are traced as Lambda samples them (1 a second + 5 %); custom metrics as
-   chalicelib/core/observability.py emits them (per county only if it adds a tenant dimension).
+   are kept (SystemLogLevel), the API functions' tracing (`api_tracing`: HTTP APIs pass no sampling decision, so
+   PassThrough traces no API request and Active is Lambda's own 1 a second + 5 %; the REST API variant is priced
+   with the sampling rule it had, 1 % without reservoir); stream and scheduled handlers are traced as Lambda samples
+   them (1 a second + 5 %); custom metrics as chalicelib/core/observability.py emits them (per county only if it adds
+   a tenant dimension); the per-county limiter's shared-counter writes (chalicelib/core/throttle.py: one WRU per
+   container over its share of the county's allowance and window, `limiter()`) and the per-county alarms'
+   Contributor Insights rules (three, on the access log).
 4. **Priced** with public list prices (PRICES: us-east-1, USD; other regions differ by roughly 10–30 %, the China
    regions are billed in CNY by the local operators), per service, with the top drivers (flow × service), and
    for the choices of issue 13: REST API vs HTTP API, x86_64 vs arm64, API through CloudFront or on its own.
@@ -73,6 +77,8 @@ PRICES = {
     "metric_month": 0.30,  # a custom metric (a name with one set of dimension values)
     "alarm_month": 0.10,
     "xray_per_m_traces": 5.00,
+    "ci_rule_month": 0.50,  # a CloudWatch Contributor Insights rule on logs
+    "ci_events_per_m": 0.02,  # log events matched by a Contributor Insights rule
     "cf_https_per_10k": 0.0100,  # price class 100 (North America / Europe edges)
     "cf_out_gb": 0.085,
     "s3_put_per_k": 0.005,
@@ -91,6 +97,8 @@ PLATFORM_LOG_LINES = 320  # bytes per invocation: Lambda's START, END and REPORT
 # 1 a second and 5 % of the rest, not configurable for Lambda (the stage's sampling rule governs API requests only).
 LAMBDA_TRACE_RESERVOIR_PER_S, LAMBDA_TRACE_RATE = 1, 0.05
 AUTHORIZER_MS, AUTHORIZER_TTL_S = 8, 300
+REST_TRACE_RATE = 0.01  # the REST API stage's sampling rule before issue 13 (no reservoir)
+INSIGHT_RULES = 3  # infra _tenant_alarms: a county's 5xx, 429 and requests (the requests rule matches every line)
 # A container's init (Python start, import app, first request's set-up), CPU ms at a full vCPU: GET /me as deployed
 # in bench/results/cold_start.md. Lambda bills the init phase of managed runtimes since August 2025.
 INIT_CPU_MS = 575
@@ -505,7 +513,8 @@ def measure(runs: int, log_level: str = "INFO") -> tuple[dict[str, Tally], dict[
                 """Every morning run is a household's first report of the day (a fresh household in the same grid):
                 the first report is what a morning is made of, and it moves the counters."""
                 mornings.append(people.villager())
-                runner.drain()  # its setup's stream work, not measured
+                if not m.defer_stream:  # inside a batch, a drain here would hide the earlier reports' stream work
+                    runner.drain()  # its setup's stream work, not measured
 
             prepare = {"morning": next_morning}
             # The stream reader takes a morning's reports in batches (infra: up to 100 records, a few seconds'
@@ -604,7 +613,8 @@ def deployed() -> dict:
     return {"memory_mb": d.per_function("memory_mb", "api_handler"), "log_level": d.get("log_level"),
             "system_log_level": config.SYSTEM_LOG_LEVEL,
             "platform_log_lines": config.SYSTEM_LOG_LEVEL not in ("WARN",),  # START/END/REPORT are INFO
-            "trace_sample_rate": d.get("trace_sample_rate"), "trace_reservoir_per_s": config.TRACE_RESERVOIR_PER_S}
+            "api_tracing": d.get("api_tracing"), "tenant_rate_limit": d.get("tenant_rate_limit"),
+            "api_reserved_concurrency": d.per_function("reserved_concurrency", "api_handler")}
 
 
 # --- the month ----------------------------------------------------------------------------------------------------
@@ -667,7 +677,35 @@ def month(county: County, warm: dict[str, Tally], cold: dict[str, Tally],
                   "container_hours": container_hours, "cold_extra_calls": dict(extra.calls),
                   "county_cache_reads": county_reads,
                   "event_invocations": {"morning": event_morning, "rest": event_rest}}
+    morning_requests = warm["morning"].invocations * counts["morning"]
+    rest_rps = max(0.0, total.invocations - morning_requests) / (k.days * (k.active_hours - k.morning_hours) * 3600)
+    containers["limiter"] = limiter(facts["deployed"], morning_rps, peak, rest_rps, base, k)
+    total.wru += containers["limiter"]["wru"]
+    total.calls["dynamodb:UpdateItem"] += containers["limiter"]["wru"]
     return total, counts, containers
+
+
+def limiter(dep: dict, morning_rps: float, peak: int, rest_rps: float, base: int, k: County) -> dict:
+    """The per-county limiter's shared-counter writes (chalicelib/core/throttle.py) and how far a county can overshoot.
+
+    A container writes once per window (UpdateItem ADD, 1 WRU) when it let in at least its share of the county's
+    allowance (limit × window / the API function's reserved concurrency); the county's requests are spread evenly
+    over the containers that serve them (morning: `peak` containers, the rest of the day `base`). Overshoot: the
+    excess of one window passes before the counts are seen (a fixed window with one window of lag)."""
+    t = dep["tenant_rate_limit"]
+    limit, window, reserved = t["default"], t["window_s"], dep["api_reserved_concurrency"]
+    share = max(1.0, limit * window / reserved)
+
+    def writes(rps: float, containers: int, seconds: float) -> float:
+        per_container = rps / containers * window
+        return containers * seconds / window if per_container >= share else 0.0
+
+    morning_s = k.days * k.morning_hours * 3600
+    rest_s = k.days * (k.active_hours - k.morning_hours) * 3600
+    wru = writes(morning_rps, peak, morning_s) + writes(rest_rps, base, rest_s)
+    return {"limit_rps": limit, "window_s": window, "share": share, "wru": wru,
+            "morning_per_container_window": morning_rps / peak * window, "rest_rps": rest_rps,
+            "overshoot_requests": limit * window}
 
 
 def lambda_sampled(n: float, seconds: float, counties: int) -> float:
@@ -680,13 +718,21 @@ def lambda_sampled(n: float, seconds: float, counties: int) -> float:
     return (first + LAMBDA_TRACE_RATE * max(0.0, stage_n - first)) / counties
 
 
-def traces(t: Tally, k: County, facts: dict, containers: dict, rate: float | None = None) -> dict:
-    """X-Ray traces a month: API requests as the stage's sampling rule samples them (`trace_sample_rate`, and the
-    reservoir in every active second), event handlers as Lambda samples them."""
+def traces(t: Tally, k: County, facts: dict, containers: dict, http_api: bool = True,
+           api_tracing: str | None = None) -> dict:
+    """X-Ray traces a month: API requests behind the HTTP API as the API functions' tracing mode has them
+    (`api_tracing`: PassThrough none — HTTP APIs pass no sampling decision on —, Active Lambda's own 1 a second + 5 %
+    of the API invocations), behind the REST API as its stage's sampling rule had them (REST_TRACE_RATE, no
+    reservoir); event handlers as Lambda samples them."""
     dep = facts["deployed"]
-    rate = dep["trace_sample_rate"] if rate is None else rate
+    mode = dep["api_tracing"] if api_tracing is None else api_tracing
     active_s = k.days * k.active_hours * 3600
-    api = t.requests * rate + (active_s * dep["trace_reservoir_per_s"] / k.counties_per_stage if rate else 0)
+    if not http_api:
+        api = t.requests * REST_TRACE_RATE
+    elif mode == "Active":
+        api = lambda_sampled(t.invocations + t.tokens, active_s, k.counties_per_stage)
+    else:
+        api = 0.0
     ev = containers["event_invocations"]
     morning_s = k.days * k.morning_hours * 3600
     events = (lambda_sampled(ev["morning"], morning_s, k.counties_per_stage)
@@ -724,7 +770,11 @@ def price(t: Tally, k: County, facts: dict, containers: dict, *, http_api: bool,
     per_tenant = metrics["per_tenant"] if per_tenant_metrics is None else per_tenant_metrics
     n_metrics = len(metrics["names"]) * (1 if per_tenant else 1 / k.counties_per_stage)
     out["CloudWatch metrics/alarms"] = n_metrics * P["metric_month"] + 20 * P["alarm_month"] / k.counties_per_stage
-    out["X-Ray"] = sum(traces(t, k, facts, containers).values()) / 1e6 * P["xray_per_m_traces"]
+    if http_api:  # the per-county alarms (Contributor Insights on the access log) and the limiter's writes
+        out["CloudWatch metrics/alarms"] += (INSIGHT_RULES * (P["ci_rule_month"] + P["alarm_month"])
+                                             / k.counties_per_stage + t.requests / 1e6 * P["ci_events_per_m"])
+        out["DynamoDB"] += containers["limiter"]["wru"] / 1e6 * P["ddb_wru_per_m"]
+    out["X-Ray"] = sum(traces(t, k, facts, containers, http_api).values()) / 1e6 * P["xray_per_m_traces"]
     static_gb = k.households * 0.2 / 1e3  # 200 KB of app a household a month (a new release; index.html checks)
     cf_requests = (t.requests if cdn_api else 0) + k.households * k.days * 2
     out["CloudFront"] = cf_requests / 1e4 * P["cf_https_per_10k"] + (
@@ -745,9 +795,10 @@ def price(t: Tally, k: County, facts: dict, containers: dict, *, http_api: bool,
 
 
 VARIANTS = {
-    "as deployed: REST API, x86_64, API through CloudFront": {"http_api": False, "arm": False, "cdn_api": True},
-    "HTTP API (instead of REST)": {"http_api": True, "arm": False, "cdn_api": True},
-    "HTTP API, arm64": {"http_api": True, "arm": True, "cdn_api": True},
+    "as deployed: HTTP API, x86_64, API through CloudFront": {"http_api": True, "arm": False, "cdn_api": True},
+    "REST API (before issue 13)": {"http_api": False, "arm": False, "cdn_api": True},
+    "HTTP API, arm64 (needs aarch64 wheels: not in the package mirror)": {"http_api": True, "arm": True,
+                                                                         "cdn_api": True},
     "HTTP API, arm64, API on its own domain (not through CloudFront)": {"http_api": True, "arm": True,
                                                                        "cdn_api": False},
 }
@@ -800,10 +851,11 @@ def report(county: County, warm, cold, counts, total, containers, priced, facts,
     names = facts["metric_dims"]["names"]
     n_metrics = len(names) * (1000 if facts["metric_dims"]["per_tenant"] else 1)
     w(f"As deployed (infra/stages.json, infra/cqt_infra/config.py): Lambda's own START/END/REPORT lines "
-      f"{'kept' if dep['platform_log_lines'] else 'dropped'} (SystemLogLevel {dep['system_log_level']}); X-Ray "
-      f"samples {dep['trace_sample_rate']:.0%} of API requests with a reservoir of {dep['trace_reservoir_per_s']} a "
-      f"second ({tr['api']:,.0f} traces a month) and Lambda samples the stream and scheduled handlers itself, 1 a "
-      f"second + {LAMBDA_TRACE_RATE:.0%} ({tr['events']:,.0f}); custom metrics "
+      f"{'kept' if dep['platform_log_lines'] else 'dropped'} (SystemLogLevel {dep['system_log_level']}); the API "
+      f"functions behind the HTTP API trace with {dep['api_tracing']} ({tr['api']:,.0f} API traces a month: an HTTP "
+      f"API passes no sampling decision; Active would be Lambda's own 1 a second + {LAMBDA_TRACE_RATE:.0%}, "
+      f"{traces(total, county, facts, containers, True, 'Active')['api']:,.0f}) and Lambda samples the stream and "
+      f"scheduled handlers itself, 1 a second + {LAMBDA_TRACE_RATE:.0%} ({tr['events']:,.0f}); custom metrics "
       f"{', '.join(facts['metric_dims']['names'])} "
       + ("per county (a tenant dimension)" if facts["metric_dims"]["per_tenant"] else
          "per service (no tenant dimension; the county is a field of the request line)")
@@ -841,6 +893,23 @@ def report(county: County, warm, cold, counts, total, containers, priced, facts,
         w(f"| {s} | " + " | ".join(cells) + " |")
     w(f"\nTarget: ≤ US$25 a month for this county (issue 13). Per household and month (as deployed): "
       f"US${priced[names[0]]['total'] / county.households:.5f}.\n")
+    lim = containers["limiter"]
+    w("## Per-county limits and alarms (as deployed)\n")
+    w(f"The limiter (chalicelib/core/throttle.py): a county's default limit {lim['limit_rps']:g} requests a second, "
+      f"windows of {lim['window_s']} s, a container's share {lim['share']:.1f} requests a window (the allowance over "
+      f"the API function's reserved concurrency, {dep['api_reserved_concurrency']}). In the morning each of the "
+      f"{containers['peak']} containers lets in about {lim['morning_per_container_window']:.1f} of the county's "
+      f"requests a window, the rest of the day {lim['rest_rps']:.1f} a second over "
+      f"{max(1, math.ceil(containers['peak'] / 10))} container(s): {lim['wru']:,.0f} shared-counter writes (WRU) a "
+      "month, "
+      f"US${lim['wru'] / 1e6 * PRICES['ddb_wru_per_m']:,.2f}. A county can overshoot by about one window's allowance "
+      f"(≈ {lim['overshoot_requests']:,.0f} requests, all containers together) before its containers hold it for a "
+      "window.\n")
+    w(f"Per-county alarms: {INSIGHT_RULES} Contributor Insights rules on the API access log "
+      f"(US${PRICES['ci_rule_month']:.2f} a rule a month, shared by the stage's counties, and "
+      f"US${PRICES['ci_events_per_m']:.2f} a million matched lines: "
+      f"US${total.requests / 1e6 * PRICES['ci_events_per_m']:,.2f} for this county's requests) and an alarm on each; a "
+      f"metric per county would be US${PRICES['metric_month']:.2f} a metric and county.\n")
     w("## The functions' memory (x86_64; Lambda only)\n")
     w(f"Own CPU time measured here is taken as a full vCPU ({FULL_VCPU_MB:,} MB) and stretched below it; waits on "
       f"AWS calls are not. A cold start's init is {INIT_CPU_MS} ms of CPU at a full vCPU (bench/results/cold_start.md, "

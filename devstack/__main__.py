@@ -46,13 +46,15 @@ def _run(args) -> None:
     if not demo.is_seeded():
         counts = demo.seed()
         seeded_now = True
-    from chalicelib.households import migrate
+    from chalicelib.households import migrate, reindex
     from chalicelib.tipoffs import migrate as tipoffs_migrate
 
     if seeded_now:
         migrate.mark_done(demo.COUNTY_CODE)  # seeded in the current form: nothing to bring up to date
         tipoffs_migrate.mark_done(demo.COUNTY_CODE)
+        reindex.mark_done(demo.COUNTY_CODE)
     migrated = migrate.run_pending()  # data restored from an earlier version (once per county)
+    reindexed = reindex.run_pending()  # members indexed with the platform key move to their county's (once)
     moved = tipoffs_migrate.run_pending()  # tip-offs filed before the case workflow become cases
     invite, address = demo.demo_invite()
     from app import app
@@ -78,6 +80,9 @@ def _run(args) -> None:
           if c["written"] or c["sequences"] or c["conflicts"] or c["failed"]],
         *[f"  Moved {c['tipoffs']} of {t}'s tip-offs onto the case workflow ({tipoffs_migrate.NAME})"
           for t, c in moved.items() if c["tipoffs"]],
+        *[f"  Re-indexed {c['moved']} of {t}'s members with the county's blind-index key ({reindex.NAME})"
+          + (f"; not done: {len(c['conflicts'])} conflicts, {len(c['failed'])} failed" if c["conflicts"] or c["failed"]
+             else "") for t, c in reindexed.items() if c["moved"] or c["conflicts"] or c["failed"]],
         "", "Sign in with one of the phones below; no SMS is sent locally: the 6-digit code is printed here as "
         f"[sms-outbox] and listed at {url}__dev/sms.",
         "Demo sign-ins (phone, role, place):",

@@ -34,9 +34,17 @@ def configure_env(port: int, stage: str = "local", region: str = "cn-north-1") -
         "AWS_DEFAULT_REGION": region, "AWS_REGION": region, "CQT_STAGE": stage,
         "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": "cunqingtong",
         "POWERTOOLS_METRICS_NAMESPACE": "Cunqingtong", "MOTO_ALLOW_NONEXISTENT_REGION": "true",
+        # The tenant fence is on, as deployed (chalicelib/core/fence.py; devstack/moto_patches.py enforces the role).
+        "CQT_TENANT_ROLE_ARN": tenant_role_arn(stage, region),
     })
     os.environ.pop("AWS_PROFILE", None)
     return url
+
+
+def tenant_role_arn(stage: str, region: str) -> str:
+    """The TenantDataRole's ARN as infra/cqt_infra/stack.py names it (moto assumes a role without it existing)."""
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    return f"arn:{partition}:iam::{ACCOUNT}:role/cqt-{stage}-tenant-data-{region}"
 
 
 class EmbeddedAws:
@@ -58,10 +66,20 @@ class EmbeddedAws:
         from moto.moto_api import recorder
         from moto.server import ThreadedMotoServer
 
-        from .moto_patches import REPLAYING, durable_recorder, fast_transactions, s3_post_policy
+        from .moto_patches import (
+            REPLAYING,
+            durable_recorder,
+            fast_transactions,
+            remember_tenant_sessions,
+            s3_post_policy,
+            tenant_fence,
+        )
 
         fast_transactions()
         s3_post_policy()
+        tenant_fence()
+        if self.data_dir:
+            remember_tenant_sessions(str(self.data_dir / "tenant-sessions.jsonl"))
         durable_recorder()
         recorder.stop_recording()
         import logging

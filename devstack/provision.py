@@ -75,8 +75,20 @@ def provision() -> list[str]:
         sm.describe_secret(SecretId=s.secret_name)
     except sm.exceptions.ResourceNotFoundException:
         sm.create_secret(Name=s.secret_name, SecretString=json.dumps({
-            "token_key": pysecrets.token_urlsafe(48), "blind_index_key": pysecrets.token_urlsafe(48)}))
+            "token_key": pysecrets.token_urlsafe(48), "blind_index_key": pysecrets.token_urlsafe(48),
+            "refresh_key": pysecrets.token_urlsafe(48)}))
         made.append(s.secret_name)
+    else:  # a stack kept from before refresh_key: draw it as the rotation does (infra/rotation/rotate_secret.py)
+        value = json.loads(sm.get_secret_value(SecretId=s.secret_name)["SecretString"])
+        if not value.get("refresh_key"):
+            sm.put_secret_value(SecretId=s.secret_name, SecretString=json.dumps(
+                {**value, "refresh_key": pysecrets.token_urlsafe(48)}))
+    from chalicelib.core import clock
+    from chalicelib.core.auth import keys
+
+    if keys.ensure(sm, signing_secret=s.signing_secret_name, jwks_secret=s.jwks_secret_name, now=clock.epoch(),
+                   max_token_ttl=s.access_token_ttl):  # the first ES256 key (scripts/rotate_signing_key.py rotates)
+        made.append(s.signing_secret_name)
     return made
 
 

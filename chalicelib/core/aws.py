@@ -6,6 +6,9 @@ client made from a new session pays that again — 45–75 ms of CPU each on a c
 second client from the same session costs 2–8 ms. The clients here and PynamoDB's connection (core.db) share this
 session. The clients are botocore's own: boto3's `client()` only wraps `Session.create_client` (its extras, such as
 S3's upload_file, are not used), so boto3 is not imported.
+
+The tenant fence (core.fence) hooks into the session: inside a county's request, DynamoDB, KMS and S3 calls are
+signed with credentials that reach only that county's data.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ def session() -> Any:
             if _session is None:
                 import botocore.session  # deferred: botocore is the heaviest import in the package
 
-                _session = botocore.session.get_session()
+                from . import fence
+
+                made = botocore.session.get_session()
+                fence.register(made)  # before any client: clients copy the session's event handlers
+                _session = made
     return _session
 
 

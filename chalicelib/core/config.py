@@ -33,6 +33,12 @@ class Settings(NamedTuple):  # immutable; a NamedTuple rather than a dataclass k
     jobs_queue_url: str = ""
     pii_key_id: str = "alias/cqt-local-pii"
     secret_name: str = "cqt-local/app-secrets"
+    # The tenant fence (core/fence.py): the role a county's requests assume for their data calls; empty: no fence.
+    tenant_role_arn: str = ""
+    # Access-token keys (core/auth/keys.py): the private signing key (read by the signing routes only) and the
+    # public key set every verifier reads.
+    signing_secret_name: str = "cqt-local/signing-key"
+    jwks_secret_name: str = "cqt-local/signing-jwks"
     sms_sender: str = "outbox"  # outbox | sns | domestic (Tencent Cloud SMS: chalicelib/core/sms_tencent.py)
     sms_outbox_path: str = "var/sms-outbox.jsonl"
     sms_sign_name: str = "村情通"  # the SMS signature (签名), 【村情通】
@@ -82,6 +88,9 @@ def settings() -> Settings:
         jobs_queue_url=env.get("CQT_JOBS_QUEUE_URL", ""),
         pii_key_id=env.get("CQT_PII_KEY_ID", f"alias/{prefix}-pii"),
         secret_name=env.get("CQT_SECRET_NAME", f"{prefix}/app-secrets"),
+        tenant_role_arn=env.get("CQT_TENANT_ROLE_ARN", ""),
+        signing_secret_name=env.get("CQT_SIGNING_SECRET_NAME", f"{prefix}/signing-key"),
+        jwks_secret_name=env.get("CQT_JWKS_SECRET_NAME", f"{prefix}/signing-jwks"),
         sms_sender=env.get("CQT_SMS_SENDER", "outbox" if stage == "local" else "sns"),
         sms_outbox_path=env.get("CQT_SMS_OUTBOX", "var/sms-outbox.jsonl"),
         sms_sign_name=env.get("CQT_SMS_SIGN_NAME") or "村情通",

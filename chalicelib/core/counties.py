@@ -40,6 +40,8 @@ class County(HouseholdsItem, discriminator="county"):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     status_changed_at = NumberAttribute(default=0)
+    # Requests a second the county may make, all API containers together (core/throttle.py); None: the stage's.
+    rate_limit = NumberAttribute(null=True)
     version = VersionAttribute()
 
     @staticmethod

@@ -13,7 +13,7 @@ from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from . import aws
+from . import aws, fence
 from .config import settings
 
 PLATFORM = "platform"
@@ -125,6 +125,22 @@ class _Connection(Connection):
         with aws.lock:  # making a client from a shared session is not thread-safe
             return super().client
 
+    def _make_api_call(self, operation_name: str, operation_kwargs: dict) -> dict:
+        """Inside a county's request (core.fence), a call that reaches platform items (identities, memberships, codes,
+        the county registry) and nothing of another county runs on the function's own role (fence.platform_call)."""
+        tenant = fence.current()
+        if tenant is not None and fence.platform_call(
+                fence.leading_keys(operation_name, operation_kwargs, self._hash_key), tenant):
+            with fence.platform():
+                return super()._make_api_call(operation_name, operation_kwargs)
+        return super()._make_api_call(operation_name, operation_kwargs)
+
+    def _hash_key(self, table: str, index: str | None) -> str | None:
+        meta = self._tables.get(table)
+        if meta is None:
+            return None
+        return meta.get_index_hash_keyname(index) if index else meta.hash_keyname
+
 
 def _one_connection() -> None:
     """Every model of both tables on one connection (one botocore client). PynamoDB makes a connection per model
@@ -150,7 +166,10 @@ def transact():
 
     if _connection is None:
         s = settings()
-        _connection = _Connection(region=s.region, host=s.endpoint_url, max_retry_attempts=3)
+        conn = _Connection(region=s.region, host=s.endpoint_url, max_retry_attempts=3)
+        for model in TABLES:  # the tables' schemas (no AWS call): the fence reads their partition keys' names
+            conn.add_meta_table(model._get_connection().get_meta_table())
+        _connection = conn
     return TransactWrite(connection=_connection)
 
 

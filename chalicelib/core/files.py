@@ -25,7 +25,7 @@ def read(key: str, max_bytes: int) -> bytes | None:
     try:
         head = s3.head_object(Bucket=settings().media_bucket, Key=key)
     except s3.exceptions.ClientError as e:
-        if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if _absent(e):
             return None
         raise
     if head["ContentLength"] > max_bytes:
@@ -39,9 +39,20 @@ def size(key: str) -> int | None:
     try:
         return int(s3.head_object(Bucket=settings().media_bucket, Key=key)["ContentLength"])
     except s3.exceptions.ClientError as e:
-        if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if _absent(e):
             return None
         raise
+
+
+def _absent(e) -> bool:
+    """A HeadObject's "not there": 404; or, inside a county's tenant fence (core.fence), 403, since its session may
+    list only the county's prefix and S3 answers a missing object 404 only to one that may list the bucket (an
+    object of another county is "not there" for the county either)."""
+    from . import fence
+
+    code = e.response.get("Error", {}).get("Code")
+    return code in ("404", "NoSuchKey", "NotFound") or (code in ("403", "AccessDenied")
+                                                        and fence.current() is not None)
 
 
 def download_url(key: str, expires: int = 900) -> str:

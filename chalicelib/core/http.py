@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalice import Blueprint, Response
 
+from . import fence
 from .auth.authorizer import token_authorizer
 from .config import settings
 from .errors import (
@@ -110,10 +111,12 @@ OWN_HOUSEHOLD = "own_household"  # a villager of some household: the view checks
 
 def endpoint(bp: Blueprint, path: str, method: str = "GET", *, name: str, summary: str, tags: tuple[str, ...] = (),
              body: SchemaRef = None, query: SchemaRef = None, response: SchemaRef = None, status: int = 200,
-             public: bool = False, idempotent: bool = False, permission: str | tuple[str, ...] | None = None
-             ) -> Callable:
+             public: bool = False, idempotent: bool | str = False,
+             permission: str | tuple[str, ...] | None = None) -> Callable:
     """`body`, `query` and `response` are pydantic models, or "module:Class" names of them resolved at first use
-    (".schemas:HouseholdOut" is relative to the package of the decorated view's module). Every route that is not
+    (".schemas:HouseholdOut" is relative to the package of the decorated view's module). `idempotent=True`: a
+    retry with the same Idempotency-Key gets the first answer (Powertools' record); "view": the view does that
+    itself with what it writes anyway (the key is in `call.headers`). Every route that is not
     public declares who may call it (`permission`): deny by default, enforced here for every route alike."""
     if not public and not permission:
         raise ValueError(f"{method} {path}: declare permission= (a permission, a tuple of them, SIGNED_IN or "
@@ -219,17 +222,19 @@ def _check_permission(spec: RouteSpec, ctx: TenantContext) -> None:
     raise Forbidden("没有权限使用该功能", code="forbidden_scope")
 
 
-def _check_county(spec: RouteSpec, ctx: TenantContext) -> None:
-    """The caller's county is active, and the module the route belongs to is switched on there."""
+def _check_county(spec: RouteSpec, ctx: TenantContext):
+    """The caller's county is active, and the module the route belongs to is switched on there; the county record
+    (None for the platform and for a person of no county yet)."""
     from . import counties, modules
     from .db import PLATFORM
 
     if not ctx.tenant_id or ctx.tenant_id == PLATFORM:
-        return
+        return None
     county = counties.require_active(ctx.tenant_id)
     module = modules.owner(spec.package)
     if module is not None and module not in counties.enabled_modules(county):
         raise Forbidden("本县未开通该功能", code="module_disabled", details={"module": module})
+    return county
 
 
 def _parse_body(spec: RouteSpec, request) -> Any:
@@ -302,13 +307,17 @@ def _render(spec: RouteSpec, result: Any) -> tuple[int, Any]:
     return status, result
 
 
+
 def _handle(spec: RouteSpec, fn: Callable, request, params: dict, lambda_context=None) -> Response:
     for value in params.values():
         if not _PARAM_RE.match(value or ""):
             raise NotFound()
     ctx = None if spec.public else context_from(request)
     if ctx is not None:
-        _check_county(spec, ctx)
+        county = _check_county(spec, ctx)
+        from . import throttle
+
+        throttle.admit(ctx, county)  # the county's request limit (core/throttle.py): 429 rate_limited over it
         _check_permission(spec, ctx)
         logger.append_keys(tenant=ctx.tenant_id or "-", roles=",".join(sorted(ctx.roles)) or "-")
     body = _parse_body(spec, request)
@@ -319,14 +328,17 @@ def _handle(spec: RouteSpec, fn: Callable, request, params: dict, lambda_context
                 request_id=(request.context or {}).get("requestId", ""), headers=headers)
 
     def run() -> dict:
-        status, payload = _render(spec, fn(call))
+        with fence.scope(fence.tenant_of(ctx)):  # the view's data calls reach only the caller's county (core.fence)
+            status, payload = _render(spec, fn(call))
         return {"status": status, "body": payload}
 
     idem_key = headers.get("idempotency-key")
     if spec.idempotent and idem_key is not None:  # an empty key is malformed too, not "no key"
         if not _IDEM_RE.match(idem_key):
             raise BadRequest("Idempotency-Key 格式不正确（8–128位字母、数字或 -_:.）", code="invalid_idempotency_key")
-        out = _idempotent(spec, ctx, idem_key, request.raw_body or b"", run, lambda_context)
+        # idempotent="view": the view keys what it writes by the Idempotency-Key itself (POST /reports)
+        out = run() if spec.idempotent == "view" else _idempotent(spec, ctx, idem_key, request.raw_body or b"", run,
+                                                                  lambda_context)
     else:
         out = run()
     resp_headers = {"Content-Type": "application/json; charset=utf-8"}

@@ -128,7 +128,22 @@ def authorize(event: dict) -> dict:
         ctx = verify_access(token.strip())
     except Unauthorized:
         return {"isAuthorized": False}
+    # No nulls in the context (API Gateway passes strings, numbers and booleans); core.http reads "" as none.
     return {"isAuthorized": True, "context": {
         "principalId": f"{ctx.tenant_id or '-'}:{ctx.user_id or ctx.identity[:12]}",
-        "tenant": ctx.tenant_id, "uid": ctx.user_id, "idn": ctx.identity,
+        "tenant": ctx.tenant_id or "", "uid": ctx.user_id or "", "idn": ctx.identity or "",
         "grants": json.dumps([g.to_json() for g in ctx.grants], ensure_ascii=False), "exp": ctx.expires}}
+
+
+# --- Lambda entry points behind the HTTP API (infra/cqt_infra/front.py sets them as the functions' handlers) -------
+
+def handler(event: dict, context: Any) -> dict:
+    """The API function's (and the signin function's) handler: the Chalice app, served an HTTP API event."""
+    from app import app  # the function's cold start imports the app here, as Lambda would for `app.app`
+
+    return handle(app, event, context)
+
+
+def authorizer(event: dict, context: Any) -> dict:
+    """The authorizer function's handler: HTTP API Lambda authorizer, payload 2.0, simple responses."""
+    return authorize(event)

@@ -5,7 +5,8 @@
   wrapped and shared by every container: a container makes one KMS call per county and month it touches.
   Ciphertext: "v2." + period + "." + b64(nonce || AES-256-GCM ciphertext). Values written before the keyring
   ("v1." + b64(wrapped per-container data key) + "." + ...) still open, one KMS call per key met (LRU).
-- Lookups go through an HMAC-SHA256 blind index keyed by a secret, stored beside the ciphertext.
+- Lookups go through an HMAC-SHA256 blind index stored beside the ciphertext, keyed per county (core/keyring.py
+  BlindIndexKey) for a county's members; the sign-in identity (a phone across counties) uses the platform key.
 - Masks: 330825********1234 and 138****0000.
 Nothing in this module logs.
 """
@@ -80,10 +81,30 @@ def mask_id_number(idno: str | None) -> str | None:
     return None if not idno else f"{idno[:6]}********{idno[-4:]}"
 
 
-def blind_index(kind: str, value: str) -> str:
-    """Keyed hash used to look up or de-duplicate an encrypted value. `kind` separates domains (phone, idno)."""
-    k = secrets.get("blind_index_key").encode()
+def _hmac_index(k: bytes, kind: str, value: str) -> str:
     return hmac.new(k, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def blind_index(kind: str, value: str) -> str:
+    """The platform-wide keyed hash (`blind_index_key` of the app secret). Used where one value must be found across
+    counties: a person's sign-in identity (phone → their memberships in every county, OTP challenges), and for
+    non-personal fingerprints. A county's own personal data is indexed with `county_blind_index`."""
+    return _hmac_index(secrets.get("blind_index_key").encode(), kind, value)
+
+
+def county_blind_index(tenant: str, kind: str, value: str) -> str:
+    """The county's keyed hash of a phone or ID number (its own key: core/keyring.py BlindIndexKey), stored beside
+    the ciphertext and used for lookups and uniqueness in that county. The same number has unrelated indexes in two
+    counties. `kind` separates domains (phone, idno)."""
+    return _hmac_index(keys.ring.blind_key(tenant)[0], kind, value)
+
+
+def county_blind_indexes(tenant: str, kind: str, value: str) -> list[str]:
+    """The indexes a lookup must try: the county's, then, until the county is re-indexed
+    (chalicelib/households/reindex.py), the platform one its older items were written with."""
+    k, reindexed = keys.ring.blind_key(tenant)
+    mine = _hmac_index(k, kind, value)
+    return [mine] if reindexed else [mine, blind_index(kind, value)]
 
 
 KEY_SCOPE = "tenant-period"  # data keys: one per county and month, shared by all containers (core/keyring.py)

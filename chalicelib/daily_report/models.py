@@ -15,7 +15,14 @@ SHARDS = 8  # township and county counters: this many items each, read back in o
 
 
 class Report(SubmissionsItem, discriminator="daily_report"):
-    """`{t}#DR#{hid}` / `H#{date}#{epoch ms}#{rid}`: every submission is kept (a replacement adds one)."""
+    """`{t}#DR#{hid}` / `H#{date}#{rid}`: every submission is kept (a replacement adds one); the newest of a day
+    (`at_ms`, then `rid`) is the one that counts. With an Idempotency-Key the id derives from the key
+    (service.report_id), so a retry's conditional put finds its report instead of writing another. Reports written
+    before the day status moved into the household item have `H#{date}#{epoch ms}#{rid}` and no `at_ms`.
+
+    Its stream INSERT does the rest, exactly once (events.py): the household item's day status (last report date,
+    the report that counts: the unreported list and reminders read it) and the completion counters.
+    """
 
     rid = UnicodeAttribute()
     hid = UnicodeAttribute()
@@ -30,7 +37,10 @@ class Report(SubmissionsItem, discriminator="daily_report"):
     level = UnicodeAttribute()  # worst colour of the household: green | yellow | red
     detail_enc = UnicodeAttribute()  # {"members": [{"id","name","colour"}], "outside": [{"from_place","count"}]}
     outside_persons = NumberAttribute(default=0)
-    replaced = BooleanAttribute(default=False)  # not used for counting; the day status says which one counts
+    replaced = BooleanAttribute(default=False)  # not used for counting; the newest of the day counts
+    at_ms = NumberAttribute(null=True)  # when, epoch ms: later than every report of the household's day before it
+    before_cutoff = BooleanAttribute(null=True)  # submitted before the county's cut-off (None: an old-layout report)
+    body_hash = UnicodeAttribute(null=True)  # of the request's body, when sent with an Idempotency-Key
 
     @staticmethod
     def partition(tenant: str, hid: str) -> str:
@@ -38,8 +48,9 @@ class Report(SubmissionsItem, discriminator="daily_report"):
 
 
 class DayStatus(SubmissionsItem, discriminator="daily_report_day"):
-    """`{t}#DR#{hid}` / `D#{date}`: the report that counts for a household's day. Its stream records (old and new
-    image) drive the completion counters; `version` makes a same-day race a clean retry."""
+    """`{t}#DR#{hid}` / `D#{date}`: the OLD layout's report that counts for a household's day (no longer written:
+    the household item names today's report). Read only as a fallback for a household that reported under the old
+    layout on the day of the deploy, and its stream records still in flight are counted as before."""
 
     hid = UnicodeAttribute()
     date = UnicodeAttribute()
@@ -55,11 +66,12 @@ class DayStatus(SubmissionsItem, discriminator="daily_report_day"):
 
 
 class Applied(SubmissionsItem, discriminator="daily_report_applied"):
-    """`{t}#DRA#{hid}#{date}` / `v{version}`: this version of the day status is in the counters (exactly once)."""
+    """`{t}#DRA#{hid}#{date}` / `r{rid}` (a report) or `v{version}` (an old DayStatus version): this change is in
+    the counters, exactly once (written in the counters' transaction; a redelivered stream record finds it)."""
 
     @staticmethod
-    def keys(tenant: str, hid: str, date: str, version: int) -> tuple[str, str]:
-        return key(tenant, "DRA", hid, date), f"v{version}"
+    def keys(tenant: str, hid: str, date: str, version: int | str) -> tuple[str, str]:
+        return key(tenant, "DRA", hid, date), f"r{version}" if isinstance(version, str) else f"v{version}"
 
 
 COUNTER_FIELDS = ("reported", "on_time", "proxy", "green", "yellow", "red", "alert_households",

@@ -1,26 +1,30 @@
 """The daily report (每日上报): submit (or replace) a household's report for today, read completion at any level,
 the unreported households of a grid, trends, and the county's cut-off and reminder times.
 
-A submission is one TransactWrite of per-household items only (the report, the day status, the household's last
-report date and, for a yellow or red code, the alert), so a morning peak puts no shared key in the write path.
-Completion counters follow from the day status's stream record (events.py), exactly once per version.
+A submission is one conditional PutItem of the report (a TransactWrite with its alert for a yellow or red code),
+so a morning peak puts no shared key in the write path; the household's day status (its last report date and the
+report that counts, read by the unreported list and the reminders) and the completion counters follow from the
+report's stream record (events.py), exactly once per report. Today's report is read from the day's reports
+themselves. Its write units: docs/data-model.md, "Write units of a daily report".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import random
 import threading
 import time
 import uuid
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 
 from ..core import clock, counties, pii
 from ..core.auth.models import User
 from ..core.config import page_size, settings
 from ..core.db import cancellation_codes, save_versioned, transact
-from ..core.errors import Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
 from ..core.tenancy import TenantContext
 from ..households import service as households
@@ -107,63 +111,120 @@ def _check_members(body, members) -> dict[str, str]:
     return names
 
 
-def submit(ctx: TenantContext, body) -> dict:
+def report_id(tenant: str, user: str, hid: str, date: str, idem_key: str | None) -> str:
+    """A report's id: derived from the caller's Idempotency-Key for this household and day (a retry arrives at the
+    same item and finds its report), random without a key."""
+    if not idem_key:
+        return uuid.uuid4().hex[:16]
+    return hashlib.sha256(f"{tenant}#{user}#{hid}#{date}#{idem_key}".encode()).hexdigest()[:16]
+
+
+def counts(on_time: bool, proxy: bool, summary: dict, outside_persons: int) -> dict[str, int]:
+    """What one household's day adds to the completion counters."""
+    return {"reported": 1, "on_time": int(bool(on_time)), "proxy": int(bool(proxy)), "green": summary["green"],
+            "yellow": summary["yellow"], "red": summary["red"],
+            "alert_households": int(summary["yellow"] + summary["red"] > 0),
+            "outside_households": int(outside_persons > 0), "outside_persons": outside_persons}
+
+
+def report_counts(tenant: str, r: Report, on_time: bool) -> dict[str, int]:
+    detail = json.loads(pii.decrypt(tenant, r.detail_enc))
+    summary = {c: sum(1 for x in detail["members"] if x["colour"] == c) for c in RANK}
+    return counts(on_time, r.proxy, summary, int(r.outside_persons or 0))
+
+
+def at_ms(r: Report) -> int:
+    """When a report was made (old-layout reports carry it in their sort key)."""
+    return int(r.at_ms) if r.at_ms is not None else int(r.sk.split("#")[2])
+
+
+def order(r: Report) -> tuple[int, str]:
+    """Of a household's reports of one day, the greatest counts."""
+    return at_ms(r), r.rid
+
+
+def day_reports(tenant: str, hid: str, date: str) -> list[Report]:
+    """A household's reports of one day: one strongly consistent Query (a handful of small items)."""
+    return list(Report.query(Report.partition(tenant, hid), Report.sk.startswith(f"H#{date}#"), consistent_read=True))
+
+
+def submit(ctx: TenantContext, body, idem_key: str | None = None) -> dict:
+    """One conditional PutItem of the report (with a yellow or red code, a TransactWrite of it and its alert): the
+    household's day status and the completion counters follow from its stream record (events.py). A retry with the
+    same Idempotency-Key meets its own report (the id derives from the key) and gets the same answer; the same key
+    with another body is 422 idempotency_key_reused."""
     tenant = ctx.require_tenant()
     hh, members = households.load(tenant, body.household)
     proxy, proxy_role = _reporter(ctx, hh)
     names = _check_members(body, members)
     date = clock.today().isoformat()
-    now = clock.iso()
+    rid = report_id(tenant, ctx.user_id, hh.hid, date, idem_key)
+    body_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()[:16] if idem_key else None
+    earlier = day_reports(tenant, hh.hid, date)
+    mine = next((r for r in earlier if r.rid == rid), None)
+    if mine is not None:
+        return _replayed(tenant, mine, body_hash)
     colours = [{"id": mc.member, "name": names[mc.member], "colour": mc.colour} for mc in body.members]
     outside = [o.model_dump() for o in body.outside]
     outside_persons = sum(o["count"] for o in outside)
     level = max((c["colour"] for c in colours), key=RANK.__getitem__)
-    summary = {c: sum(1 for x in colours if x["colour"] == c) for c in RANK}
-    before_cutoff = local_hhmm() < county_settings(tenant).cutoff
-    rid = uuid.uuid4().hex[:16]
-    by_name = _display_name(ctx, tenant, proxy)
-    sk = f"H#{date}#{int(clock.now().timestamp() * 1000):013d}#{rid}"
-    report = Report(Report.partition(tenant, hh.hid), sk, rid=rid, hid=hh.hid, date=date,
-                    grid=hh.grid, village=hh.village, submitted_at=now, by_user=ctx.user_id, by_name=by_name,
-                    proxy=proxy, proxy_role=proxy_role, level=level,
+    now = clock.iso()
+    # Later than every report of the day so far: the newest is the one that counts, whatever the clocks say.
+    ms = max([int(clock.now().timestamp() * 1000)] + [at_ms(r) + 1 for r in earlier])
+    report = Report(Report.partition(tenant, hh.hid), f"H#{date}#{rid}", rid=rid, hid=hh.hid, date=date,
+                    grid=hh.grid, village=hh.village, submitted_at=now, by_user=ctx.user_id,
+                    by_name=_display_name(ctx, tenant, proxy), proxy=proxy, proxy_role=proxy_role, level=level,
                     detail_enc=pii.encrypt(tenant, json.dumps({"members": colours, "outside": outside},
                                                               ensure_ascii=False)),
-                    outside_persons=outside_persons, expires=expires_in(REPORT_DAYS))
-    alert = None
-    if level != "green":
-        worst = [c for c in colours if c["colour"] != "green"]
-        aid = rid
-        alert = Alert(*Alert.keys(tenant, aid), aid=aid, rid=rid, hid=hh.hid, date=date, grid=hh.grid,
-                      village=hh.village, level=level, count=len(worst), status="open", created_at=now,
-                      detail_enc=pii.encrypt(tenant, json.dumps(
-                          {"members": [{"name": c["name"], "colour": c["colour"]} for c in worst],
-                           "address": hh.address, "head_name": hh.head_name}, ensure_ascii=False)),
-                      gsi1pk=Alert.status_index(tenant, "open"), gsi1sk=f"{now}#{aid}",
-                      expires=expires_in(ALERT_DAYS))
-    for _attempt in range(3):  # a same-day race with another member: re-read the day status and go again
-        day = _day_status(tenant, hh.hid, date)
-        first_at = day.first_at if day else now
-        on_time = bool(day and day.on_time) or before_cutoff
-        new_day = DayStatus(Report.partition(tenant, hh.hid), f"D#{date}", hid=hh.hid, date=date, grid=hh.grid,
-                            rid=rid, first_at=first_at, submitted_at=now, on_time=on_time, proxy=proxy,
-                            summary_enc=pii.encrypt(tenant, json.dumps(summary)), outside_persons=outside_persons,
-                            expires=expires_in(REPORT_DAYS))
-        if day is not None:
-            new_day.version = day.version  # the save checks it and writes version + 1
+                    outside_persons=outside_persons, at_ms=ms,
+                    before_cutoff=local_hhmm() < county_settings(tenant).cutoff, body_hash=body_hash,
+                    expires=expires_in(REPORT_DAYS))
+    for attempt in range(3):
         try:
-            with transact() as tx:
-                tx.save(report, condition=Report.pk.does_not_exist())
-                tx.save(new_day)
-                households.mark_reported(tx, tenant, hh.hid, date)
-                if alert is not None:
-                    tx.save(alert, condition=Alert.pk.does_not_exist())
+            if level == "green":
+                report.save(condition=Report.pk.does_not_exist())
+            else:
+                with transact() as tx:
+                    tx.save(report, condition=Report.pk.does_not_exist())
+                    tx.save(_alert(tenant, hh, rid, date, level, colours, now), condition=Alert.pk.does_not_exist())
+            return report_out(tenant, report, current=True)
+        except PutError as e:
+            if e.cause_response_code != "ConditionalCheckFailedException":
+                raise ServiceUnavailable() from e
         except TransactWriteError as e:
             codes_ = cancellation_codes(e)
-            if "ConditionalCheckFailed" in codes_ and "TransactionConflict" not in codes_:
-                continue  # the day status moved under us (or the household vanished: next read says so)
-            raise ServiceUnavailable() from e
-        return report_out(tenant, report, current=True)
-    raise ServiceUnavailable("本户今日报告正在被同时提交，请稍后重试")
+            if "TransactionConflict" in codes_:  # a duplicate of this request at the same moment: go again
+                time.sleep(0.02 * (attempt + 1) * random.random())
+                continue
+            if "ConditionalCheckFailed" not in codes_:
+                raise ServiceUnavailable() from e
+        mine = _get_report(tenant, hh.hid, report.sk)  # a duplicate of this request was first
+        if mine is not None:
+            return _replayed(tenant, mine, body_hash)
+    raise Conflict("相同的请求正在处理中，请稍后重试", code="request_in_progress")
+
+
+def _replayed(tenant: str, r: Report, body_hash: str | None) -> dict:
+    if r.body_hash != body_hash:
+        raise ValidationFailed("同一个 Idempotency-Key 不能用于不同的内容", code="idempotency_key_reused")
+    return report_out(tenant, r, current=True)
+
+
+def _alert(tenant: str, hh, rid: str, date: str, level: str, colours: list[dict], now: str) -> Alert:
+    worst = [c for c in colours if c["colour"] != "green"]
+    return Alert(*Alert.keys(tenant, rid), aid=rid, rid=rid, hid=hh.hid, date=date, grid=hh.grid,
+                 village=hh.village, level=level, count=len(worst), status="open", created_at=now,
+                 detail_enc=pii.encrypt(tenant, json.dumps(
+                     {"members": [{"name": c["name"], "colour": c["colour"]} for c in worst],
+                      "address": hh.address, "head_name": hh.head_name}, ensure_ascii=False)),
+                 gsi1pk=Alert.status_index(tenant, "open"), gsi1sk=f"{now}#{rid}", expires=expires_in(ALERT_DAYS))
+
+
+def _get_report(tenant: str, hid: str, sk: str) -> Report | None:
+    try:
+        return Report.get(Report.partition(tenant, hid), sk, consistent_read=True)
+    except Report.DoesNotExist:
+        return None
 
 
 def _display_name(ctx: TenantContext, tenant: str, proxy: bool) -> str:
@@ -216,17 +277,17 @@ def today(ctx: TenantContext, hid: str) -> dict:
     return _today(tenant, hid)
 
 
+def current_report(tenant: str, hid: str, date: str) -> Report | None:
+    """The household's report that counts for `date`: the newest of the day's reports (one Query), as soon as it is
+    written (the household item's copy of the status follows through the stream)."""
+    return max(day_reports(tenant, hid, date), key=order, default=None)
+
+
 def _today(tenant: str, hid: str) -> dict:
     date = clock.today().isoformat()
-    day = _day_status(tenant, hid, date)
-    report = None
-    if day:
-        for r in Report.query(Report.partition(tenant, hid), Report.sk.startswith(f"H#{date}#"),
-                              scan_index_forward=False, limit=5):
-            if r.rid == day.rid:
-                report = report_out(tenant, r, current=True)
-                break
-    return {"date": date, "cutoff": county_settings(tenant).cutoff, "report": report}
+    r = current_report(tenant, hid, date)
+    return {"date": date, "cutoff": county_settings(tenant).cutoff,
+            "report": report_out(tenant, r, current=True) if r else None}
 
 
 HOME_HOUSEHOLDS = 3  # a phone reports for a few households at most (the parents' too); the home shows the first
@@ -241,8 +302,8 @@ def home(ctx: TenantContext, me: dict) -> dict | None:
 
 
 def history(ctx: TenantContext, hid: str, limit: int | None, cursor: str | None) -> dict:
-    """Every submission of a household, newest first (replaced ones marked): one Query per page, plus one Query
-    for the day statuses of the days on the page."""
+    """Every submission of a household, newest first (replaced ones marked): one Query per page, and one more
+    when the page ends inside a day (a page holds whole days: the newest of a day is the one that counts)."""
     tenant, _ = _readable(ctx, hid)
     return _history(tenant, hid, limit, cursor)
 
@@ -253,13 +314,21 @@ def _history(tenant: str, hid: str, limit: int | None, cursor: str | None) -> di
     res = Report.query(pk, Report.sk.startswith("H#"), scan_index_forward=False, limit=page_size(limit),
                        last_evaluated_key=decode_cursor(cursor, bound))
     items = list(res)
-    current: dict[str, str] = {}
-    if items:
-        lo, hi = items[-1].date, items[0].date
-        for d in DayStatus.query(pk, DayStatus.sk.between(f"D#{lo}", f"D#{hi}")):
-            current[d.date] = d.rid
-    return {"items": [report_out(tenant, r, current=current.get(r.date) == r.rid) for r in items],
-            "next_cursor": encode_cursor(res.last_evaluated_key, bound)}
+    last_key = res.last_evaluated_key
+    if items and last_key:  # the rest of the page's last day
+        rest = Report.query(pk, Report.sk.startswith(f"H#{items[-1].date}#"), scan_index_forward=False,
+                            last_evaluated_key=last_key)
+        more = list(rest)
+        if more:
+            items += more
+            last_key = {"pk": {"S": pk}, "sk": {"S": more[-1].sk}}
+    out, by_day = [], {}
+    for r in items:
+        by_day.setdefault(r.date, []).append(r)
+    for date in sorted(by_day, reverse=True):
+        day = sorted(by_day[date], key=order, reverse=True)
+        out += [report_out(tenant, r, current=i == 0) for i, r in enumerate(day)]
+    return {"items": out, "next_cursor": encode_cursor(last_key, bound)}
 
 
 # --- completion --------------------------------------------------------------------------------------------------
@@ -348,14 +417,9 @@ def _head_phone(tenant: str, head, full: bool) -> str | None:
 
 
 def member_today(tenant: str, hid: str, mid: str) -> tuple[bool, str | None]:
-    """(reported today?, the member's colour in today's current report) for scan-to-pass: Get + one small Query."""
-    date = clock.today().isoformat()
-    day = _day_status(tenant, hid, date)
-    if day is None:
+    """(reported today?, the member's colour in today's current report) for scan-to-pass: one small Query."""
+    r = current_report(tenant, hid, clock.today().isoformat())
+    if r is None:
         return False, None
-    for r in Report.query(Report.partition(tenant, hid), Report.sk.startswith(f"H#{date}#"),
-                          scan_index_forward=False, limit=5):
-        if r.rid == day.rid:
-            detail = json.loads(pii.decrypt(tenant, r.detail_enc))
-            return True, next((c["colour"] for c in detail["members"] if c["id"] == mid), None)
-    return True, None
+    detail = json.loads(pii.decrypt(tenant, r.detail_enc))
+    return True, next((c["colour"] for c in detail["members"] if c["id"] == mid), None)

@@ -26,6 +26,11 @@ class Household(HouseholdsItem, discriminator="household"):
     follower_count = NumberAttribute(default=0)
     invite_code = UnicodeAttribute(null=True)
     last_report_date = UnicodeAttribute(null=True)  # written by the daily report's transaction (unversioned)
+    # The day status, with last_report_date (all three written by the daily report's stream handler, exactly once
+    # per report: chalicelib/daily_report/events.py): the sort key of the report that counts for that day, and
+    # whether the day is on time. None: not reported since the day status moved here (DayStatus items had it).
+    report_sk = UnicodeAttribute(null=True)
+    report_on_time = BooleanAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
@@ -84,13 +89,13 @@ class Member(HouseholdsItem, discriminator="member"):
         from ..core import pii
 
         self.phone_enc = pii.encrypt(tenant, phone) if phone else None
-        self.phone_bidx = pii.blind_index("phone", phone) if phone else None
+        self.phone_bidx = pii.county_blind_index(tenant, "phone", phone) if phone else None
         self.phone_mask = pii.mask_phone(phone) if phone else None
 
     def set_id_number(self, tenant: str, idno: str) -> None:
         from ..core import pii
 
-        self.idno_enc, self.idno_bidx = pii.encrypt(tenant, idno), pii.blind_index("idno", idno)
+        self.idno_enc, self.idno_bidx = pii.encrypt(tenant, idno), pii.county_blind_index(tenant, "idno", idno)
         self.idno_mask = pii.mask_id_number(idno)
     party_member = BooleanAttribute(default=False)
     outside_person = BooleanAttribute(default=False)

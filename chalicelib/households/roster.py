@@ -122,7 +122,8 @@ def plan(ctx: TenantContext, tenant: str, rows: list[dict], *, with_warnings: bo
 
     # Lookups: numbers, ID numbers, grids (BatchGets), then the matched households (one Query each, a few at once).
     refs = hs.find_refs(tenant, list(groups))
-    idx_keys = {IdNumberIndex.keys(tenant, pii.blind_index("idno", idno)): idno for idno in id_rows}
+    idx_keys = {IdNumberIndex.keys(tenant, b): idno for idno in id_rows
+                for b in pii.county_blind_indexes(tenant, "idno", idno)}  # + the platform's until re-indexed
     registered: dict[str, IdNumberIndex] = {}
     keys = list(idx_keys)
     for i in range(0, len(keys), 100):
@@ -202,8 +203,10 @@ def concurrently(fn, items: list) -> list:
         return [fn(x) for x in items]
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(min(LOAD_THREADS, len(items))) as ex:
-        return list(ex.map(fn, items))
+    from ..core import fence
+
+    with ThreadPoolExecutor(min(LOAD_THREADS, len(items))) as ex:  # threads keep the request's fence (core.fence)
+        return list(ex.map(fence.bind(fn), items))
 
 
 def _same_address_in_file(groups: dict[str, _Group], ops: list[dict]) -> list[dict]:
@@ -364,7 +367,7 @@ def _member_changes(tenant: str, old: Member, m: MemberIn, full: bool) -> list[d
             after = None
         if before != after:
             changes.append({"field": f, "old": before, "new": after})
-    if m.phone and pii.blind_index("phone", m.phone) != old.phone_bidx:
+    if m.phone and old.phone_bidx not in pii.county_blind_indexes(tenant, "phone", m.phone):
         before = pii.decrypt(tenant, old.phone_enc) if old.phone_enc else None
         changes.append({"field": "phone", "old": before if full else pii.mask_phone(before),
                         "new": m.phone if full else pii.mask_phone(m.phone)})

@@ -57,9 +57,14 @@ class Writes:
     item: DynamoDB gives the reasons in the order PynamoDB sends the items (deletes, then puts, then updates)."""
 
     def __init__(self):
+        self.checks: list = []
         self.deletes: list = []
         self.puts: list = []
         self.updates: list = []
+
+    def check(self, model, keys: tuple[str, str], condition, tag=None) -> None:
+        """A condition on an item the transaction does not write (sent first)."""
+        self.checks.append((model, keys, condition, tag))
 
     def put(self, item, condition=None, tag=None) -> None:
         self.puts.append((item, condition, tag))
@@ -71,10 +76,12 @@ class Writes:
         self.updates.append((item, actions, tag))
 
     def __len__(self) -> int:
-        return len(self.deletes) + len(self.puts) + len(self.updates)
+        return len(self.checks) + len(self.deletes) + len(self.puts) + len(self.updates)
 
     def run(self) -> None:
         with transact() as tx:
+            for model, keys, cond, _ in self.checks:
+                tx.condition_check(model, *keys, condition=cond)
             for item, cond, _ in self.deletes:
                 tx.delete(item, condition=cond)
             for item, cond, _ in self.puts:
@@ -84,15 +91,16 @@ class Writes:
 
     def failed(self, e: TransactWriteError) -> list:
         """Tags of the items whose condition failed."""
-        tags = [t for *_, t in self.deletes] + [t for *_, t in self.puts] + [t for *_, t in self.updates]
+        tags = [t for *_, t in self.checks] + [t for *_, t in self.deletes] + [t for *_, t in self.puts] + \
+            [t for *_, t in self.updates]
         return [tags[i] for i, code in enumerate(cancellation_codes(e)) if code == "ConditionalCheckFailed"
                 and i < len(tags)]
 
 
 def _member_item(tenant: str, hh: Household, m, now: str) -> tuple[Member, IdNumberIndex, MemberPhoneIndex | None]:
     mid = uuid.uuid4().hex[:12]
-    idno_bidx = pii.blind_index("idno", m.id_number)
-    phone_bidx = pii.blind_index("phone", m.phone) if m.phone else None
+    idno_bidx = pii.county_blind_index(tenant, "idno", m.id_number)
+    phone_bidx = pii.county_blind_index(tenant, "phone", m.phone) if m.phone else None
     member = Member(*Member.keys(tenant, hh.hid, mid), mid=mid, hid=hh.hid, grid=hh.grid, name=m.name,
                     relation=m.relation, idno_enc=pii.encrypt(tenant, m.id_number), idno_bidx=idno_bidx,
                     phone_enc=pii.encrypt(tenant, m.phone) if m.phone else None, phone_bidx=phone_bidx,
@@ -105,12 +113,22 @@ def _member_item(tenant: str, hh: Household, m, now: str) -> tuple[Member, IdNum
     return member, IdNumberIndex(*IdNumberIndex.keys(tenant, idno_bidx), hid=hh.hid, mid=mid), phone
 
 
+def id_number_free_before_reindex(w: Writes, tenant: str, id_number: str, tag, own: str | None = None) -> None:
+    """Until the county is re-indexed (households/reindex.py), an ID number may still be registered under the
+    platform key's index: the transaction also requires that item to be absent (`own`: the member's own old index,
+    which the transaction deletes)."""
+    for legacy in pii.county_blind_indexes(tenant, "idno", id_number)[1:]:
+        if legacy != own:
+            w.check(IdNumberIndex, IdNumberIndex.keys(tenant, legacy), IdNumberIndex.pk.does_not_exist(), tag=tag)
+
+
 def add_member_writes(w: Writes, tenant: str, hh: Household, m, now: str, tag) -> Member:
     """The items of a new member: the member (with its name-index keys), its ID number (which must be free) and its
     phone index entry."""
     member, idx, phone = _member_item(tenant, hh, m, now)
     w.put(member)
     w.put(idx, IdNumberIndex.pk.does_not_exist(), tag=tag)
+    id_number_free_before_reindex(w, tenant, m.id_number, tag)
     if phone is not None:
         w.put(phone)
     return member
@@ -219,16 +237,16 @@ def where_registered_many(ctx: TenantContext | None, tenant: str, id_numbers: li
                           own_hid: str | None = None) -> list[str]:
     """`where_registered` for several ID numbers at once (a new household's members): one BatchGet of their
     index items, one of the households and one of the villages' names, however many numbers."""
-    bidx = [pii.blind_index("idno", n) for n in id_numbers]
-    keys = list(dict.fromkeys(IdNumberIndex.keys(tenant, b) for b in bidx))
+    bidx = [pii.county_blind_indexes(tenant, "idno", n) for n in id_numbers]  # + the platform's until re-indexed
+    keys = list(dict.fromkeys(IdNumberIndex.keys(tenant, b) for tried in bidx for b in tried))
     idx: dict[str, IdNumberIndex] = {}
     for i in range(0, len(keys), 100):
         idx.update({item.pk: item for item in IdNumberIndex.batch_get(keys[i:i + 100])})
     others = {i.hid for i in idx.values() if i.hid != own_hid}
     where = describe(ctx, tenant, others) if others else {}
     out = []
-    for b in bidx:
-        hit = idx.get(IdNumberIndex.keys(tenant, b)[0])
+    for tried in bidx:
+        hit = next((idx[k] for k in (IdNumberIndex.keys(tenant, b)[0] for b in tried) if k in idx), None)
         if hit is None:
             out.append("该身份证号已登记在本县其他户中")
         elif own_hid is not None and hit.hid == own_hid:
@@ -494,6 +512,7 @@ def update_member(ctx: TenantContext, hid: str, mid: str, patch) -> Member:
     if member.idno_bidx != old_bidx:
         w.put(IdNumberIndex(*IdNumberIndex.keys(tenant, member.idno_bidx), hid=hid, mid=mid),
               IdNumberIndex.pk.does_not_exist(), tag="id_number")
+        id_number_free_before_reindex(w, tenant, patch.id_number, "id_number", own=old_bidx)
         w.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, old_bidx)))
     phone_writes(w, tenant, hid, mid, old_phone, member.phone_bidx)
     try:
@@ -571,6 +590,7 @@ def create_invite(ctx: TenantContext, hid: str, head: bool) -> dict:
 
 def redeem(ctx: TenantContext, code: str, name: str | None) -> dict:
     """A signed-in person links their phone to a household. Returns a session in the household's county."""
+    auth.tokens.require_signer()  # the answer is a session: fail closed (503) before linking, not after
     try:
         invite = Invite.get(*Invite.keys(code), consistent_read=True)
     except Invite.DoesNotExist:
@@ -578,18 +598,19 @@ def redeem(ctx: TenantContext, code: str, name: str | None) -> dict:
     if (invite.expires or 0) <= clock.epoch():
         raise NotFound("邀请码已过期，请向网格员重新获取", code="invite_expired")
     tenant = invite.tenant
-    from ..core import counties
+    from ..core import counties, fence
 
     county = counties.get(tenant)
     if county is None:
         raise NotFound("邀请码无效，请向网格员确认", code="invalid_invite")
     if county.status != "active":
         raise counties.suspended(county)
-    for _ in range(3):
-        try:
-            return _link(ctx, tenant, invite, name)
-        except _Retry:
-            continue
+    with fence.acting_for(tenant):  # the invite's county, whichever county the caller is signed in to
+        for _ in range(3):
+            try:
+                return _link(ctx, tenant, invite, name)
+            except _Retry:
+                continue
     raise ServiceUnavailable()
 
 
@@ -605,10 +626,12 @@ def _link(ctx: TenantContext, tenant: str, invite: Invite, name: str | None) -> 
     already = user is not None and any(g.household == hh.hid for g in grants_from_json(user.grants))
     if user is None:
         # A member registered with this phone gives the name; otherwise what the person typed.
-        match = next((m for m in members if m.phone_bidx and m.phone_bidx == ctx.identity), None)
+        phone = auth.identity_phone(ctx.identity)
+        # The identity is the platform's index of the phone: members not yet re-indexed carry it.
+        mine = {ctx.identity, pii.county_blind_index(tenant, "phone", phone)}
+        match = next((m for m in members if m.phone_bidx and m.phone_bidx in mine), None)
         display = name or (match.name if match else "村民")
-        user, items = auth.new_user(tenant, auth.identity_phone(ctx.identity), display, grants,
-                                    invited_by=invite.created_by)
+        user, items = auth.new_user(tenant, phone, display, grants, invited_by=invite.created_by)
     elif auth.with_grants(user, grants):
         items = [(user, None)]
     else:
@@ -700,12 +723,12 @@ def search_people(ctx: TenantContext, q: str, place: str | None, limit: int | No
     n = page_size(limit)
     next_cursor = None
     if kind == "id_number":
-        members = _by_keys(tenant, [(idx.hid, idx.mid) for idx in IdNumberIndex.batch_get(
-            [IdNumberIndex.keys(tenant, pii.blind_index("idno", value))])])
-    elif kind == "phone":
-        bidx = pii.blind_index("phone", value)
-        members = _by_keys(tenant, [(x.hid, x.mid) for x in
-                                    MemberPhoneIndex.query(MemberPhoneIndex.partition(tenant, bidx), limit=50)])
+        members = _by_keys(tenant, list(dict.fromkeys((idx.hid, idx.mid) for idx in IdNumberIndex.batch_get(
+            [IdNumberIndex.keys(tenant, b) for b in pii.county_blind_indexes(tenant, "idno", value)]))))
+    elif kind == "phone":  # the county's index (and, until it is re-indexed, the platform's: one Query more)
+        members = _by_keys(tenant, list(dict.fromkeys(
+            (x.hid, x.mid) for bidx in pii.county_blind_indexes(tenant, "phone", value)
+            for x in MemberPhoneIndex.query(MemberPhoneIndex.partition(tenant, bidx), limit=50))))
     else:
         members, next_cursor = _by_name(tenant, value, scopes, n, cursor)
     found = get_many(tenant, [m.hid for m in members])
@@ -845,11 +868,20 @@ def heads(tenant: str, hhs: list[Household]) -> dict[str, Member]:
     return out
 
 
-def mark_reported(tx, tenant: str, hid: str, date: str) -> None:
-    """Add "reported on `date`" to a report's TransactWrite, without the household's version (see db)."""
+def mark_reported(tx, tenant: str, hid: str, date: str, report_sk: str | None = None, on_time: bool | None = None,
+                  seen: Household | None = None) -> None:
+    """Add "reported on `date`, this report counts" to the daily report stream handler's TransactWrite, without the
+    household's version (see db), on the condition that the day status is still what the change was computed
+    from (`seen`): a redelivered report, or one already replaced, cannot apply twice. Without a report (the demo
+    seed's past days): the last report date alone."""
     pk, sk = Household.keys(tenant, hid)
-    tx_update_unversioned(tx, Household, pk, sk, actions=[Household.last_report_date.set(date)],
-                          condition=Household.pk.exists())
+    cond, actions = Household.pk.exists(), [Household.last_report_date.set(date)]
+    if seen is not None:
+        for attr, value in ((Household.last_report_date, seen.last_report_date),
+                            (Household.report_sk, seen.report_sk)):
+            cond &= attr.does_not_exist() if value is None else attr == value
+        actions += [Household.report_sk.set(report_sk), Household.report_on_time.set(bool(on_time))]
+    tx_update_unversioned(tx, Household, pk, sk, condition=cond, actions=actions)
 
 
 def unreported(tenant: str, grid: str, date: str, limit: int | None, cursor: str | None) -> dict:
@@ -893,10 +925,10 @@ def expected_households(tenant: str, place_codes: list[str]) -> dict[str, int]:
     return {p: sum(got.get(k, 0) for k in ks) for p, ks in wanted.items()}
 
 
-def get_many(tenant: str, hids: list[str]) -> dict[str, Household]:
+def get_many(tenant: str, hids: list[str], consistent: bool = False) -> dict[str, Household]:
     """Households by id without their members: one BatchGet per 100."""
     keys = [Household.keys(tenant, h) for h in dict.fromkeys(hids)]
     out: dict[str, Household] = {}
     for i in range(0, len(keys), 100):
-        out.update({h.hid: h for h in Household.batch_get(keys[i:i + 100])})
+        out.update({h.hid: h for h in Household.batch_get(keys[i:i + 100], consistent_read=consistent)})
     return out

@@ -21,9 +21,11 @@ APPLICATION_LOG_LEVELS = ("DEBUG", "INFO")
 # Lambda's own lines (START, END, REPORT: ~320 bytes an invocation) are INFO; WARN keeps only its warnings and errors
 # (timeouts, crashes). Duration and memory stay in the AWS/Lambda metrics. bench/cost.py prices the logs from it.
 SYSTEM_LOG_LEVEL = "WARN"
-# The stage's X-Ray sampling rule (stack.py _sampling_rule): `trace_sample_rate` of API requests and no reservoir
-# (a reservoir is per second; bench/cost.py prices the traces from both).
-TRACE_RESERVOIR_PER_S = 0
+# X-Ray for the API functions (api_handler, signin, token_authorizer), `api_tracing`: HTTP APIs neither trace nor
+# pass a sampling decision on, so PassThrough traces no API request (US$0), while Active makes Lambda sample them
+# itself at its fixed rate, 1 a second and 5 % of the rest (≈ US$13 a month for a Longyou-sized county: more than
+# half its target; bench/cost.py prices both). Event handlers (stream, queue, schedules) stay Active.
+API_TRACING_MODES = ("PassThrough", "Active")
 # China (regions cn-*): a public website needs the domain's ICP recordal (备案), and its number in the footer of
 # the site, linking to the MIIT's site (《非经营性互联网信息服务备案管理办法》 art. 13): the province's
 # abbreviation, "ICP备" and the number, with "-n" for one of several sites (浙ICP备12345678号-1), or an ICP
@@ -121,8 +123,9 @@ def validate(d: Deployment) -> None:
     if s["log_level"] not in APPLICATION_LOG_LEVELS:
         raise ValueError(f"{d.stack_id}: log_level must be one of {APPLICATION_LOG_LEVELS}: Lambda drops lines "
                          "below it, the request line that carries the request metrics (INFO) included")
-    if not 0 <= s["trace_sample_rate"] <= 1:
-        raise ValueError(f"{d.stack_id}: trace_sample_rate is a fraction of API requests, from 0 to 1")
+    if s["api_tracing"] not in API_TRACING_MODES:
+        raise ValueError(f"{d.stack_id}: api_tracing must be one of {API_TRACING_MODES}")
+    validate_tenant_limits(d)
     if s["log_retention_days"] < 180:
         # PRC Cybersecurity Law art. 21: network logs are kept for at least six months.
         raise ValueError(f"{d.stack_id}: log_retention_days must be at least 180")
@@ -134,6 +137,26 @@ def validate(d: Deployment) -> None:
             raise ValueError(f"{d.stack_id}: the AWS China regions are {CHINA_REGIONS}")
         validate_china_web(d)
         validate_china_residency(d)
+
+
+def validate_tenant_limits(d: Deployment) -> None:
+    """`tenant_rate_limit` (chalicelib/core/throttle.py): `default`, requests a second a county may make when its
+    record names none (0: no limit), `window_s`, the counting window (1–60 s), `request_ms`, a conservative mean
+    duration of an API request (cold starts included). A county at its limit keeps limit × request_ms / 1000
+    containers busy (Little's law): the default county alone must fit the API function's reserved concurrency, and so
+    must the stage throttle (docs/deploy.md, "Per-county limits and headroom"; the sum over the counties is checked
+    when a county's limit is set: scripts/set_county_limit.py)."""
+    t = d.get("tenant_rate_limit")
+    if not isinstance(t, dict) or set(t) != {"default", "window_s", "request_ms"}:
+        raise ValueError(f"{d.stack_id}: tenant_rate_limit is {{default, window_s, request_ms}}")
+    if not 1 <= t["window_s"] <= 60 or t["default"] < 0 or t["request_ms"] <= 0:
+        raise ValueError(f"{d.stack_id}: tenant_rate_limit: window_s 1–60 s, default ≥ 0, request_ms > 0")
+    reserved = d.per_function("reserved_concurrency", "api_handler")
+    for what, rate in (("tenant_rate_limit.default", t["default"]),
+                       ("api_throttle.rate", d.get("api_throttle")["rate"])):
+        if rate * t["request_ms"] / 1000 > reserved:
+            raise ValueError(f"{d.stack_id}: {what} ({rate}/s × {t['request_ms']} ms) needs more than the API "
+                             f"function's reserved concurrency ({reserved})")
 
 
 def validate_china_web(d: Deployment) -> None:

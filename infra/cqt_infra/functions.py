@@ -10,13 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 API_HANDLER = "api_handler"
+SIGNIN = "signin"
+SIGNIN_LOGICAL_ID = "SigninHandler"  # front.py: the API function again, serving /api/auth/* only
+# Handlers of the HTTP API front (front.py) -> chalice's function names.
+ENTRY_POINTS = {"app.app": API_HANDLER, "chalicelib.core.httpapi.handler": API_HANDLER,
+                "chalicelib.core.httpapi.authorizer": "token_authorizer"}
 
 # Capability -> grants in stack.CqtStack._grant.
 CAPABILITIES: dict[str, frozenset[str]] = {
     # Every route: tables, idempotency records, media uploads, PII envelope keys, the secret, topics, SMS codes.
     API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms"}),
-    # chalicelib/core/auth/authorizer.py: verifies the token signature with token_key, nothing else.
-    "token_authorizer": frozenset({"secret"}),
+    # The sign-in routes (/api/auth/*: chalicelib/signin): codes by SMS, phone blind indexes and ciphertexts, users
+    # and refresh tokens; it signs the access tokens ("signing": the signing key, which the API function need not
+    # read). Its own function and role (front.py), so a flaw elsewhere in the API cannot mint tokens. It also
+    # serves POST /links (front.py SIGNING_ROUTES: redeeming a household invite answers with a session; an
+    # idempotent route: its Powertools records).
+    SIGNIN: frozenset({"tables", "idempotency", "pii", "secret", "sms", "signing"}),
+    # chalicelib/core/httpapi.py authorizer: verifies the token signature with the public keys ("jwks": the public
+    # key set of chalicelib/core/auth/keys.py), nothing else; no private key, not the app secret.
+    "token_authorizer": frozenset({"jwks"}),
     # The submissions stream, dispatched to the manifests' reactions: chalicelib/daily_report/events.py (completion
     # counters, decrypts day summaries, alerts on the alerts topic) and chalicelib/cases/events.py (new cases
     # forwarded to their type's topic; an SMS to a filer who opted in, phone decrypted).
@@ -49,7 +61,7 @@ class FunctionPlan:
 
 def chalice_name(props: dict) -> str:
     handler = props["Handler"]
-    return API_HANDLER if handler == "app.app" else handler.rsplit(".", 1)[1]
+    return ENTRY_POINTS.get(handler) or handler.rsplit(".", 1)[1]
 
 
 def plan_functions(sam: dict, capabilities: dict[str, frozenset[str]] | None = None) -> list[FunctionPlan]:
@@ -59,7 +71,7 @@ def plan_functions(sam: dict, capabilities: dict[str, frozenset[str]] | None = N
         if res["Type"] != "AWS::Serverless::Function":
             continue
         props = res["Properties"]
-        name = chalice_name(props)
+        name = SIGNIN if logical_id == SIGNIN_LOGICAL_ID else chalice_name(props)
         if name not in capabilities:
             raise ValueError(f"Lambda function {name!r} ({logical_id}) has no entry in infra/cqt_infra/functions.py "
                              "CAPABILITIES: declare what it may access")

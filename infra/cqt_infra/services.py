@@ -13,9 +13,9 @@ CHINA_REGIONS = ("cn-north-1", "cn-northwest-1")
 
 # CloudFormation namespaces (AWS::<service>::…) of the stack's resources, SAM's generated ones included.
 STACK_SERVICES = frozenset({
-    "ApiGateway",      # the REST API (REGIONAL: no EDGE endpoint in China), its stage, usage plan, account role
+    "ApiGatewayV2",    # the HTTP API: its stage, routes, Lambda integrations and authorizer
     "CloudFront",      # the web distribution (origin access identity in China: no origin access control, no Functions)
-    "CloudWatch",      # alarms
+    "CloudWatch",      # alarms, Contributor Insights rules (per-county top contributors of the API access log)
     "DynamoDB",        # tables (no global tables: data stays in the stack's region)
     "Events",          # the schedules of the reminder and escalation handlers (SAM Schedule events)
     "IAM",             # one role per function, the tenant-scoped role
@@ -26,7 +26,6 @@ STACK_SERVICES = frozenset({
     "SNS",             # topics (not SMS: Amazon SNS has no SMS in China, sms_sender=domestic)
     "SQS",             # the DLQ
     "SecretsManager",  # the app secret and its rotation (no replica regions)
-    "XRay",            # the stage's sampling rule
 })
 
 # botocore service names of the clients the app creates (chalicelib/core/aws.py `client("…")`, PynamoDB's own
@@ -38,5 +37,6 @@ RUNTIME_SERVICES = {
     "s3": "media: presigned POST and GET, head (chalicelib/core/files.py)",
     "secretsmanager": "the app secret (chalicelib/core/secrets.py)",
     "sqs": "the jobs queue: send (chalicelib/core/jobs.py)",
+    "sts": "AssumeRole of the tenant data role with a session tag (chalicelib/core/fence.py)",
     "sns": "topics: publish and subscribe (chalicelib/core/notify.py); SMS only where sms_sender=sns, never in China",
 }

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aws_cdk import Aws, CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, Stack, Tags
-from aws_cdk import aws_apigateway as apigw
+from aws_cdk import Aws, CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, Tags
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cw
@@ -26,31 +26,35 @@ from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_sqs as sqs
-from aws_cdk import aws_xray as xray
 from constructs import Construct
 
 from chalicelib.core import jobs
-from chalicelib.core.gateway import GATEWAY_RESPONSES, envelope
 
 from .checks import NO_VPC, SYNC_NO_DLQ, skip
-from .config import SYSTEM_LOG_LEVEL, TRACE_RESERVOIR_PER_S, Deployment
-from .functions import API_HANDLER, FunctionPlan, plan_functions
-from .package import SlimChalice
+from .config import SYSTEM_LOG_LEVEL, Deployment
+from .front import AUTH_PREFIX, HttpApiChalice
+from .functions import API_HANDLER, SIGNIN, FunctionPlan, plan_functions
 from .tables import TableSpec, specs
 
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra"
 API_STAGE = "api"  # .chalice/config.json: the API lives under /api/ (CloudFront routes /api/* to it)
+AUTHORIZER_TTL_S = 300  # as chalicelib/core/auth/authorizer.py's REST authorizer: one check per token per 5 min
+API_BASE = "/api"  # the HTTP API's routes (stage $default): /api/… as CloudFront forwards it
+API_FUNCTIONS = (API_HANDLER, SIGNIN, "token_authorizer")  # behind the HTTP API: tracing is `api_tracing`
 TOPICS = ("alerts", "broadcasts", "recruitment")
 READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]
 ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                 "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"]
+# The HTTP API's access log line (JSON, no bodies): `tenant` is the Lambda authorizer's context (the county of the
+# verified token; "-" on public routes), which the per-county Contributor Insights rules key on (_alarms).
 ACCESS_LOG_FORMAT = json.dumps({
     "requestId": "$context.requestId", "time": "$context.requestTimeEpoch", "ip": "$context.identity.sourceIp",
-    "principal": "$context.authorizer.principalId", "method": "$context.httpMethod",
-    "resource": "$context.resourcePath", "status": "$context.status", "latency": "$context.responseLatency",
-    "integrationLatency": "$context.integrationLatency", "length": "$context.responseLength",
-    "error": "$context.error.responseType", "trace": "$context.xrayTraceId",
+    "tenant": "$context.authorizer.tenant", "principal": "$context.authorizer.principalId",
+    "method": "$context.httpMethod", "route": "$context.routeKey", "status": "$context.status",
+    "latency": "$context.responseLatency", "integrationLatency": "$context.integrationLatency",
+    "length": "$context.responseLength", "error": "$context.error.message",
+    "authorizerError": "$context.authorizer.error", "integrationError": "$context.integrationErrorMessage",
 }, separators=(",", ":"))
 
 
@@ -236,7 +240,7 @@ class CqtStack(Stack):
     def _secret(self) -> None:
         self.secret = sm.Secret(
             self, "AppSecrets", secret_name=f"{self.prefix}/app-secrets", encryption_key=self.data_key,
-            description="村情通 token_key (rotates) and blind_index_key (drawn once, never rotates)",
+            description="村情通 token_key (rotates), blind_index_key and refresh_key (drawn once, never rotate)",
             generate_secret_string=sm.SecretStringGenerator(
                 secret_string_template="{}", generate_string_key="token_key", exclude_punctuation=True,
                 password_length=64),
@@ -261,10 +265,27 @@ class CqtStack(Stack):
             system_log_level_v2=getattr(lambda_.SystemLogLevel, SYSTEM_LOG_LEVEL))
         skip(fn, NO_VPC, SYNC_NO_DLQ)
         self.rotate_fn = fn
-        # Runs once right after creation (draws blind_index_key), then every secret_rotation_days; rotating
-        # the token key signs everybody out: see docs/deploy.md before shortening it.
+        # Runs once right after creation (draws blind_index_key and refresh_key), then every secret_rotation_days;
+        # rotating token_key voids sign-in codes in flight, passes and list cursors (not sessions): see
+        # docs/deploy.md before shortening it.
         self.secret.add_rotation_schedule("Rotation", rotation_lambda=fn,
                                           automatically_after=Duration.days(self.d.get("secret_rotation_days")))
+        # Access-token keys (chalicelib/core/auth/keys.py): the private ES256 key, read only by the functions that
+        # sign ("signing"), and the public key set every verifier reads ("jwks"). Created empty: the first
+        # `python -m scripts.rotate_signing_key --stage <stage>` makes the first key (until then the /auth routes
+        # answer 503) and every later run rotates it (docs/operations.md); the stack never overwrites them.
+        no_rotation = ("CKV2_AWS_57", "Rotated by scripts/rotate_signing_key.py, which must publish the public key "
+                                      "before the private one moves: not Secrets Manager's single-secret rotation.")
+        self.signing_secret = sm.Secret(
+            self, "SigningKey", secret_name=f"{self.prefix}/signing-key", encryption_key=self.data_key,
+            description="村情通 access-token signing key (ES256 private key and its kid)",
+            secret_string_value=SecretValue.unsafe_plain_text("{}"), removal_policy=RemovalPolicy.RETAIN)
+        self.jwks_secret = sm.Secret(
+            self, "SigningJwks", secret_name=f"{self.prefix}/signing-jwks", encryption_key=self.data_key,
+            description="村情通 access-token public keys (JWKS: current and retiring kids)",
+            secret_string_value=SecretValue.unsafe_plain_text('{"keys": []}'), removal_policy=RemovalPolicy.RETAIN)
+        skip(self.signing_secret, no_rotation)
+        skip(self.jwks_secret, no_rotation)
         for child in fn.node.children:  # the invoke permission CDK adds for Secrets Manager: this account only
             if isinstance(child, lambda_.CfnPermission):
                 child.source_account = Aws.ACCOUNT_ID
@@ -312,7 +333,11 @@ class CqtStack(Stack):
             "CQT_JOBS_QUEUE": self.jobs_queue.queue_name,
             "CQT_JOBS_QUEUE_URL": self.jobs_queue.queue_url,
             "CQT_PII_KEY_ID": self.pii_key.key_arn,
+            # The tenant fence's role (`_tenant_role`), named rather than referenced: its trust names this role.
+            "CQT_TENANT_ROLE_ARN": self.arn("iam", f"role/{self.prefix}-tenant-data-{d.region}", region=False),
             "CQT_SECRET_NAME": f"{self.prefix}/app-secrets",
+            "CQT_SIGNING_SECRET_NAME": f"{self.prefix}/signing-key",
+            "CQT_JWKS_SECRET_NAME": f"{self.prefix}/signing-jwks",
             "CQT_SMS_SENDER": d.get("sms_sender"),
             "CQT_SMS_SIGN_NAME": d.get("sms_sign_name"),
             **self._tencent_sms_env(),
@@ -320,8 +345,13 @@ class CqtStack(Stack):
             "POWERTOOLS_SERVICE_NAME": "cunqingtong",
             "POWERTOOLS_METRICS_NAMESPACE": "Cunqingtong",
             "POWERTOOLS_LOG_LEVEL": d.get("log_level"),
+            # Per-county request limits (chalicelib/core/throttle.py): the stage's default limit and window, and
+            # the most API containers that can count at once (a container's share of a county's allowance).
+            "CQT_TENANT_RATE_LIMIT": str(d.get("tenant_rate_limit")["default"]),
+            "CQT_THROTTLE_WINDOW_S": str(d.get("tenant_rate_limit")["window_s"]),
+            "CQT_THROTTLE_CONTAINERS": str(d.per_function("reserved_concurrency", API_HANDLER)),
         }
-        self.chalice = SlimChalice(self, "Chalice", source_dir=str(REPO), stage_config={
+        self.chalice = HttpApiChalice(self, "Chalice", source_dir=str(REPO), stage_config={
             "api_gateway_stage": API_STAGE,
             "api_gateway_endpoint_type": "REGIONAL",  # EDGE does not exist in China; CloudFront fronts it anyway
             "environment_variables": env,
@@ -338,7 +368,7 @@ class CqtStack(Stack):
         self.roles: dict[str, iam.Role] = {}
         for plan in self.plans:
             self._function(plan)
-        self._rest_api()
+        self._http_api()
 
     def _function(self, plan: FunctionPlan) -> None:
         d = self.d
@@ -353,10 +383,14 @@ class CqtStack(Stack):
         fn.add_property_override("Timeout", d.per_function("timeout_s", plan.name))
         fn.add_property_override("ReservedConcurrentExecutions", d.per_function("reserved_concurrency", plan.name))
         fn.add_property_override("KmsKeyArn", self.data_key.key_arn)
-        # Traced, sampled: API Gateway's decision (the stage's sampling rule, _rest_api) reaches the API handler and
-        # the authorizer in the trace header; event handlers have no upstream decision and Lambda samples them itself
-        # (1 a second and 5 % more, not configurable for Lambda).
-        fn.add_property_override("Tracing", "Active")
+        # X-Ray. HTTP APIs do not trace and pass no sampling decision on, so the functions behind it follow the
+        # stage's `api_tracing`: PassThrough (prod) traces none of their requests (a trace only comes with an upstream
+        # "Sampled=1", which nothing sends), Active (dev) makes Lambda sample them at its fixed, not configurable rate
+        # (1 a second and 5 % of the rest: ≈ US$13 a month for a Longyou-sized county, bench/results/cost.md). Every
+        # request still logs its line (status, latency, route, tenant). Event handlers have no upstream decision
+        # either and stay Active: Lambda samples their invocations at that rate (far fewer than requests).
+        mode = self.d.get("api_tracing") if plan.name in API_FUNCTIONS else "Active"
+        fn.add_property_override("Tracing", mode)
         fn.add_property_override("LoggingConfig", self.logging_config())
         fn.add_resource_dependency(log_group.node.default_child)  # the function must not create its own, unencrypted
         fn.add_resource_dependency(role.node.try_find_child("DefaultPolicy").node.default_child)
@@ -459,6 +493,12 @@ class CqtStack(Stack):
             # POST /alerts/subscriptions: a county subscribes its command, with a filter policy on its tenant.
             role.add_to_policy(iam.PolicyStatement(actions=["sns:Subscribe"],
                                                    resources=[self.topics["alerts"].topic_arn]))
+        if "signing" in can:  # chalicelib/core/auth/keys.py: the private signing key (re-read every 5 minutes)
+            role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
+                                                   resources=[self.signing_secret.secret_arn]))
+        if "jwks" in can:  # chalicelib/core/auth/keys.py: the public key set (verifying)
+            role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
+                                                   resources=[self.jwks_secret.secret_arn]))
         if "alerts" in can:  # chalicelib/daily_report/alerts.py publish
             role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"],
                                                    resources=[self.topics["alerts"].topic_arn]))
@@ -470,92 +510,108 @@ class CqtStack(Stack):
         if "sms" in can and self.d.get("sms_sender") == "sns":  # chalicelib/core/notify.py SnsSmsSender
             role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
         via = ["lambda"]  # environment variables are encrypted with the data key
-        via += [v for c, v in (("secret", "secretsmanager"), ("tables", "dynamodb"), ("tables:read", "dynamodb"),
+        via += [v for c, v in (("secret", "secretsmanager"), ("signing", "secretsmanager"),
+                               ("jwks", "secretsmanager"), ("tables", "dynamodb"), ("tables:read", "dynamodb"),
                                ("idempotency", "dynamodb"), ("media", "s3"), ("topics", "sns"), ("alerts", "sns"),
                                ("jobs:send", "sqs"), ("jobs:receive", "sqs")) if c in can]
         self.grant_data_key(role, *sorted(set(via)))
 
-    def _rest_api(self) -> None:
+    def _http_api(self) -> None:
+        """The stage's API: an API Gateway HTTP API (front.py says why), routes under /api/ as CloudFront forwards
+        them, on the stage $default:
+
+        - `$default` → the API function, through the HTTP API Lambda authorizer (REQUEST, the Authorization header,
+          simple responses, cached per header for the authorizer's TTL as on the REST API);
+        - the app's public routes (GET /api/health, the Open311 reads and filings, …: the routes Chalice declared
+          without its authorizer, front.py) → the API function, without the authorizer;
+        - `ANY /api/auth/{proxy+}` → the signin function (the same code and handler, its own role), and its
+          signed-in routes (POST /api/auth/switch) → the signin function through the authorizer;
+        - stage throttle `api_throttle` for every route (the per-county limits are the app's: core/throttle.py);
+          access logs as JSON with the authorizer's tenant (the per-county Contributor Insights rules read them).
+
+        API Gateway's own refusals (401 without a valid token, 429 over the stage throttle) are HTTP API's
+        {"message": …}: HTTP APIs have no gateway responses; the web client takes any non-envelope error by status."""
         d = self.d
-        api = self.chalice.get_resource("RestAPI")
-        self.rest_api = api
         self.api_name = f"{self.prefix}-api"
-        api.add_property_override("Name", self.api_name)
-        api.add_property_override("DefinitionBody.info.title", self.api_name)
-        api.add_property_override("DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses())
-        api.add_property_override("TracingEnabled", True)
-        self._sampling_rule()
+        api = apigwv2.CfnApi(self, "HttpApi", name=self.api_name, protocol_type="HTTP",
+                             description=f"村情通 {d.stage}: CloudFront /api/* → the Chalice app")
+        self.http_api = api
+        source_arn = Fn.join("", ["arn:", Aws.PARTITION, ":execute-api:", Aws.REGION, ":", Aws.ACCOUNT_ID, ":",
+                                  api.ref, "/*"])
+
+        def invoke_uri(fn: CfnResource) -> str:
+            return Fn.join("", ["arn:", Aws.PARTITION, ":apigateway:", Aws.REGION, ":lambda:path/2015-03-31/functions/",
+                                fn.get_att("Arn").to_string(), "/invocations"])
+
+        def permission(id_: str, fn: CfnResource) -> None:
+            lambda_.CfnPermission(self, id_, action="lambda:InvokeFunction",
+                                  function_name=fn.get_att("Arn").to_string(),
+                                  principal="apigateway.amazonaws.com", source_arn=source_arn,
+                                  source_account=Aws.ACCOUNT_ID)
+
+        timeout_ms = min(30_000, d.per_function("timeout_s", API_HANDLER) * 1000)
+
+        def integration(id_: str, fn: CfnResource) -> apigwv2.CfnIntegration:
+            return apigwv2.CfnIntegration(self, id_, api_id=api.ref, integration_type="AWS_PROXY",
+                                          integration_uri=fn.get_att("Arn").to_string(),
+                                          payload_format_version="2.0", timeout_in_millis=timeout_ms)
+
+        app_fn, signin_fn = self.functions[API_HANDLER], self.functions[SIGNIN]
+        auth_fn = self.functions["token_authorizer"]
+        for id_, fn in (("ApiInvoke", app_fn), ("SigninInvoke", signin_fn), ("AuthorizerInvoke", auth_fn)):
+            permission(id_, fn)
+        app_int, signin_int = integration("ApiIntegration", app_fn), integration("SigninIntegration", signin_fn)
+        authorizer = apigwv2.CfnAuthorizer(
+            self, "HttpApiAuthorizer", api_id=api.ref, name="token_authorizer", authorizer_type="REQUEST",
+            authorizer_uri=invoke_uri(auth_fn), authorizer_payload_format_version="2.0",
+            enable_simple_responses=True, identity_source=["$request.header.Authorization"],
+            authorizer_result_ttl_in_seconds=AUTHORIZER_TTL_S)
+
+        def route(id_: str, key: str, target: apigwv2.CfnIntegration, signed_in: bool) -> apigwv2.CfnRoute:
+            return apigwv2.CfnRoute(
+                self, id_, api_id=api.ref, route_key=key, target=Fn.join("/", ["integrations", target.ref]),
+                authorization_type="CUSTOM" if signed_in else "NONE",
+                authorizer_id=authorizer.ref if signed_in else None)
+
+        route("RouteDefault", "$default", app_int, signed_in=True)
+        route("RouteSignin", f"ANY {API_BASE}{AUTH_PREFIX}{{proxy+}}", signin_int, signed_in=False)
+        for i, (method, path) in enumerate(self.chalice.signed_in_signin_routes):  # /auth/switch, /links
+            route(f"RouteSigninAuthorized{i}", f"{method} {API_BASE}{path}", signin_int, signed_in=True)
+        self.public_routes = [f"{m} {API_BASE}{p}" for m, p in self.chalice.public_routes]
+        for i, key in enumerate(self.public_routes):
+            route(f"RoutePublic{i}", key, app_int, signed_in=False)
         access_logs = self.log_group("ApiAccessLogs", f"/aws/apigateway/{self.prefix}-access")
-        api.add_property_override("AccessLogSetting", {"DestinationArn": access_logs.log_group_arn,
-                                                       "Format": ACCESS_LOG_FORMAT})
-        api.add_property_override("MethodSettings", [{
-            "ResourcePath": "/*", "HttpMethod": "*", "LoggingLevel": "ERROR", "MetricsEnabled": True,
-            "DataTraceEnabled": False,  # request/response bodies may hold personal data: never logged
-            "ThrottlingRateLimit": d.get("api_throttle")["rate"],
-            "ThrottlingBurstLimit": d.get("api_throttle")["burst"]}])
-        skip(api, ("CKV_AWS_120", "No API cache: answers are per user and per county (authorizer context), "
-                                  "and a cache cluster costs per hour; DynamoDB reads take milliseconds."))
-        if d.get("api_gateway_cloudwatch_role"):
-            # Execution and access logging need the account's API Gateway CloudWatch role (one per region).
-            cw_role = iam.Role(self, "ApiGatewayCloudWatchRole",
-                               assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
-                               managed_policies=[iam.ManagedPolicy.from_managed_policy_arn(
-                                   self, "ApiGwPushToCloudWatch", Fn.join("", [
-                                       "arn:", Aws.PARTITION,
-                                       ":iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"]))])
-            account = apigw.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=cw_role.role_arn)
-            api.add_resource_dependency(account)
-        # SAM creates the usage plan bound to this API's stage (after the stage exists).
-        api.add_property_override("Auth.UsagePlan", {
-            "CreateUsagePlan": "PER_API", "UsagePlanName": f"{self.prefix}-default",
-            "Description": "Per-client limits for API-key clients (county integrations); browsers are limited "
-                           "by the stage throttle and the app's own rate limits.",
-            "Throttle": {"RateLimit": d.get("usage_plan")["rate"], "BurstLimit": d.get("usage_plan")["burst"]},
-            "Quota": {"Limit": d.get("usage_plan")["quota_per_day"], "Period": "DAY"}})
+        self.access_logs = access_logs
+        apigwv2.CfnStage(
+            self, "HttpApiStage", api_id=api.ref, stage_name="$default", auto_deploy=True,
+            default_route_settings=apigwv2.CfnStage.RouteSettingsProperty(
+                throttling_rate_limit=d.get("api_throttle")["rate"],
+                throttling_burst_limit=d.get("api_throttle")["burst"], detailed_metrics_enabled=False),
+            access_log_settings=apigwv2.CfnStage.AccessLogSettingsProperty(
+                destination_arn=access_logs.log_group_arn, format=ACCESS_LOG_FORMAT))
         self.api_domain = Fn.join(".", [api.ref, "execute-api", Aws.REGION, Aws.URL_SUFFIX])
-        CfnOutput(self, "ApiUrl", value=Fn.join("", ["https://", self.api_domain, f"/{API_STAGE}/"]))
-
-    def _sampling_rule(self) -> None:
-        """X-Ray samples `trace_sample_rate` of the stage's API requests, with no reservoir.
-
-        Without a rule of ours API Gateway applies X-Ray's Default rule: 1 request a second (the reservoir) plus 5 %
-        of the rest, which for one Longyou-sized county is about 3.7 million traces a month (≈ US$18). The reservoir
-        is counted per second, so its smallest non-zero value, 1, alone traces up to 86,400 requests a day (every
-        second with traffic: ≈ 1.5 million a month over 14 busy hours a day, ≈ US$7.5, more than the fixed rate
-        itself): it is 0, and a quiet stage is sampled at the same rate as a busy one. Errors are not sampled
-        away: every request's line (status, latency, route, tenant) is in the logs, and a sampled request's line
-        names its trace (xray_trace_id). API Gateway passes its decision to the functions in the trace header."""
-        d = self.d
-        rule = xray.CfnSamplingRule(
-            self, "TraceSampling",
-            sampling_rule=xray.CfnSamplingRule.SamplingRuleProperty(
-                rule_name=f"{self.prefix}-api",  # ≤ 32 characters; rules are per account and region, like stacks
-                priority=100,  # before the Default rule (10000)
-                fixed_rate=d.get("trace_sample_rate"), reservoir_size=TRACE_RESERVOIR_PER_S,
-                # This stage only, by its ARN (the name it reports, {api-name}/{stage}, could be reused elsewhere).
-                service_name="*", service_type="AWS::ApiGateway::Stage",
-                resource_arn=Fn.join("", ["arn:", Aws.PARTITION, ":apigateway:", Aws.REGION, "::/restapis/",
-                                          self.rest_api.ref, f"/stages/{API_STAGE}"]),
-                host="*", http_method="*", url_path="*", version=1))
-        rule.add_metadata("Description", (
-            f"X-Ray samples {d.get('trace_sample_rate'):.0%} of the {API_STAGE} stage's requests with no reservoir "
-            "(trace_sample_rate in infra/stages.json; a reservoir is per second: 1 would trace a request every "
-            "second with traffic, more than the rate itself). Every request still logs one line."))
-        self.sampling_rule = rule
+        CfnOutput(self, "ApiUrl", value=Fn.join("", ["https://", self.api_domain, f"{API_BASE}/"]))
 
     # --- tenant-scoped role ------------------------------------------------------------------------------------
 
     def _tenant_role(self) -> None:
         """Credentials fenced to one county: every partition key starts with `{tenant}#` (DESIGN.md), so
         `dynamodb:LeadingKeys` on `${aws:PrincipalTag/tenant}#*` confines a session tagged tenant=330825 to that
-        county's items, whatever the code does. Assumed with a session tag (docs/deploy.md, 'Tenant-scoped role')."""
-        api_role = self.roles[API_HANDLER]
+        county's items, whatever the code does; media keys start with `{tenant}/` and data keys are sealed with the
+        encryption context tenant=<code>. The API function assumes it per county with a session tag while a county's
+        request runs (chalicelib/core/fence.py; docs/operations.md, 'Tenant fence'); devstack/moto_patches.py
+        enforces the same statements locally (TENANT_POLICY, compared with this by tests/infra). Its name is fixed:
+        the API's CQT_TENANT_ROLE_ARN is built from it (a reference would be a cycle through the trust policy)."""
+        # The functions that serve routes: the API function and the sign-in function (POST /auth/switch is a
+        # county's request, fenced to the county it switches to).
+        route_roles = [self.roles[name] for name in (API_HANDLER, SIGNIN) if name in self.roles]
         self.tenant_role = iam.Role(
             self, "TenantDataRole", role_name=f"{self.prefix}-tenant-data-{self.d.region}",
             # Only with a non-empty `tenant` session tag: the policy below reads it as ${aws:PrincipalTag/tenant}.
             assumed_by=iam.CompositePrincipal(*[
                 iam.ArnPrincipal(arn).with_conditions({"StringLike": {"aws:RequestTag/tenant": "?*"}})
-                .with_session_tags() for arn in [api_role.role_arn, *self.d.get("tenant_role_trusted_arns")]]),
+                .with_session_tags()
+                for arn in [*(r.role_arn for r in route_roles), *self.d.get("tenant_role_trusted_arns")]]),
             max_session_duration=Duration.hours(1),
             description="One county's items only: assume with session tag tenant=<county code>")
         self.tenant_role.add_to_policy(iam.PolicyStatement(
@@ -564,7 +620,17 @@ class CqtStack(Stack):
         self.tenant_role.add_to_policy(iam.PolicyStatement(
             actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[self.pii_key.key_arn],
             conditions={"StringEquals": {"kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}"}}))
-        api_role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole", "sts:TagSession"],
+        # Media: objects under `{tenant}/` (chalicelib/core/files.py), uploaded by browsers with presigned POSTs
+        # signed by this session; listing only that prefix. The bucket is SSE-KMS with the data key.
+        self.tenant_role.add_to_policy(iam.PolicyStatement(
+            actions=["s3:GetObject", "s3:PutObject"],
+            resources=[Fn.join("", [self.media_bucket_arn, "/${aws:PrincipalTag/tenant}/*"])]))
+        self.tenant_role.add_to_policy(iam.PolicyStatement(
+            actions=["s3:ListBucket"], resources=[self.media_bucket_arn],
+            conditions={"StringLike": {"s3:prefix": ["${aws:PrincipalTag/tenant}/*"]}}))
+        self.grant_data_key(self.tenant_role, "s3")
+        for role in route_roles:
+            role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole", "sts:TagSession"],
                                                    resources=[self.tenant_role.role_arn]))
         CfnOutput(self, "TenantDataRoleArn", value=self.tenant_role.role_arn)
 
@@ -681,15 +747,16 @@ class CqtStack(Stack):
             a.add_alarm_action(action)
             return a
 
-        dims = {"ApiName": self.api_name, "Stage": API_STAGE}
+        dims = {"ApiId": self.http_api.ref, "Stage": "$default"}
         rate = cw.MathExpression(
             expression="IF(requests > 0, errors / requests, 0)", period=five,
-            using_metrics={"errors": cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError",
+            using_metrics={"errors": cw.Metric(namespace="AWS/ApiGateway", metric_name="5xx",
                                                dimensions_map=dims, statistic="Sum", period=five),
                            "requests": cw.Metric(namespace="AWS/ApiGateway", metric_name="Count",
                                                  dimensions_map=dims, statistic="Sum", period=five)})
         alarm("api-5xx-rate", rate, self.d.get("api_5xx_rate"),
               "More than api_5xx_rate of API requests answered 5xx (a 5xx is a bug) for 10 minutes", periods=2)
+        self._tenant_alarms(alarm, five)
         fn_names = [f"{self.prefix}-{p.name.replace('_', '-')}" for p in self.plans] + [f"{self.prefix}-rotate-secret"]
         for name in fn_names:
             short = name.removeprefix(f"{self.prefix}-")
@@ -723,6 +790,38 @@ class CqtStack(Stack):
                                                      statistic="Sum", period=five), 0,
                   "SNS could not deliver SMS (sign-in codes)")
 
+    def _tenant_alarms(self, alarm, five: Duration) -> None:
+        """Alarms per county without a metric per county (1,000 counties × US$0.30 a metric each): CloudWatch
+        Contributor Insights rules on the API access log, keyed by the authorizer's `tenant`, count each county's
+        5xx answers, 429 answers (its limit: core/throttle.py; the stage throttle) and requests; an alarm on each
+        rule's MaxContributorValue (the busiest county's count in the period) fires when any one county is over the
+        stage's `tenant_alarms` threshold. The rule's report names the counties (console: CloudWatch → Contributor
+        Insights → the rule; or `aws cloudwatch get-insight-rule-report --rule-name <rule> --start-time … --end-time
+        … --period 300 --max-contributor-count 10`): docs/operations.md, "Per-county alarms"."""
+        thresholds = self.d.get("tenant_alarms")
+        filters = {"5xx": [{"Match": "$.status", "StartsWith": ["5"]}],
+                   "429": [{"Match": "$.status", "In": ["429"]}],
+                   "requests": []}
+        what = {"5xx": "answers 5xx (a 5xx is a bug)", "429": "answers 429 (over its request limit or the stage "
+                "throttle)", "requests": "requests (near its request limit: core/throttle.py)"}
+        self.insight_rules = {}
+        for kind, flt in filters.items():
+            name = f"{self.prefix}-tenant-{kind}"
+            body = {"Schema": {"Name": "CloudWatchLogRule", "Version": 1},
+                    "LogGroupNames": [f"/aws/apigateway/{self.prefix}-access"], "LogFormat": "JSON",
+                    "Contribution": {"Keys": ["$.tenant"], **({"Filters": flt} if flt else {})},
+                    "AggregateOn": "Count"}
+            rule = cw.CfnInsightRule(self, f"TenantRule{kind.title()}", rule_name=name, rule_state="ENABLED",
+                                     rule_body=json.dumps(body, separators=(",", ":")))
+            rule.add_dependency(self.access_logs.node.default_child)
+            self.insight_rules[kind] = rule
+            metric = cw.MathExpression(expression=f"INSIGHT_RULE_METRIC('{name}', 'MaxContributorValue')",
+                                       period=five, using_metrics={}, label=f"busiest county's {kind}")
+            a = alarm(f"tenant-{kind}", metric, thresholds[f"{kind}_per_5min"],
+                      f"One county {what[kind]} more than {thresholds[f'{kind}_per_5min']} times in 5 minutes: the "
+                      f"Contributor Insights rule {name} names it (docs/operations.md, \"Per-county alarms\")")
+            a.node.default_child.add_dependency(rule)
+
 
 RETENTION = {1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
              60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
@@ -734,20 +833,6 @@ def retention_days(days: int) -> logs.RetentionDays:
     if days not in RETENTION:
         raise ValueError(f"log_retention_days must be one of {sorted(RETENTION)}")
     return getattr(logs.RetentionDays, RETENTION[days])
-
-
-def gateway_responses() -> dict:
-    """API Gateway's own answers (chalicelib/core/gateway.py) in our envelope, as part of the API definition."""
-    out = {}
-    for kind, (status, _code, _message) in GATEWAY_RESPONSES.items():
-        _status, body = envelope(kind)
-        params = {"gatewayresponse.header.Content-Type": "'application/json; charset=utf-8'",
-                  "gatewayresponse.header.Cache-Control": "'no-store'"}
-        if kind == "THROTTLED":
-            params["gatewayresponse.header.Retry-After"] = "'1'"
-        out[kind] = {"statusCode": status, "responseParameters": params,
-                     "responseTemplates": {"application/json": json.dumps(body, ensure_ascii=False)}}
-    return out
 
 
 SPA_REWRITE = """function handler(event) {
@@ -762,4 +847,4 @@ SPA_REWRITE = """function handler(event) {
 }
 """
 
-__all__ = ["CqtStack", "gateway_responses"]
+__all__ = ["CqtStack"]

@@ -1,8 +1,10 @@
-"""Secrets Manager rotation for cqt-{stage}/app-secrets: {"token_key": ..., "blind_index_key": ...}.
+"""Secrets Manager rotation for cqt-{stage}/app-secrets: {"token_key", "blind_index_key", "refresh_key", ...}.
 
-Every rotation draws a new `token_key` (signs access tokens, hashes refresh tokens and sign-in codes: rotating it
-signs everybody out). `blind_index_key` is drawn once, on the first rotation (which Secrets Manager runs right after
-the stack creates the secret), and then kept: the blind indexes of every stored phone and ID number are keyed by it.
+Every rotation draws a new `token_key` (keys the HMACs of sign-in codes in flight, passes and list cursors; access
+tokens are signed elsewhere, by the ES256 key of cqt-{stage}/signing-key, see scripts/rotate_signing_key.py).
+`blind_index_key` (the platform-wide blind index of sign-in phones) and `refresh_key` (the HMAC of stored refresh
+tokens) are drawn once, on the first rotation (which Secrets Manager runs right after the stack creates the secret),
+and then kept: rotating them would lose every sign-in identity, or sign everybody out.
 Standard four steps: createSecret, setSecret, testSecret, finishSecret.
 """
 
@@ -11,7 +13,7 @@ import secrets
 
 import boto3
 
-KEYS = ("token_key", "blind_index_key")
+KEYS = ("token_key", "blind_index_key", "refresh_key")
 
 
 def _client():
@@ -46,8 +48,9 @@ def handler(event, context):
 def next_value(current: dict) -> dict:
     new = dict(current)
     new["token_key"] = secrets.token_urlsafe(48)
-    if not new.get("blind_index_key"):
-        new["blind_index_key"] = secrets.token_urlsafe(48)
+    for kept in ("blind_index_key", "refresh_key"):
+        if not new.get(kept):
+            new[kept] = secrets.token_urlsafe(48)
     return new
 
 

@@ -144,6 +144,7 @@ def test_unreported_households_of_a_grid_in_one_query(village, events, app):
     c.household(members=1, grid=c.grid2, token=c.tokens["county_admin"])  # another grid's never shows
     for hh in hhs[:3]:
         assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
+    events.drain()  # the household's day status follows from the report's stream record
     with dynamodb_calls() as calls:
         r = c.api.get(f"/reports/unreported?grid={c.grid}", token=c.tokens["grid_worker"])
     assert r.status_code == 200, r.json
@@ -313,17 +314,23 @@ def test_trend_of_a_village(village, events, morning):
     assert all(d["reported"] == 0 for d in days[:-2])
 
 
+def _reports_of(c: County, hh: dict) -> list:
+    from chalicelib.daily_report.models import Report
+
+    return list(Report.query(f"{c.code}#DR#{hh['id']}", Report.sk.startswith("H#")))
+
+
 def test_stream_records_are_counted_once(village, events):
-    """A batch delivered twice (Lambda retries a failed batch) changes the counters once."""
+    """A record delivered twice (Lambda retries a failed batch) changes the counters once: the household's day
+    status already names the report."""
     from chalicelib.daily_report import events as handlers
-    from chalicelib.daily_report.models import DayStatus
 
     c = village
     hh = c.household(members=1)
     assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
     events.drain()
-    day = DayStatus.get(f"{c.code}#DR#{hh['id']}", f"D#{clock.today().isoformat()}")
-    assert handlers.apply_day_change(None, day) is False
+    (r,) = _reports_of(c, hh)
+    assert handlers.apply_reports([r]) == {"duplicate": 1}
     assert completion(c, c.grid)["place"]["reported"] == 1
 
 
@@ -334,6 +341,7 @@ def test_unreported_pages_are_one_query_each(village, events):
     hhs = [c.household(members=1) for _ in range(12)]
     for hh in hhs[:9]:
         assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
+    events.drain()
     seen, cursor, pages = [], None, 0
     with dynamodb_calls() as calls:
         while True:
@@ -351,9 +359,8 @@ def test_unreported_pages_are_one_query_each(village, events):
 
 def test_a_redelivered_batch_counts_nothing_twice(village, events):
     """Batches are summed per counter and written in one transaction per chunk; delivered again (Lambda retries a
-    failed batch), they fall back to one version at a time and count nothing twice."""
+    failed batch), they fall back to one report at a time and count nothing twice."""
     from chalicelib.core import streams
-    from chalicelib.daily_report.models import DayStatus
 
     c = village
     hhs = [c.household(members=2) for _ in range(3)]
@@ -361,11 +368,111 @@ def test_a_redelivered_batch_counts_nothing_twice(village, events):
         assert report(c, hh, c.tokens["grid_worker"], 成员0="yellow").status_code == 201
     events.drain()
     before = completion(c, c.code)["place"]
-    date = clock.today().isoformat()
-    records = [{"eventName": "INSERT", "dynamodb": {"NewImage": DayStatus.get(f"{c.code}#DR#{hh['id']}",
-                                                                             f"D#{date}").serialize()}}
-               for hh in hhs]
-    assert streams.dispatch(records) == {"duplicate": 3}
+    records = [{"eventName": "INSERT", "dynamodb": {"NewImage": r.serialize()}}
+               for hh in hhs for r in _reports_of(c, hh)]
+    assert len(records) == 3 and streams.dispatch(records) == {"duplicate": 3}
     after = completion(c, c.code)["place"]
     assert after == before
     assert (after["reported"], after["yellow"], after["green"], after["alert_households"]) == (3, 3, 3, 3)
+
+
+def test_a_report_is_one_write_and_a_key_is_its_id(village, events, monkeypatch):
+    """Issue 13: the request writes the report alone — one conditional PutItem, no transaction, nothing in the
+    idempotency table; the Idempotency-Key is the report's id, so a retry answers the same, and the key with
+    another body is 422."""
+    from chalicelib.core.config import settings
+    from chalicelib.daily_report import service
+
+    def idempotency_records() -> int:
+        from chalicelib.core.aws import client
+
+        return client("dynamodb").scan(TableName=settings().idempotency_table, Select="COUNT")["Count"]
+
+    transactions = []
+    real = service.transact
+    monkeypatch.setattr(service, "transact", lambda: transactions.append(1) or real())
+    c = village
+    hh = c.household(members=3)
+    token = c.tokens["grid_worker"]
+    before = idempotency_records()
+    with dynamodb_calls() as calls:
+        first = report(c, hh, token, key="one-write-0001")
+    assert first.status_code == 201, first.json
+    writes = [op for op in calls if op in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")]
+    assert writes == ["PutItem"] and transactions == [], (calls, transactions)
+    assert idempotency_records() == before
+    again = report(c, hh, token, key="one-write-0001")
+    assert (again.status_code, again.json) == (201, first.json)
+    other = report(c, hh, token, key="one-write-0001", 成员0="yellow")
+    assert other.status_code == 422 and other.json["error"]["code"] == "idempotency_key_reused", other.json
+    events.drain()
+    assert len(_reports_of(c, hh)) == 1 and completion(c, c.grid)["place"]["reported"] == 1
+
+
+def test_two_reports_before_the_stream_runs_count_one_household(village, events):
+    """Two members report at (nearly) once: both reports are kept, the later one counts, the counters hold one
+    household with the later figures; the two records delivered again change nothing."""
+    from chalicelib.core import streams
+
+    c = village
+    hh = c.household(members=2)
+    _, s1 = c.villager(hh["id"])
+    _, s2 = c.villager(hh["id"])
+    first = report(c, hh, s1["access_token"], 成员0="red")  # the frozen clock: both at the same instant
+    second = report(c, hh, s2["access_token"])
+    assert first.status_code == second.status_code == 201, (first.json, second.json)
+    today = c.api.get(f"/reports/today?household={hh['id']}", token=s1["access_token"]).json
+    assert today["report"]["id"] == second.json["id"]  # at once, before the stream has run
+    events.drain()
+    got = completion(c, c.grid)["place"]
+    assert (got["reported"], got["green"], got["red"], got["alert_households"]) == (1, 2, 0, 0), got
+    hist = c.api.get(f"/reports?household={hh['id']}", token=s1["access_token"]).json["items"]
+    assert [(i["id"], i["current"]) for i in hist] == [(second.json["id"], True), (first.json["id"], False)]
+    left = c.api.get(f"/reports/unreported?grid={c.grid}", token=c.tokens["grid_worker"]).json["items"]
+    assert hh["id"] not in [h["id"] for h in left]
+
+    records = [{"eventName": "INSERT", "dynamodb": {"NewImage": r.serialize()}}
+               for r in sorted(_reports_of(c, hh), key=lambda r: r.at_ms)]
+    assert streams.dispatch(records) == {"duplicate": 2}
+    assert completion(c, c.grid)["place"] == got
+
+
+def test_a_household_reported_under_the_old_layout_is_taken_over(village, events):
+    """The day of the deploy: a household reported under the old layout (its report keyed by time, a DayStatus,
+    counted through the DayStatus's stream record). Its status reads right, and a new report replaces it: still
+    one household, with the new figures."""
+    from chalicelib.core import pii
+    from chalicelib.core.db import transact
+    from chalicelib.daily_report.models import DayStatus, Report
+    from chalicelib.daily_report.service import REPORT_DAYS, expires_in
+    from chalicelib.households import service as households
+
+    c = village
+    hh = c.household(members=2)
+    tenant, date, now = c.code, clock.today().isoformat(), clock.iso()
+    ms = int(clock.now().timestamp() * 1000) - 60_000
+    members = [{"id": m["id"], "name": m["name"], "colour": "yellow"} for m in hh["members"]]
+    old = Report(Report.partition(tenant, hh["id"]), f"H#{date}#{ms:013d}#0ld0ld0ld0ld0ld0", rid="0ld0ld0ld0ld0ld0",
+                 hid=hh["id"], date=date, grid=c.grid, village=c.village, submitted_at=now, by_user="u", by_name="老",
+                 proxy=False, level="yellow", outside_persons=0, expires=expires_in(REPORT_DAYS),
+                 detail_enc=pii.encrypt(tenant, json.dumps({"members": members, "outside": []})))
+    old.save()
+    DayStatus(Report.partition(tenant, hh["id"]), f"D#{date}", hid=hh["id"], date=date, grid=c.grid,
+              rid=old.rid, first_at=now, submitted_at=now, on_time=True, proxy=False, outside_persons=0,
+              summary_enc=pii.encrypt(tenant, json.dumps({"green": 0, "yellow": 2, "red": 0})),
+              expires=expires_in(REPORT_DAYS)).save()
+    with transact() as tx:  # what the old request wrote on the household: its last report date only
+        households.mark_reported(tx, tenant, hh["id"], date)
+    events.drain()  # the old handler counts the old day status
+    got = completion(c, c.grid)["place"]
+    assert (got["reported"], got["yellow"], got["on_time"]) == (1, 2, 1), got
+    token = c.tokens["grid_worker"]
+    assert c.api.get(f"/reports/today?household={hh['id']}", token=token).json["report"]["id"] == old.rid
+
+    new = report(c, hh, token)
+    assert new.status_code == 201, new.json
+    events.drain()
+    got = completion(c, c.grid)["place"]
+    assert (got["reported"], got["yellow"], got["green"], got["on_time"], got["proxy"]) == (1, 0, 2, 1, 1), got
+    hist = c.api.get(f"/reports?household={hh['id']}", token=token).json["items"]
+    assert [(i["id"], i["current"]) for i in hist] == [(new.json["id"], True), (old.rid, False)]

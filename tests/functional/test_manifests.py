@@ -59,7 +59,7 @@ def test_stream_reactions_come_from_the_manifests():
     assert streams.__dict__.get("REACTIONS") is None
     reactions = modules.reactions()
     assert reactions["case"] == "chalicelib.cases.events"  # tip-offs are cases: forwarded by the workflow
-    assert reactions["daily_report_day"] == "chalicelib.daily_report.events"
+    assert reactions["daily_report"] == reactions["daily_report_day"] == "chalicelib.daily_report.events"
     streams.load_reactions()
     assert {"case", "daily_report_day", "daily_report_alert"} <= set(streams._handlers) | set(
         streams._batch_handlers)

@@ -45,6 +45,7 @@ def test_the_reminder_chain(village, events, morning):  # noqa: F811
     _, session = c.villager(h1["id"])
     assert c.api.post("/reports", {"household": h1["id"], "members": colours(h1)},
                       token=session["access_token"]).status_code == 201
+    events.drain()  # the household's day status follows from the report's stream record (seconds)
 
     own = c.api.post("/reports/reminders", {"household": h2["id"]}, token=session["access_token"])
     assert own.status_code == 403, own.json  # a villager may not remind at all (core/http: the route's permission)
@@ -89,6 +90,7 @@ def test_the_reminder_chain(village, events, morning):  # noqa: F811
 
     proxy = c.api.post("/reports", {"household": h2["id"], "members": colours(h2)}, token=gw_token)
     assert proxy.status_code == 201 and proxy.json["proxy"] is True
+    events.drain()
     left = c.api.get(f"/reports/unreported?grid={c.grid}", token=gw_token).json["items"]
     assert [h["id"] for h in left] == [h3["id"]]
 

@@ -52,12 +52,25 @@ class Synth:
         raise LookupError(f"no {stage} stack {'in' if china else 'outside'} China")
 
 
+def run_synth(outdir: Path, **env: str) -> subprocess.CompletedProcess:
+    """`python infra/app.py` into `outdir`, one at a time on this machine: chalice rewrites its cached package in
+    .chalice/deployments in place (injecting the app's latest files), so two at once (the test workers) could read
+    a half-written zip."""
+    import fcntl
+
+    lock = ROOT / ".chalice" / "synth.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        return subprocess.run([sys.executable, str(INFRA / "app.py")], cwd=ROOT, capture_output=True, text=True,
+                              env=clean_env(CDK_OUTDIR=str(outdir), **env), timeout=600)
+
+
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory) -> Synth:
     outdir = tmp_path_factory.mktemp("cdk") / "cdk.out"
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, str(INFRA / "app.py")], cwd=ROOT, capture_output=True, text=True,
-                          env=clean_env(CDK_OUTDIR=str(outdir)), timeout=600)
+    proc = run_synth(outdir)
     seconds = time.monotonic() - started
     assert proc.returncode == 0, f"synth failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
     return Synth(outdir, seconds, proc.stdout)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, TOOLS_VENV, clean_env, resources
+from .conftest import ROOT, TOOLS_VENV, clean_env, resources, run_synth
 
 LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024  # direct upload limit; the package must stay far below it
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
@@ -29,9 +29,7 @@ def test_synthesizes_every_stage_for_a_global_and_a_china_region(synth):
 def test_stages_come_from_config_and_context(tmp_path):
     """`-c stage=… -c region=…` (here through CQT_DEPLOY_*) narrows the synthesis without code edits."""
     out = tmp_path / "cdk.out"
-    proc = subprocess.run([sys.executable, str(ROOT / "infra" / "app.py")], cwd=ROOT, capture_output=True, text=True,
-                          env=clean_env(CDK_OUTDIR=str(out), CQT_DEPLOY_STAGE="prod", CQT_DEPLOY_REGION="cn-north-1"),
-                          timeout=600)
+    proc = run_synth(out, CQT_DEPLOY_STAGE="prod", CQT_DEPLOY_REGION="cn-north-1")
     assert proc.returncode == 0, proc.stderr[-4000:]
     stacks = json.loads((out / "cqt-stacks.json").read_text())
     assert list(stacks) == ["cqt-prod-cn-north-1"]
@@ -155,5 +153,5 @@ def test_china_and_global_differ_only_where_the_services_do(synth):
     env = lambda t: t["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]  # noqa: E731
     assert env(cn)["CQT_SMS_SENDER"] != "sns"  # no SNS SMS in Beijing/Ningxia
     assert env(glob)["CQT_SMS_SENDER"] == "sns"
-    for t in (cn, glob):
-        assert t["Resources"]["RestAPI"]["Properties"]["EndpointConfiguration"] == "REGIONAL"  # no EDGE in China
+    for t in (cn, glob):  # an HTTP API is regional (there is no EDGE endpoint in China); CloudFront fronts it
+        assert [r["Properties"]["ProtocolType"] for r in resources(t, "AWS::ApiGatewayV2::Api").values()] == ["HTTP"]

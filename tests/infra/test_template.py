@@ -94,6 +94,34 @@ def test_key_and_secret_names_are_the_codes_defaults(stack):
     assert rotation["Properties"]["RotationLambdaARN"]
 
 
+def test_only_the_signing_function_reads_the_signing_key(stack):
+    """Access tokens (chalicelib/core/auth/keys.py): the private key is readable by the sign-in function alone, the
+    public key set by the authorizer, which reads nothing else of Secrets Manager."""
+    stage, _, template = stack
+    ids = {}
+    for name, suffix in (("signing", "signing-key"), ("jwks", "signing-jwks")):
+        (ids[name], secret) = only(template, "AWS::SecretsManager::Secret", Name=f"cqt-{stage}/{suffix}")
+        assert "KmsKeyId" in secret["Properties"] and secret["DeletionPolicy"] == "Retain"
+    fns = resources(template, "AWS::Serverless::Function")
+    readers = {name: set() for name in ids}
+    for logical_id, fn in fns.items():
+        for st in _policy_of(template, fn["Properties"]["Role"]["Fn::GetAtt"][0]):
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            if "secretsmanager:GetSecretValue" not in actions:
+                continue
+            res = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+            for name, secret_id in ids.items():
+                if {"Ref": secret_id} in res:
+                    readers[name].add(logical_id)
+            if logical_id == "TokenAuthorizer":
+                assert res == [{"Ref": ids["jwks"]}], res  # the public keys only
+        env = fn["Properties"].get("Environment", {}).get("Variables", {})
+        assert env.get("CQT_SIGNING_SECRET_NAME") == f"cqt-{stage}/signing-key"
+        assert env.get("CQT_JWKS_SECRET_NAME") == f"cqt-{stage}/signing-jwks"
+    assert readers["signing"] == {"SigninHandler"}, readers
+    assert "TokenAuthorizer" in readers["jwks"] and "APIHandler" not in readers["signing"]
+
+
 # --- buckets ---------------------------------------------------------------------------------------------------
 
 def _bucket_policy_denies_insecure_transport(template, bucket_id):
@@ -155,7 +183,8 @@ def _functions(template):
 
 
 def _code_reads() -> set[str]:
-    text = (ROOT / "chalicelib" / "core" / "config.py").read_text(encoding="utf-8")
+    # core/config.py's settings, and core/throttle.py's (read per request, so that a test can change them)
+    text = "".join((ROOT / "chalicelib" / "core" / f).read_text(encoding="utf-8") for f in ("config.py", "throttle.py"))
     return set(re.findall(r'"((?:CQT|POWERTOOLS)_[A-Z_]+)"', text))
 
 
@@ -184,7 +213,8 @@ def test_every_function_is_traced_bounded_logged_and_has_its_own_role(stack):
     for logical_id, fn in fns.items():
         p = fn["Properties"]
         assert p["Runtime"] == "python3.11"
-        assert p.get("Tracing") == "Active" or p.get("TracingConfig", {}).get("Mode") == "Active", logical_id
+        assert p.get("Tracing") in ("Active", "PassThrough") or p.get("TracingConfig", {}).get("Mode") == "Active", \
+            logical_id
         assert p["ReservedConcurrentExecutions"] >= 1, logical_id
         assert p["FunctionName"].startswith(f"cqt-{stage}-")
         assert p["KmsKeyArn"]
@@ -234,24 +264,19 @@ def test_every_function_logs_json_without_lambdas_start_end_report_lines(stack):
             assert env["POWERTOOLS_LOG_LEVEL"] == level, logical_id
 
 
-def test_api_requests_are_traced_by_a_sampling_rule_of_the_stage_without_reservoir(stack):
+def test_api_functions_trace_as_the_stage_says_and_event_handlers_are_sampled_by_lambda(stack):
+    """HTTP APIs neither trace nor pass a sampling decision on: the functions behind it follow `api_tracing`
+    (PassThrough in prod: no API request traced; Active would be Lambda's own 1/s + 5 %); the event handlers stay
+    Active. No X-Ray sampling rule is left (it only ever applied to the REST API's stage)."""
     stage, china, template = stack
-    rules = resources(template, "AWS::XRay::SamplingRule")
-    assert len(rules) == 1, "the stage's X-Ray sampling rule is gone: API Gateway would trace 1/s + 5 %"
-    ((logical_id, res),) = rules.items()
-    rule = res["Properties"]["SamplingRule"]
-    assert rule["FixedRate"] == _settings(stage, china).get("trace_sample_rate")
-    assert rule["ReservoirSize"] == 0  # per second: even 1 would trace every busy second of the day
-    assert rule["Priority"] < 10000 and rule["RuleName"] == f"cqt-{stage}-api" and len(rule["RuleName"]) <= 32
-    assert rule["ServiceType"] == "AWS::ApiGateway::Stage"
-    arn = _flat(rule["ResourceARN"])
-    assert '{"Ref": "RestAPI"}' in arn and "/stages/api" in arn and "AWS::Partition" in arn  # this stage only
-    assert all(rule[k] == "*" for k in ("Host", "HTTPMethod", "URLPath"))
-    assert "reservoir" in res["Metadata"]["Description"]
-    p = template["Resources"]["RestAPI"]["Properties"]
-    assert p["TracingEnabled"] is True  # still traced, sampled
-    for fn in _functions(template).values():
-        assert fn["Properties"].get("Tracing") == "Active" or fn["Properties"]["TracingConfig"]["Mode"] == "Active"
+    assert not resources(template, "AWS::XRay::SamplingRule")
+    mode = _settings(stage, china).get("api_tracing")
+    assert mode == ("PassThrough" if stage == "prod" else "Active")
+    fns = _functions(template)
+    for logical_id, fn in fns.items():
+        p = fn["Properties"]
+        want = mode if logical_id in ("APIHandler", "SigninHandler", "TokenAuthorizer") else "Active"
+        assert (p.get("Tracing") or p.get("TracingConfig", {}).get("Mode")) == want, logical_id
 
 
 def _policy_of(template, role_logical_id):
@@ -277,7 +302,7 @@ def test_least_privilege(stack):
                     assert logical_id.startswith("RotateSecret")
                 if "sns:Publish" in actions:  # SMS to phone numbers: only where SNS SMS is the sender
                     # (sign-in codes and invites from the API; case updates from the stream's reactions)
-                    assert not china and logical_id in ("APIHandler", "OnSubmissionsChange")
+                    assert not china and logical_id in ("APIHandler", "SigninHandler", "OnSubmissionsChange")
     authorizer = _flat(_policy_of(template, role_of["TokenAuthorizer"]))
     assert "dynamodb:" not in authorizer and "s3:" not in authorizer and "sns:" not in authorizer
     assert "secretsmanager:GetSecretValue" in authorizer
@@ -300,34 +325,99 @@ def test_tenant_scoped_role_is_fenced_by_leading_keys(stack):
     ddb = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
     assert ddb and all(s["Condition"] == {"ForAllValues:StringLike": {
         "dynamodb:LeadingKeys": ["${aws:PrincipalTag/tenant}#*"]}} for s in ddb)
-    kms = [s for s in statements if any(a.startswith("kms:") for a in s["Action"])]
+    kms = [s for s in statements if any(a.startswith("kms:") for a in s["Action"]) and "PiiKey" in _flat(s["Resource"])]
     assert kms and all("${aws:PrincipalTag/tenant}" in _flat(s["Condition"]) for s in kms)
 
 
 # --- API -------------------------------------------------------------------------------------------------------
 
-def test_gateway_responses_answer_in_our_envelope(stack):
-    from chalicelib.core.gateway import GATEWAY_RESPONSES, envelope
+def _routes(template) -> dict[str, dict]:
+    return {r["Properties"]["RouteKey"]: r["Properties"]
+            for r in resources(template, "AWS::ApiGatewayV2::Route").values()}
+
+
+def _target(template, route) -> str:
+    (join,) = route["Target"].values()
+    integration = template["Resources"][join[1][1]["Ref"]]["Properties"]
+    return integration["IntegrationUri"]["Fn::GetAtt"][0]
+
+
+def test_the_api_is_an_http_api_with_the_authorizer_and_no_rest_api(stack):
+    """Issue 13: the HTTP API (US$1/M requests) instead of the REST API (US$3.50/M): no REST API, usage plan or API
+    Gateway account role is left; the $default route reaches the API function through the Lambda authorizer
+    (REQUEST, the Authorization header, simple responses, cached 5 minutes); the functions' handlers are the adapter."""
+    _, _, template = stack
+    assert not [r for r in template["Resources"].values() if r["Type"].startswith(("AWS::ApiGateway::",
+                                                                                   "AWS::Serverless::Api"))]
+    (api_id, api), = resources(template, "AWS::ApiGatewayV2::Api").items()
+    assert api["Properties"]["ProtocolType"] == "HTTP"
+    (_, authorizer), = resources(template, "AWS::ApiGatewayV2::Authorizer").items()
+    a = authorizer["Properties"]
+    assert a["AuthorizerType"] == "REQUEST" and a["EnableSimpleResponses"] is True
+    assert a["IdentitySource"] == ["$request.header.Authorization"] and a["AuthorizerResultTtlInSeconds"] == 300
+    assert a["AuthorizerPayloadFormatVersion"] == "2.0" and "TokenAuthorizer" in _flat(a["AuthorizerUri"])
+    for integration in resources(template, "AWS::ApiGatewayV2::Integration").values():
+        i = integration["Properties"]
+        assert i["IntegrationType"] == "AWS_PROXY" and i["PayloadFormatVersion"] == "2.0"
+        assert i["TimeoutInMillis"] <= 30000
+    routes = _routes(template)
+    default = routes["$default"]
+    assert default["AuthorizationType"] == "CUSTOM" and _target(template, default) == "APIHandler"
+    fns = _functions(template)
+    assert fns["APIHandler"]["Properties"]["Handler"] == "chalicelib.core.httpapi.handler"
+    assert fns["TokenAuthorizer"]["Properties"]["Handler"] == "chalicelib.core.httpapi.authorizer"
+    invokers = {p["Properties"]["FunctionName"]["Fn::GetAtt"][0]: p["Properties"]
+                for p in resources(template, "AWS::Lambda::Permission").values()
+                if p["Properties"]["Principal"] == "apigateway.amazonaws.com"}
+    assert set(invokers) == {"APIHandler", "SigninHandler", "TokenAuthorizer"}
+    for p in invokers.values():
+        assert {"Ref": api_id} in p["SourceArn"]["Fn::Join"][1]  # this API only
+
+
+def test_public_routes_skip_the_authorizer_and_sign_in_has_its_own_function(stack):
+    """The routes the app declares without the authorizer (core.http endpoint(public=True), Open311's GeoReport, the
+    OpenAPI document) are served without it; /api/auth/* goes to the signin function (same code and handler, its own
+    role), its signed-in routes (POST /auth/switch, POST /links) through the authorizer. Every public route of the
+    app is there, and only those."""
+    from app import app
 
     _, _, template = stack
-    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
-    responses = body["x-amazon-apigateway-gateway-responses"]
-    assert set(responses) == set(GATEWAY_RESPONSES)
-    for kind, r in responses.items():
-        status, envelope_body = envelope(kind)
-        assert r["statusCode"] == status
-        assert json.loads(r["responseTemplates"]["application/json"]) == envelope_body
+    routes = _routes(template)
+    public = {f"{method} /api{path}" for path, methods in app.routes.items() for method, entry in methods.items()
+              if entry.authorizer is None and not path.startswith("/auth/")}
+    assert "GET /api/health" in public
+    served = {k for k, r in routes.items() if r["AuthorizationType"] == "NONE" and k != "ANY /api/auth/{proxy+}"}
+    assert served == public
+    assert all(_target(template, routes[k]) == "APIHandler" for k in served)
+    signin = routes["ANY /api/auth/{proxy+}"]
+    assert signin["AuthorizationType"] == "NONE" and _target(template, signin) == "SigninHandler"
+    for key in ("POST /api/auth/switch", "POST /api/links"):  # signed in, and they answer with a new session
+        assert routes[key]["AuthorizationType"] == "CUSTOM" and _target(template, routes[key]) == "SigninHandler"
+    fns = _functions(template)
+    s, a = fns["SigninHandler"]["Properties"], fns["APIHandler"]["Properties"]
+    assert s["Handler"] == a["Handler"] and s["CodeUri"] == a["CodeUri"] and s["Role"] != a["Role"]
+    assert s["FunctionName"].endswith("-signin")
+    signin_policy = _flat(_policy_of(template, s["Role"]["Fn::GetAtt"][0]))
+    assert "s3:PutObject" not in signin_policy and "sns:Subscribe" not in signin_policy  # sign-in only
 
 
-def test_api_stage_is_traced_logged_throttled_with_a_usage_plan(stack):
-    _, _, template = stack
-    p = template["Resources"]["RestAPI"]["Properties"]
-    assert p["StageName"] == "api" and p["TracingEnabled"] is True
-    assert p["AccessLogSetting"]["DestinationArn"] and "$context.requestId" in p["AccessLogSetting"]["Format"]
-    (ms,) = p["MethodSettings"]
-    assert ms["ThrottlingRateLimit"] > 0 and ms["ThrottlingBurstLimit"] > 0 and ms["DataTraceEnabled"] is False
-    plan = p["Auth"]["UsagePlan"]
-    assert plan["CreateUsagePlan"] == "PER_API" and plan["Throttle"]["RateLimit"] > 0 and plan["Quota"]["Limit"] > 0
+def test_api_stage_is_throttled_and_logs_the_tenant(stack):
+    stage, china, template = stack
+    (_, st), = resources(template, "AWS::ApiGatewayV2::Stage").items()
+    p = st["Properties"]
+    assert p["StageName"] == "$default" and p["AutoDeploy"] is True
+    throttle = _settings(stage, china).get("api_throttle")
+    assert p["DefaultRouteSettings"]["ThrottlingRateLimit"] == throttle["rate"]
+    assert p["DefaultRouteSettings"]["ThrottlingBurstLimit"] == throttle["burst"]
+    fmt = json.loads(p["AccessLogSettings"]["Format"])
+    assert fmt["tenant"] == "$context.authorizer.tenant" and fmt["status"] == "$context.status"
+    assert not {"body", "requestBody"} & set(fmt)  # bodies may hold personal data: never logged
+    env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    limits = _settings(stage, china).get("tenant_rate_limit")
+    assert env["CQT_TENANT_RATE_LIMIT"] == str(limits["default"]) and env["CQT_THROTTLE_WINDOW_S"] == str(
+        limits["window_s"])
+    assert env["CQT_THROTTLE_CONTAINERS"] == str(template["Resources"]["APIHandler"]["Properties"][
+        "ReservedConcurrentExecutions"])
 
 
 # --- web -------------------------------------------------------------------------------------------------------
@@ -339,7 +429,7 @@ def test_web_is_private_behind_cloudfront_with_the_api_on_the_same_domain(stack)
     origins = {o["Id"]: o for o in cfg["Origins"]}
     (api_behavior,) = [b for b in cfg["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
     api_origin = origins[api_behavior["TargetOriginId"]]
-    assert "execute-api" in _flat(api_origin["DomainName"]) and "RestAPI" in _flat(api_origin["DomainName"])
+    assert "execute-api" in _flat(api_origin["DomainName"]) and '"Ref": "HttpApi"' in _flat(api_origin["DomainName"])
     assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     assert "POST" in api_behavior["AllowedMethods"]
     s3_origin = origins[cfg["DefaultCacheBehavior"]["TargetOriginId"]]
@@ -370,11 +460,36 @@ def test_alarms_cover_5xx_throttles_dlq_and_delivery_failures(stack):
     _, _, template = stack
     alarms = resources(template, "AWS::CloudWatch::Alarm")
     text = _flat(alarms)
-    assert "5XXError" in text and "Throttles" in text and "ApproximateNumberOfMessagesVisible" in text
+    assert '"5xx"' in text and "Throttles" in text and "ApproximateNumberOfMessagesVisible" in text
     assert "NumberOfNotificationsFailed" in text
     ops = {k for k, t in resources(template, "AWS::SNS::Topic").items() if k.startswith("OpsTopic")}
     for a in alarms.values():
         assert [x["Ref"] for x in a["Properties"]["AlarmActions"]] == list(ops)
+
+
+def test_per_county_alarms_use_contributor_insights_on_the_access_log(stack):
+    """No metric per county: three Contributor Insights rules on the access log, keyed by the authorizer's tenant
+    (5xx, 429, requests), and an alarm on each rule's busiest contributor (MaxContributorValue)."""
+    stage, china, template = stack
+    (logs_id,) = [k for k, g in resources(template, "AWS::Logs::LogGroup").items()
+                  if g["Properties"]["LogGroupName"] == f"/aws/apigateway/cqt-{stage}-access"]
+    rules = {r["Properties"]["RuleName"]: r for r in resources(template, "AWS::CloudWatch::InsightRule").values()}
+    assert set(rules) == {f"cqt-{stage}-tenant-{k}" for k in ("5xx", "429", "requests")}
+    alarms = {a["Properties"]["AlarmName"]: a["Properties"]
+              for a in resources(template, "AWS::CloudWatch::Alarm").values()}
+    thresholds = _settings(stage, china).get("tenant_alarms")
+    for name, rule in rules.items():
+        body = json.loads(rule["Properties"]["RuleBody"])
+        assert body["LogGroupNames"] == [f"/aws/apigateway/cqt-{stage}-access"] and body["LogFormat"] == "JSON"
+        assert body["Contribution"]["Keys"] == ["$.tenant"] and body["AggregateOn"] == "Count"
+        assert rule["Properties"]["RuleState"] == "ENABLED" and logs_id in rule.get("DependsOn", [])
+        alarm = alarms[name]
+        (m,) = alarm["Metrics"]
+        assert m["Expression"] == f"INSIGHT_RULE_METRIC('{name}', 'MaxContributorValue')"
+        kind = name.rsplit("-", 1)[1]
+        assert alarm["Threshold"] == thresholds[f"{kind}_per_5min"] and name in alarm["AlarmDescription"]
+    assert json.loads(rules[f"cqt-{stage}-tenant-5xx"]["Properties"]["RuleBody"])["Contribution"]["Filters"] == [
+        {"Match": "$.status", "StartsWith": ["5"]}]
 
 
 # --- scheduled work --------------------------------------------------------------------------------------------

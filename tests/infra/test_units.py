@@ -53,12 +53,26 @@ def test_a_stage_logs_at_info_or_below_so_lambda_keeps_the_request_line(level):
     assert config.deployments(_raw(sms_sender="domestic", log_level="INFO"))
 
 
-@pytest.mark.parametrize("rate", [-0.1, 1.5])
-def test_trace_sample_rate_is_a_fraction(rate):
-    with pytest.raises(ValueError, match="trace_sample_rate"):
-        config.deployments(_raw(sms_sender="domestic", trace_sample_rate=rate))
+def test_api_tracing_is_a_lambda_tracing_mode():
+    with pytest.raises(ValueError, match="api_tracing"):
+        config.deployments(_raw(sms_sender="domestic", api_tracing="Sampled"))
     (prod,) = config.deployments(stage="prod", region="cn-north-1")
-    assert prod.get("trace_sample_rate") == 0.01
+    assert prod.get("api_tracing") == "PassThrough"  # HTTP APIs pass no decision: Active would be 1/s + 5 %
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"tenant_rate_limit": {"default": 1000, "window_s": 5, "request_ms": 100}}, "tenant_rate_limit.default"),
+    ({"api_throttle": {"rate": 5000, "burst": 5000}}, "api_throttle.rate"),
+    ({"tenant_rate_limit": {"default": 10, "window_s": 0, "request_ms": 100}}, "window_s"),
+    ({"tenant_rate_limit": {"request_ms": 0}}, "request_ms > 0"),
+])
+def test_county_limits_and_the_stage_throttle_fit_the_api_functions_reserved_concurrency(change, match):
+    with pytest.raises(ValueError, match=match):
+        config.deployments(_raw(sms_sender="domestic", **change))
+    for d in config.deployments():
+        t, reserved = d.get("tenant_rate_limit"), d.per_function("reserved_concurrency", "api_handler")
+        assert t["default"] * t["request_ms"] / 1000 <= reserved
+        assert d.get("api_throttle")["rate"] * t["request_ms"] / 1000 <= reserved
 
 
 def _sam(**functions):
@@ -103,6 +117,7 @@ def test_rotation_draws_token_key_and_keeps_blind_index_key():
     assert first["blind_index_key"] and first["token_key"] != "generated-by-cloudformation"
     second = mod.next_value(first)
     assert second["blind_index_key"] == first["blind_index_key"]  # blind indexes stay valid
+    assert first["refresh_key"] and second["refresh_key"] == first["refresh_key"]  # sessions stay valid
     assert second["token_key"] != first["token_key"]
     assert all(len(second[k]) >= 32 for k in mod.KEYS)
 
@@ -127,3 +142,35 @@ def test_slim_zip_drops_what_the_runtime_provides(tmp_path):
     code = marshal.loads(pyc[16:])
     exec(code, module.__dict__)
     assert module.NAME == "pynamodb/models.py" and code.co_filename == "/var/task/pynamodb/models.py"
+
+
+def test_the_http_api_front_rewrites_chalices_template():
+    """front.py: the REST API and its permissions go, the handlers become the HTTP API adapter and authorizer, the
+    signin function is the API function again, and the public and sign-in routes are what Chalice declared."""
+    from cqt_infra.front import http_api_template
+    from cqt_infra.functions import CAPABILITIES
+
+    auth = {"security": [{"token_authorizer": []}]}
+    sam = {"Resources": {
+        "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.app", "MemorySize": 1}},
+        "TokenAuthorizer": {"Type": "AWS::Serverless::Function",
+                            "Properties": {"Handler": "chalicelib.core.auth.authorizer.token_authorizer"}},
+        "RestAPI": {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionBody": {"paths": {
+            "/health": {"get": {}}, "/me": {"get": auth}, "/auth/token": {"post": {}},
+            "/auth/switch": {"post": auth}, "/open311/v2/services/{service}": {"get": {}, "x-amazon-x": {}}}}}},
+        "APIHandlerInvokePermission": {"Type": "AWS::Lambda::Permission", "Properties": {
+            "SourceArn": {"Fn::Sub": ["…${RestAPIId}/*", {"RestAPIId": {"Ref": "RestAPI"}}]}}},
+    }, "Outputs": {"RestAPIId": {}, "EndpointURL": {}, "APIHandlerArn": {}}}
+    out, public, signed_in_auth = http_api_template(sam)
+    res = out["Resources"]
+    assert set(res) == {"APIHandler", "TokenAuthorizer", "SigninHandler"}
+    assert res["APIHandler"]["Properties"]["Handler"] == "chalicelib.core.httpapi.handler"
+    assert res["SigninHandler"]["Properties"] == res["APIHandler"]["Properties"]
+    assert res["TokenAuthorizer"]["Properties"]["Handler"] == "chalicelib.core.httpapi.authorizer"
+    assert set(out["Outputs"]) == {"APIHandlerArn"}
+    assert public == [("GET", "/health"), ("GET", "/open311/v2/services/{service}")]
+    assert signed_in_auth == [("POST", "/auth/switch")]
+    plans = {p.logical_id: p.name for p in plan_functions(out)}
+    assert plans == {"APIHandler": "api_handler", "TokenAuthorizer": "token_authorizer", "SigninHandler": "signin"}
+    assert "signing" in CAPABILITIES["signin"] and "signing" not in CAPABILITIES["token_authorizer"]
+    assert "RestAPI" in sam["Resources"]  # the input is left as it was

@@ -169,6 +169,7 @@ def sign_in(phone: str, code: str, tenant: str | None, client_id: str | None = N
         s = settings()
         _rate("otp-guess-client", hashlib.sha256(client_id.encode()).hexdigest()[:24],
               s.otp_per_client_per_hour * s.otp_max_tries, 3600)
+    tokens.require_signer()  # before the code is burnt
     identity = verify_code(phone, code)
     # Remember the (encrypted) phone of this identity, so that linking to a household can register it.
     Identity(*Identity.keys(identity), phone_enc=pii.encrypt(PLATFORM, phone), last_sign_in=clock.iso()).save()
@@ -211,12 +212,16 @@ def county_name(tenant: str) -> str:
 
 
 def switch(ctx: TenantContext, tenant: str) -> dict:
-    """Open a session in another county this person belongs to."""
-    return _open_session(ctx.identity, tenant)
+    """Open a session in another county this person belongs to (its items: that county's fence, core.fence)."""
+    from .. import fence
+
+    with fence.acting_for(tenant):
+        return _open_session(ctx.identity, tenant)
 
 
 def refresh(token: str) -> dict:
     tenant, uid, rtid, secret = tokens.unpack_refresh(token)
+    tokens.require_signer()  # before the refresh token is rotated
     if not tenant or "#" in tenant:
         raise Unauthorized("登录已失效，请重新登录", code="invalid_refresh_token")
     pk, sk = RefreshToken.keys(tenant, uid, rtid)
@@ -224,7 +229,7 @@ def refresh(token: str) -> dict:
         rt = RefreshToken.get(pk, sk, consistent_read=True)
     except RefreshToken.DoesNotExist:
         raise Unauthorized("登录已失效，请重新登录", code="invalid_refresh_token") from None
-    if not hmac.compare_digest(rt.secret_hash, tokens.hash_secret(secret)) or (rt.expires or 0) <= clock.epoch():
+    if not tokens.secret_matches(rt.secret_hash, secret) or (rt.expires or 0) <= clock.epoch():
         raise Unauthorized("登录已失效，请重新登录", code="invalid_refresh_token")
     if rt.status != "active":
         # A rotated token used again: someone holds a copy. Revoke the whole family.
@@ -248,7 +253,7 @@ def sign_out(token: str) -> None:
         rt = RefreshToken.get(pk, sk, consistent_read=True)
     except RefreshToken.DoesNotExist:
         return
-    if hmac.compare_digest(rt.secret_hash, tokens.hash_secret(secret)):
+    if tokens.secret_matches(rt.secret_hash, secret):
         try:
             rt.delete()
         except DeleteError:

@@ -3,6 +3,7 @@
 import { reactive } from 'vue'
 import { holds } from '@shared/permissions.js'
 import { discard, myItems, submit } from '../offline/outbox.js'
+import { shanghaiToday } from './time.js'
 
 export const COLOURS = ['green', 'yellow', 'red']
 export const MAX_OUTSIDE_GROUPS = 10
@@ -78,6 +79,20 @@ export function sendReport(body, meta) {
 
 /** Proxy reports sent from this phone in the last seconds: completion counters follow a moment later. */
 export const recent = { sentAt: 0 }
+
+// Households reported from this phone today (hid → Asia/Shanghai day). The server's unreported list follows a
+// report by a moment (the household's day status is written from the report's stream record), so the list leaves
+// these out meanwhile.
+const sentToday = new Map()
+
+export function markReported(hid) {
+  sentToday.set(hid, shanghaiToday())
+}
+
+export function reportedHere() {
+  const today = shanghaiToday()
+  return new Set([...sentToday].filter(([, day]) => day === today).map(([hid]) => hid))
+}
 
 /** May this person report on a household's behalf (代报) in `grid` (/api/me reports.proxy; the grid instructor only
  * oversees)? */

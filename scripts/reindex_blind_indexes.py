@@ -1,0 +1,56 @@
+"""Move a stage's members to their county's own blind-index key (chalicelib/households/reindex.py).
+
+    python -m scripts.reindex_blind_indexes --stage prod --county 330825            # one county (again: safe)
+    python -m scripts.reindex_blind_indexes --stage prod --county 330825 --dry-run  # what it would move
+    python -m scripts.reindex_blind_indexes --stage prod --all                      # every county not yet marked
+
+Run with the stage's AWS credentials and region (AWS_REGION), after deploying the version with per-county keys.
+It reads without a Scan, decrypts each member's numbers and moves the members still on the platform key, one
+TransactWrite each; a county with no conflict and no failure is marked (`reindexed_at`), and lookups then try its
+own index only. A second run writes nothing. Prints one JSON line per county (no personal data: ids only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m scripts.reindex_blind_indexes")
+    p.add_argument("--stage", help="the deployment stage (CQT_STAGE); default: the environment's")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--county", action="append", help="a county code (repeatable); runs even if marked done")
+    which.add_argument("--all", action="store_true", help="every county not yet marked")
+    p.add_argument("--dry-run", action="store_true", help="count what would be moved, write nothing")
+    args = p.parse_args(argv)
+    if args.stage:
+        os.environ["CQT_STAGE"] = args.stage  # before any settings are read
+    from chalicelib.core.counties import validate_county_code
+    from chalicelib.households import migrate, reindex
+
+    if args.all:
+        tenants = [t for t in migrate.counties() if not reindex.done(t)]
+    else:
+        try:
+            tenants = [validate_county_code(c) for c in args.county]
+        except ValueError as e:
+            p.error(str(e))
+    status = 0
+    for t in tenants:
+        counts = reindex.reindex(t, dry_run=args.dry_run)
+        bad = bool(counts["conflicts"] or counts["failed"])
+        if not args.dry_run and not bad:
+            reindex.mark_done(t)
+        status |= bad
+        print(json.dumps({"county": t, "dry_run": args.dry_run, **counts}, ensure_ascii=False), flush=True)
+    return 1 if status else 0  # 1: an ID number held twice, or members kept changing (see the output)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
