@@ -29,7 +29,20 @@ def onboard(ctx: TenantContext, code: str, name: str, admin_phone: str, admin_na
             raise Conflict("该县已经开通", code="county_exists") from e
         raise ServiceUnavailable() from e  # throttled or an outage: a retry may succeed
     counties.forget(code)
+    _new_county_indexes(code)
     return county
+
+
+def _new_county_indexes(code: str) -> None:
+    """A new county has no member indexed the old (platform-key) way: its lookups use its own blind-index key only
+    (households/reindex.py). Only a saving: if it fails, lookups also try the old index until the re-index runs."""
+    from ..core.observability import logger
+    from ..households import reindex
+
+    try:
+        reindex.mark_done(code)
+    except Exception as e:  # noqa: BLE001 - the county is created either way
+        logger.warning("blind-index key not prepared", extra={"tenant": code, "error_type": type(e).__name__})
 
 
 def get(ctx: TenantContext, code: str) -> County:

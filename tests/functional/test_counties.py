@@ -62,6 +62,10 @@ def test_operator_onboards_a_county_and_its_admin_can_sign_in(client, operator_t
     assert me["county_name"] == "新开通县"
     assert [(g["role"], g["place"]) for g in me["grants"]] == [("county_admin", code)]
     assert sorted(me["modules"]) == sorted(DEFAULT_MODULES)
+    # A new county indexes its people with its own blind-index key from the start (no older index to try).
+    from chalicelib.households import reindex
+
+    assert reindex.done(code)
 
 
 def test_onboard_with_chosen_modules(client, operator_token):
