@@ -31,6 +31,7 @@ def _run(args) -> None:
     os.environ["CQT_APP_URL"] = f"http://127.0.0.1:{args.port}"
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("CQT_STRICT_RESPONSES", "1")  # answers checked against their models (core/http.py)
     sys.path.insert(0, str(ROOT))
     restored = aws.start()
     from chalicelib.core.config import settings
@@ -57,6 +58,10 @@ def _run(args) -> None:
     reindexed = reindex.run_pending()  # members indexed with the platform key move to their county's (once)
     moved = tipoffs_migrate.run_pending()  # tip-offs filed before the case workflow become cases
     invite, address = demo.demo_invite()
+    from .demo_data import COUNTY_NAME as DEMO_NAME
+    from .provision import provision_directory
+
+    directory = provision_directory({demo.COUNTY_CODE: DEMO_NAME}, f"http://127.0.0.1:{args.port}")
     from app import app
 
     from .events import EventRunner
@@ -73,6 +78,7 @@ def _run(args) -> None:
         f"  App (phone):  {url}", f"  Console:      {url}console/",
         f"  API:          {url}api/  (OpenAPI: {url}api/openapi.json)",
         f"  Embedded AWS: http://127.0.0.1:{aws.port}   data: {data}",
+        f"  Cells:        this stack is the only cell; directory s3://{directory}/directory.json",
         ("  Demo county 龙游县 (330825) seeded: " + json.dumps(counts)) if seeded_now
         else f"  Restored local data{' from ' + str(aws.recording) if restored else ''} (make reset starts clean).",
         *[f"  Brought {t}'s households up to date ({migrate.NAME}): "

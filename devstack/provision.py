@@ -103,3 +103,21 @@ def provision_jobs_queue() -> None:
     url = sqs.create_queue(QueueName=s.jobs_queue)["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps({
         "deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(jobs.MAX_RECEIVES)})})
+
+
+def provision_directory(counties: dict[str, str], web_url: str) -> str:
+    """The cells' directory (scripts/cell_directory.py, docs/deploy.md "Cells"): locally the one stack is the only
+    cell, `{stage}-{region}`, and the directory lists `counties` (code → name: the demo county) in it, served at
+    `web_url`. Its bucket is private, as the DirectoryStack's. Idempotent; returns the bucket's name."""
+    from scripts import cell_directory
+
+    s, s3 = settings(), client("s3")
+    bucket = f"cqt-{s.stage}-directory"
+    if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": s.region})
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
+    for code, name in counties.items():
+        cell_directory.put(s3, bucket, code, cell_directory.entry(f"{s.stage}-{s.region}", s.region, web_url, name))
+    return bucket

@@ -23,7 +23,9 @@ sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() != 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk  # noqa: E402
+from cqt_infra import cells as cqt_cells  # noqa: E402
 from cqt_infra import config  # noqa: E402
+from cqt_infra.directory import DirectoryStack  # noqa: E402
 from cqt_infra.stack import CqtStack  # noqa: E402
 
 FEATURE_FLAGS = {
@@ -45,6 +47,8 @@ def main() -> None:
     sites = {}
     # CQT_STAGES_FILE: another stages file (tests synthesize configured China regions with it).
     raw = config.load(Path(REPO, os.environ["CQT_STAGES_FILE"])) if os.environ.get("CQT_STAGES_FILE") else None
+    cells: dict = {}
+    homes: dict = {}
     for d in config.deployments(raw, stage=stage, region=region):
         os.environ["AWS_DEFAULT_REGION"] = d.region  # chalice package wants a region; nothing is called
         stack = CqtStack(app, d)
@@ -54,7 +58,18 @@ def main() -> None:
                                "site": f"{d.stack_id}.site.json",
                                "package_zipped_bytes": zipped, "package_unzipped_bytes": unzipped}
         sites[summary[d.stack_id]["site"]] = config.site(d)
+        cell = cqt_cells.of(d)  # every stack is a cell (cqt_infra/cells.py); a directory per stage and partition
+        cells[cell.id] = {**cell.__dict__, "stack_id": d.stack_id}
+        homes.setdefault((d.stage, d.partition), (d, []))[1].append(cell.id)
+    directories = {}
+    for (stage_name, partition), (home, cell_ids) in homes.items():
+        os.environ["AWS_DEFAULT_REGION"] = home.region
+        ds = DirectoryStack(app, home, cell_ids)
+        directories[ds.node.id] = {"stage": stage_name, "partition": partition, "region": home.region,
+                                   "cells": cell_ids, "template": f"{ds.node.id}.template.json"}
     assembly = app.synth()
+    (Path(assembly.directory) / "cqt-cells.json").write_text(json.dumps(cells, indent=2) + "\n")
+    (Path(assembly.directory) / "cqt-directories.json").write_text(json.dumps(directories, indent=2) + "\n")
     (Path(assembly.directory) / "cqt-stacks.json").write_text(json.dumps(summary, indent=2) + "\n")
     for name, site in sites.items():  # uploaded as /site.json with the web app (docs/deploy.md)
         (Path(assembly.directory) / name).write_text(json.dumps(site, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -31,6 +31,9 @@ os.environ.update({
     "CQT_OTP_PER_CLIENT_PER_HOUR": "1000000",  # every test signs in from 127.0.0.1; one test lowers it
     "CQT_TENANT_CACHE_SECONDS": "0",
     "POWERTOOLS_METRICS_NAMESPACE": "Cunqingtong",
+    # Every answer is checked against its route's response model (chalicelib/core/http.py check_answer): a
+    # missing or undeclared field, or a value the model would change, fails the test with a 500.
+    "CQT_STRICT_RESPONSES": "1",
 })
 
 

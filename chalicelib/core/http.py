@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import os
 import re
 from collections.abc import Callable
 from functools import cached_property
@@ -293,19 +294,67 @@ def _parse_query(spec: RouteSpec, request) -> Any:
 
 
 def _render(spec: RouteSpec, result: Any) -> tuple[int, Any]:
+    """The view's answer as it leaves. A view answers a plain JSON-ready dict or list exactly as its response model
+    would dump it (every declared field, defaults included, nothing else): in production it leaves as it is, and
+    pydantic is not imported for it (a cold start's first request). A view that answers a model instance still
+    gets it dumped. Under CQT_STRICT_RESPONSES=1 (tests, the local stack) every answer is checked against the
+    route's model, and any difference is an error naming the route (a 500: the test fails)."""
     status = spec.status
     if isinstance(result, tuple):
         status, result = result
     if result is None:
         return status, None
-    if spec.response is None and not hasattr(result, "model_dump"):
-        return status, result  # a plain answer (GET /health): pydantic stays unimported on a cold start
-    if spec.response is not None and not isinstance(result, spec.response):
-        result = spec.response.model_validate(result)
     if hasattr(result, "model_dump"):
         result = result.model_dump(mode="json", exclude_none=False)
+    if os.environ.get("CQT_STRICT_RESPONSES") == "1":
+        check_answer(spec, result)
     return status, result
 
+
+class ResponseMismatch(AssertionError):
+    """Strict mode: a view's answer is not exactly what its response model would dump."""
+
+
+def check_answer(spec: RouteSpec, result: Any) -> None:
+    """Raise ResponseMismatch unless `result`, as JSON, equals the route's response model's `model_dump(mode="json")`
+    of it: a declared field missing, a key the model does not declare (a potential leak), or a value the model
+    would change (a type, a format). Values are not named (they may be personal data); paths and types are."""
+    where = f"{spec.method} {spec.path}"
+    try:
+        got = json.loads(json.dumps(result, ensure_ascii=False))
+    except (TypeError, ValueError) as e:
+        raise ResponseMismatch(f"{where}: the answer is not JSON-ready ({e})") from None
+    if spec.response is None:
+        return
+    from pydantic import ValidationError
+
+    try:
+        want = spec.response.model_validate(got).model_dump(mode="json", exclude_none=False)
+    except ValidationError as e:
+        errors = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['type']}" for err in e.errors())
+        raise ResponseMismatch(f"{where} {spec.response.__name__}: invalid: {errors}") from None
+    diff = _differences(want, got, "")
+    if diff:
+        raise ResponseMismatch(f"{where} {spec.response.__name__}: " + "; ".join(diff[:20]))
+
+
+def _differences(want: Any, got: Any, path: str) -> list[str]:
+    if isinstance(want, dict) and isinstance(got, dict):
+        out = [f"{path}.{k}: missing" for k in want if k not in got]
+        out += [f"{path}.{k}: not in the model" for k in got if k not in want]
+        for k in want:
+            if k in got:
+                out += _differences(want[k], got[k], f"{path}.{k}")
+        return out
+    if isinstance(want, list) and isinstance(got, list):
+        if len(want) != len(got):
+            return [f"{path}: {len(got)} items, the model's {len(want)}"]
+        return [d for i, (w, g) in enumerate(zip(want, got, strict=True)) for d in _differences(w, g, f"{path}[{i}]")]
+    if type(want) is not type(got):
+        return [f"{path or '.'}: {type(got).__name__}, the model's {type(want).__name__}"]
+    if want != got:
+        return [f"{path or '.'}: the model changes the value ({type(got).__name__})"]
+    return []
 
 
 def _handle(spec: RouteSpec, fn: Callable, request, params: dict, lambda_context=None) -> Response:

@@ -56,7 +56,7 @@ class Module:
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "name_en": self.name_en, "icon": self.icon,
-                "default_on": self.default_on, "summary": self.summary}
+                "default_on": self.default_on, "summary": self.summary, "built": True}
 
 
 _modules: dict[str, Module] = {}

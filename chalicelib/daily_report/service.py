@@ -399,9 +399,10 @@ def unreported(ctx: TenantContext, grid: str, limit: int | None, cursor: str | N
     page = households.unreported(tenant, grid, date, limit, cursor)
     place = places.find(tenant, grid)
     items = [{"id": h.hid, "address": h.address, "head_name": h.head_name, "ref": h.ref,
-              "member_count": int(h.member_count), "last_report_date": h.last_report_date} for h in page["items"]]
-    out = {"date": date, "grid": grid, "grid_name": place.name if place else None, "items": items,
-           "next_cursor": page["next_cursor"]}
+              "member_count": int(h.member_count), "last_report_date": h.last_report_date, "head_phone": None}
+             for h in page["items"]]
+    out = {"date": date, "grid": grid, "grid_name": place.name if place else None, "phones_masked": None,
+           "items": items, "next_cursor": page["next_cursor"]}
     if contacts:
         full = ctx.can("households.pii", grid)
         heads = households.heads(tenant, page["items"])

@@ -45,12 +45,11 @@ def person_out(ctx: TenantContext, m, hh, names: dict[str, str]) -> dict:
 
 
 def household_out(ctx: TenantContext, hh, members=None) -> dict:
-    out = {"id": hh.hid, "grid": hh.grid, "village": hh.village, "address": hh.address, "head_name": hh.head_name,
-           "ref": hh.ref, "member_count": int(hh.member_count), "follower_count": int(hh.follower_count),
-           "created_at": hh.created_at, "updated_at": hh.updated_at}
-    if members is not None:
-        out["members"] = [member_out(ctx, hh.grid, m) for m in service.in_order(members)]
-    return out
+    return {"id": hh.hid, "grid": hh.grid, "village": hh.village, "address": hh.address, "head_name": hh.head_name,
+            "ref": hh.ref, "member_count": int(hh.member_count), "follower_count": int(hh.follower_count),
+            "created_at": hh.created_at, "updated_at": hh.updated_at,
+            "members": None if members is None else [member_out(ctx, hh.grid, m) for m in service.in_order(members)],
+            "warnings": None}
 
 
 @endpoint(bp, "/households", "POST", name="create_household",

@@ -79,8 +79,8 @@ def run(ctx: TenantContext, kind: str, key: str, plan: str | None = None) -> dic
     if plan is not None and plan != p["fingerprint"]:
         raise Conflict("预览之后数据有变化（文件或系统中的记录），请重新预览后再导入", code="import_stale")
     if kind == "places":
-        return {"kind": "places", "rows": len(sheet.rows), **_write_places(p["ops"]),
-                "unchanged": p["counts"]["rows"]["unchanged"]}
+        return {"kind": "places", "rows": len(sheet.rows), **_write_places(p["ops"]), "updated": 0,
+                "unchanged": p["counts"]["rows"]["unchanged"], "members": None, "members_updated": None}
     return {"kind": "households", "rows": len(sheet.rows), **roster.apply(tenant, p["ops"])}
 
 
@@ -126,7 +126,8 @@ def _places_plan(ctx: TenantContext, tenant: str, rows: list[dict]) -> dict:
                   else "new" if code in new_codes else "error")
         out.append({"row": r["row"], "ref": code, "name": (r.get("name") or "").strip(), "id_number": None,
                     "action": action, "changes": []})
-    counts = {"rows": {a: sum(1 for r in out if r["action"] == a) for a in ("new", "changed", "unchanged")}}
+    counts = {"rows": {a: sum(1 for r in out if r["action"] == a) for a in ("new", "changed", "unchanged")},
+              "households": None}
     ops = [{"action": "new", "place": p} for p in items]
     fingerprint = pii.blind_index("import_plan", "|".join(sorted(f"{p.code}={p.name}" for p in items)))
     return {"rows": out, "errors": errors, "warnings": [], "counts": counts, "ops": ops,

@@ -112,7 +112,8 @@ def subtree(ctx: TenantContext, root: str, limit: int | None, cursor: str | None
 def county_root(ctx: TenantContext) -> dict:
     tenant = ctx.require_tenant()
     county = counties.get(tenant)
-    return {"code": tenant, "name": county.name if county else tenant, "level": "county", "parent": None}
+    return {"code": tenant, "name": county.name if county else tenant, "level": "county", "parent": None,
+            "parent_name": None}
 
 
 def validate_rows(tenant: str, rows: list[dict]) -> tuple[list[Place], list[dict]]:

@@ -53,8 +53,8 @@ def _grants_out(ctx) -> list[dict]:
 
     names = places.names(ctx.tenant_id, [g.place for g in ctx.grants if g.place != ctx.tenant_id])
     names[ctx.tenant_id] = service.county_name(ctx.tenant_id)
-    return [{**g.to_json(), "role_name": ROLE_NAMES_ZH.get(g.role, g.role), "place_name": names.get(g.place)}
-            for g in ctx.grants]
+    return [{"role": g.role, "role_name": ROLE_NAMES_ZH.get(g.role, g.role), "place": g.place,
+             "place_name": names.get(g.place), "household": g.household or None} for g in ctx.grants]
 
 
 def _roles() -> list[dict]:
@@ -88,7 +88,7 @@ def _me(ctx) -> tuple[dict, list[str]]:
     out = {"tenant": ctx.tenant_id or None, "county_name": None, "user_id": ctx.user_id or None, "name": None,
            "phone": None, "grants": [], "modules": [],
            "memberships": [{"tenant": t, "name": n} for t, n in names.items()],
-           "permissions": {}, "appoint": [], "roles": _roles()}
+           "permissions": {}, "appoint": [], "roles": _roles(), "sms_updates": False}
     if ctx.tenant_id:
         user = service.get_user(ctx.tenant_id, ctx.user_id)
         county = counties.get(ctx.tenant_id)

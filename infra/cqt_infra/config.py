@@ -126,6 +126,9 @@ def validate(d: Deployment) -> None:
     if s["api_tracing"] not in API_TRACING_MODES:
         raise ValueError(f"{d.stack_id}: api_tracing must be one of {API_TRACING_MODES}")
     validate_tenant_limits(d)
+    from .cells import validate as validate_cell  # N counties a cell, from its quotas (cells.py)
+
+    validate_cell(d)
     if s["log_retention_days"] < 180:
         # PRC Cybersecurity Law art. 21: network logs are kept for at least six months.
         raise ValueError(f"{d.stack_id}: log_retention_days must be at least 180")

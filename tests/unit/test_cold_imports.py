@@ -63,3 +63,16 @@ def test_the_jobs_worker_alone_loads_its_jobs():
                  "jobs.get('case_escalation'), jobs.get('report_reminders')\n"
                  "print(json.dumps({'before': before, 'heavy': heavy, 'after': sorted(jobs._jobs)}))")
     assert got == {"before": [], "heavy": [], "after": ["case_escalation", "report_reminders"]}
+
+
+def test_a_cold_health_check_imports_no_pydantic():
+    """Answers leave as the views return them (chalicelib/core/http.py `_render`): without strict mode (production)
+    GET /health imports no heavy package (chalice.test brings botocore along: only what the request adds counts).
+    tests/functional/test_cold_requests.py does GET /me and /home."""
+    got = _fresh("import json, os\nos.environ.pop('CQT_STRICT_RESPONSES', None)\nimport app\n"
+                 "from chalice.test import Client\n"
+                 f"before = {{m for m in {HEAVY!r} if m in sys.modules}}\n"
+                 "with Client(app.app) as c:\n    r = c.http.get('/health')\n"
+                 f"print(json.dumps({{'status': r.status_code, 'body': json.loads(r.body), "
+                 f"'added': [m for m in {HEAVY!r} if m in sys.modules and m not in before]}}))")
+    assert got == {"status": 200, "body": {"status": "ok"}, "added": []}
