@@ -10,35 +10,21 @@ per household that lacks something; a second run writes nothing. Prints one JSON
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts._per_county import arguments, chosen  # noqa: E402
+
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts.backfill_households")
-    p.add_argument("--stage", help="the deployment stage (CQT_STAGE); default: the environment's")
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--county", action="append", help="a county code (repeatable); runs even if marked done")
-    which.add_argument("--all", action="store_true", help="every county without the migration's marker")
-    p.add_argument("--dry-run", action="store_true", help="count what would be written, write nothing")
-    args = p.parse_args(argv)
-    if args.stage:
-        os.environ["CQT_STAGE"] = args.stage  # before any settings are read
-    from chalicelib.core.counties import validate_county_code
+    p, args = arguments("python -m scripts.backfill_households", argv,
+                        dry_run="count what would be written, write nothing")
     from chalicelib.households import migrate
 
-    if args.all:
-        tenants = [t for t in migrate.counties() if not migrate.done(t)]
-    else:
-        try:
-            tenants = [validate_county_code(c) for c in args.county]
-        except ValueError as e:
-            p.error(str(e))
+    tenants = chosen(p, args, migrate.done)
     status = 0
     for t in tenants:
         counts = migrate.backfill(t, dry_run=args.dry_run)

@@ -8,37 +8,22 @@ Run with the stage's AWS credentials and region (AWS_REGION). Prints one JSON li
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts._per_county import arguments, chosen  # noqa: E402
+
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts.move_tipoffs")
-    p.add_argument("--stage", help="the deployment stage (CQT_STAGE); default: the environment's")
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--county", action="append", help="a county code (repeatable); runs even if marked done")
-    which.add_argument("--all", action="store_true", help="every county without the migration's marker")
-    args = p.parse_args(argv)
-    if args.stage:
-        os.environ["CQT_STAGE"] = args.stage  # before any settings are read
+    p, args = arguments("python -m scripts.move_tipoffs", argv)
     from chalicelib import manifests
-    from chalicelib.core.counties import validate_county_code
-    from chalicelib.households.migrate import counties
     from chalicelib.tipoffs import migrate
 
     manifests.register()  # the case types
-    if args.all:
-        tenants = [t for t in counties() if not migrate.done(t)]
-    else:
-        try:
-            tenants = [validate_county_code(c) for c in args.county]
-        except ValueError as e:
-            p.error(str(e))
+    tenants = chosen(p, args, migrate.done)
     for t in tenants:
         counts = migrate.backfill(t)
         migrate.mark_done(t, counts)

@@ -12,35 +12,21 @@ own index only. A second run writes nothing. Prints one JSON line per county (no
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts._per_county import arguments, chosen  # noqa: E402
+
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m scripts.reindex_blind_indexes")
-    p.add_argument("--stage", help="the deployment stage (CQT_STAGE); default: the environment's")
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--county", action="append", help="a county code (repeatable); runs even if marked done")
-    which.add_argument("--all", action="store_true", help="every county not yet marked")
-    p.add_argument("--dry-run", action="store_true", help="count what would be moved, write nothing")
-    args = p.parse_args(argv)
-    if args.stage:
-        os.environ["CQT_STAGE"] = args.stage  # before any settings are read
-    from chalicelib.core.counties import validate_county_code
-    from chalicelib.households import migrate, reindex
+    p, args = arguments("python -m scripts.reindex_blind_indexes", argv,
+                        dry_run="count what would be moved, write nothing")
+    from chalicelib.households import reindex
 
-    if args.all:
-        tenants = [t for t in migrate.counties() if not reindex.done(t)]
-    else:
-        try:
-            tenants = [validate_county_code(c) for c in args.county]
-        except ValueError as e:
-            p.error(str(e))
+    tenants = chosen(p, args, reindex.done)
     status = 0
     for t in tenants:
         counts = reindex.reindex(t, dry_run=args.dry_run)
