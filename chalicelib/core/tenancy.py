@@ -9,7 +9,7 @@ see `within`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import Forbidden
 
@@ -103,8 +103,7 @@ def within(place_code: str, scope: str) -> bool:
     return place_code.startswith(scope)
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(NamedTuple):
     role: str
     place: str  # place code the role is scoped to ("*" for the platform operator)
     household: str | None = None  # for resident roles: the household it comes from
@@ -124,12 +123,11 @@ def grants_from_json(raw: str | list) -> tuple[Grant, ...]:
     return tuple(Grant(g["role"], g["place"], g.get("household")) for g in items)
 
 
-@dataclass(frozen=True)
-class TenantContext:
+class TenantContext(NamedTuple):
     tenant_id: str  # "" for a signed-in person who belongs to no county yet
     user_id: str
     identity: str  # blind index of the phone the person signed in with
-    grants: tuple[Grant, ...] = field(default_factory=tuple)
+    grants: tuple[Grant, ...] = ()
     request_id: str = ""
     expires: int = 0  # epoch seconds when the access token stops being valid
 
