@@ -4,6 +4,7 @@ county not yet marked done), and optionally `--dry-run`."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections.abc import Callable
 
@@ -35,3 +36,16 @@ def chosen(p: argparse.ArgumentParser, args: argparse.Namespace, done: Callable[
         return [validate_county_code(c) for c in args.county]
     except ValueError as e:
         p.error(str(e))
+
+
+def run(tenants: list[str], dry_run: bool, work: Callable[[str], dict], mark: Callable[[str, dict], None]) -> int:
+    """`work` each county (its counts: at least `conflicts` and `failed`), `mark` it unless a dry run, print one JSON
+    line per county (ids and counts only). 1 when some county had conflicts or failures (see the output), else 0."""
+    status = 0
+    for t in tenants:
+        counts = work(t)
+        if not dry_run:
+            mark(t, counts)
+        status |= bool(counts["conflicts"] or counts["failed"])
+        print(json.dumps({"county": t, "dry_run": dry_run, **counts}, ensure_ascii=False), flush=True)
+    return status

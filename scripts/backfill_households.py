@@ -10,13 +10,12 @@ per household that lacks something; a second run writes nothing. Prints one JSON
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts._per_county import arguments, chosen  # noqa: E402
+from scripts._per_county import arguments, chosen, run  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -24,15 +23,9 @@ def main(argv=None) -> int:
                         dry_run="count what would be written, write nothing")
     from chalicelib.households import migrate
 
-    tenants = chosen(p, args, migrate.done)
-    status = 0
-    for t in tenants:
-        counts = migrate.backfill(t, dry_run=args.dry_run)
-        if not args.dry_run:
-            migrate.mark_done(t, counts)
-        status |= bool(counts["conflicts"] or counts["failed"])
-        print(json.dumps({"county": t, "dry_run": args.dry_run, **counts}, ensure_ascii=False), flush=True)
-    return 1 if status else 0  # 1: some numbers are held twice, or households kept changing (see the output)
+    # 1: some numbers are held twice, or households kept changing (see the output)
+    return run(chosen(p, args, migrate.done), args.dry_run, lambda t: migrate.backfill(t, dry_run=args.dry_run),
+               migrate.mark_done)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ own index only. A second run writes nothing. Prints one JSON line per county (no
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts._per_county import arguments, chosen  # noqa: E402
+from scripts._per_county import arguments, chosen, run  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -26,16 +25,12 @@ def main(argv=None) -> int:
                         dry_run="count what would be moved, write nothing")
     from chalicelib.households import reindex
 
-    tenants = chosen(p, args, reindex.done)
-    status = 0
-    for t in tenants:
-        counts = reindex.reindex(t, dry_run=args.dry_run)
-        bad = bool(counts["conflicts"] or counts["failed"])
-        if not args.dry_run and not bad:
+    def mark(t: str, counts: dict) -> None:  # only a county that finished clean looks up its own index alone
+        if not (counts["conflicts"] or counts["failed"]):
             reindex.mark_done(t)
-        status |= bad
-        print(json.dumps({"county": t, "dry_run": args.dry_run, **counts}, ensure_ascii=False), flush=True)
-    return 1 if status else 0  # 1: an ID number held twice, or members kept changing (see the output)
+
+    # 1: an ID number held twice, or members kept changing (see the output)
+    return run(chosen(p, args, reindex.done), args.dry_run, lambda t: reindex.reindex(t, dry_run=args.dry_run), mark)
 
 
 if __name__ == "__main__":

@@ -88,3 +88,15 @@ def test_members_indexed_the_old_way_are_found_before_and_after_reindexing(clien
     # A second run writes nothing.
     again = reindex.reindex(county.code)
     assert again["moved"] == 0 and again["current"] == counts["moved"] + counts["current"]
+
+
+def test_the_reindex_script_moves_a_county_once_and_a_dry_run_writes_nothing(client, county, capsys):
+    from chalicelib.households import migrate
+    from scripts.reindex_blind_indexes import main
+
+    _old_household(county, county.grid, None, "脚本村1号", [("脚本户主", "户主", new_phone())])
+    migrate.backfill(county.code)
+    assert main(["--county", county.code, "--dry-run"]) == 0 and not reindex.done(county.code)
+    assert main(["--county", county.code]) == 0 and reindex.done(county.code)
+    first, second = capsys.readouterr().out.strip().splitlines()[-2:]
+    assert '"dry_run": true' in first and '"dry_run": false' in second
