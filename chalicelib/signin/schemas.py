@@ -76,4 +76,5 @@ class Home(Out):
     modules: list[ModuleInfo] = Field(description="the module catalogue, as GET /modules lists it")
     parts: dict[str, dict] = Field(
         description="module id -> what the home shows of it, for the switched-on modules that have a part: "
-                    "inbox {unread}, daily_report {today: {household id: GET /reports/today's answer}}")
+                    "inbox {unread}, daily_report {forms: {household id: GET /reports/form's answer}, "
+                    "today: {household id: GET /reports/today's answer}}")

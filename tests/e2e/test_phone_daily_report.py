@@ -324,6 +324,11 @@ def test_home_shows_today_before_and_after_reporting(web_stack, admin, small_pho
     pick_all(page, "green")
     page.click("[data-test=submit-report]")
     expect(page.locator("[data-test=today-status]")).to_have_text("已上报")
+    expect(page.locator("[data-test=history-item]")).to_have_count(1)  # the answer leads the last reports
+    page.wait_for_timeout(1000)
+    # The morning: the home, then the report sent. The report page came with the home (its `forms`), the me with it
+    # too, and the report's answer is the report: nothing is read again (bench/cost.py prices this sequence).
+    assert [u.split("?")[0] for u in seen] == ["/home", "/reports"], seen
     page.locator(".app-bar__back").click()
     expect(page).to_have_url(re.compile(r"/$"))
     report = web_stack.api(admin, "GET", f"/api/reports/today?household={hid}")["report"]

@@ -476,3 +476,21 @@ def test_a_household_reported_under_the_old_layout_is_taken_over(village, events
     assert (got["reported"], got["yellow"], got["green"], got["on_time"], got["proxy"]) == (1, 0, 2, 1, 1), got
     hist = c.api.get(f"/reports?household={hh['id']}", token=token).json["items"]
     assert [(i["id"], i["current"]) for i in hist] == [(new.json["id"], True), (old.rid, False)]
+
+
+def test_the_forms_today_is_the_newest_report_of_the_day_read_at_once(village, morning):
+    """GET /reports/form's today comes from its strongly consistent page of last reports: yesterday's report is not
+    today's, and a report replaced a moment ago is not today's any more (the home's forms are the same answer)."""
+    c = village
+    hh = c.household(members=2)
+    assert report(c, hh, c.tokens["grid_worker"]).status_code == 201
+    morning.advance(days=1)
+    token = c.api.sign_in(c.phones["grid_worker"], c.code)["access_token"]
+    form = c.api.get(f"/reports/form?household={hh['id']}", token=token).json
+    assert form["today"]["report"] is None and [r["current"] for r in form["history"]["items"]] == [True]
+    first, second = report(c, hh, token), report(c, hh, token, 成员0="yellow")
+    assert first.status_code == 201 and second.status_code == 201, (first.json, second.json)
+    form = c.api.get(f"/reports/form?household={hh['id']}", token=token).json
+    assert form["today"]["date"] == clock.today().isoformat() and form["today"]["report"]["id"] == second.json["id"]
+    assert form["today"] == c.api.get(f"/reports/today?household={hh['id']}", token=token).json
+    assert [r["current"] for r in form["history"]["items"]] == [True, False, True]

@@ -23,10 +23,18 @@ def test_a_villagers_home_is_one_answer_that_follows_the_morning(client, county)
     inbox = client.get("/inbox?limit=20", token=tok).json["items"]
     assert out["parts"]["inbox"] == {"unread": sum(1 for m in inbox if not m["read"])}
 
+    # the report page comes with the home: the morning's report needs no request before it is sent
+    form = out["parts"]["daily_report"]["forms"][home["id"]]
+    assert form == client.get(f"/reports/form?household={home['id']}", token=tok).json
+    assert form["today"] == today and form["history"]["items"] == []
+
     _report(client, home, tok)
-    after = client.get("/home", token=tok).json["parts"]["daily_report"]["today"][home["id"]]
+    part = client.get("/home", token=tok).json["parts"]["daily_report"]
+    after = part["today"][home["id"]]
     assert after["date"] == today["date"] and after["report"] is not None
     assert [m["colour"] for m in after["report"]["members"]] == ["green", "green"]
+    assert part["forms"][home["id"]]["today"] == after
+    assert part["forms"][home["id"]]["history"]["items"] == [after["report"]]
 
 
 def test_the_unread_badge_counts_notices_not_yet_read(client, county):
@@ -90,3 +98,4 @@ def test_the_report_page_is_one_request(client, county):
     assert "id_number" not in form.body.decode() and "phone" not in form.body.decode()
     # a grid worker reporting for the household (代报) uses it too; another county's staff do not
     assert client.get(f"/reports/form?household={home['id']}", token=county.tokens["grid_worker"]).status_code == 200
+

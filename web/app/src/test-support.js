@@ -6,9 +6,10 @@ import { vi } from 'vitest'
 import Vant from 'vant'
 import { i18n } from './i18n/index.js'
 
-export async function mountScreen(component, { path = '/', props, routes = [] } = {}) {
+export async function mountScreen(component, { path = '/', props, routes = [], before } = {}) {
   const pinia = createPinia()
   setActivePinia(pinia)
+  before?.() // say, what another screen left in the stores
   const router = createRouter({
     history: createMemoryHistory(),
     routes: [{ path: '/:rest(.*)*', name: 'any', component: { render: () => null } }],

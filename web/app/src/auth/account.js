@@ -9,6 +9,7 @@ import { placesOf } from '@shared/permissions.js'
 import { isGrid } from '@shared/placeCodes.js'
 
 const ME = 'cqt.me'
+const FRESH_MS = 5 * 60 * 1000 // a me the server gave this recently is not asked for again
 
 /** The grids of my field work: the grids where I may read the households (grid staff are placed at a grid). */
 export const fieldGrids = (me) => placesOf(me, 'households.read').filter(isGrid)
@@ -27,6 +28,7 @@ const unique = (xs) => [...new Set(xs)]
 export const useAccount = defineStore('account', () => {
   const current = ref(session.load())
   const me = ref(cachedMe(current.value))
+  let answeredAt = null // when the server last said who I am, in this page's life (the kept copy: never)
 
   const grants = computed(() => me.value?.grants ?? [])
   const households = computed(() => unique(grants.value.map((g) => g.household).filter(Boolean)))
@@ -40,6 +42,7 @@ export const useAccount = defineStore('account', () => {
   function forget() {
     current.value = session.load()
     me.value = null
+    answeredAt = null
     localStorage.removeItem(ME)
   }
 
@@ -52,6 +55,7 @@ export const useAccount = defineStore('account', () => {
   /** Use and keep a /me answer (GET /me, or the `me` of GET /home). */
   function keepMe(m) {
     me.value = m
+    answeredAt = Date.now()
     localStorage.setItem(ME, JSON.stringify(m))
     return m
   }
@@ -60,12 +64,14 @@ export const useAccount = defineStore('account', () => {
     return keepMe(await api.get('/me'))
   }
 
-  /** The known me at once (refreshed in the background), or the server's answer when none is known yet. A kept me
-   * from before /me said what one may do (no `permissions`) waits for the server, and is used only without a signal. */
+  /** The known me at once (refreshed in the background unless the server answered it in the last minutes: the
+   * home's GET /home did, so the screens opened from it ask nothing), or the server's answer when none is known yet.
+   * A kept me from before /me said what one may do (no `permissions`) waits for the server, and is used only without
+   * a signal. */
   async function ensureMe() {
     if (!me.value) return loadMe()
     if (!me.value.permissions) return loadMe().catch(() => me.value)
-    loadMe().catch(() => {})
+    if (answeredAt === null || Date.now() - answeredAt > FRESH_MS || Date.now() < answeredAt) loadMe().catch(() => {})
     return me.value
   }
 

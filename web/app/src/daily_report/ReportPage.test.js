@@ -3,6 +3,8 @@ import { enableAutoUnmount } from '@vue/test-utils'
 import { apiError, fakeFetch, flushPromises, mountScreen, offline } from '../test-support.js'
 import { outbox } from '../offline/outbox.js'
 import ReportPage from './ReportPage.vue'
+import { keepForms } from './formCache.js'
+import { useAccount } from '../auth/account.js'
 
 const HID = '29abbb048a974451'
 const GRID = '330825102201G01'
@@ -70,8 +72,8 @@ const PROXY_ROUTES = [
   { path: '/field/unreported', name: 'field-unreported', meta: { field: true } },
 ]
 
-async function open(path = '/report', routes = []) {
-  const screen = await mountScreen(ReportPage, { path, routes })
+async function open(path = '/report', routes = [], before = undefined) {
+  const screen = await mountScreen(ReportPage, { path, routes, before })
   await flushPromises()
   await flushPromises()
   return screen
@@ -154,6 +156,23 @@ describe('每日上报', () => {
     expect(wrapper.find('[data-test="report-outside"]').text()).toContain('外来人员3人')
     expect(wrapper.find('form').exists()).toBe(false)
     expect(wrapper.findAll('[data-test="history-item"]')).toHaveLength(1)
+  })
+
+  it('opens with what the home brought and sends the report as its only request', async () => {
+    signIn(VILLAGER)
+    const { fetch } = server()
+    keepForms({ [HID]: { today: { date: '2026-11-29', cutoff: '10:00', report: null },
+      history: { items: [{ ...REPORT, id: 'r0', date: '2026-11-28' }], next_cursor: null }, household: HOUSEHOLD } })
+    const { wrapper } = await open('/report', [], () => useAccount().keepMe(VILLAGER)) // GET /home's me, just now
+    expect(wrapper.find('[data-test="today-status"]').text()).toBe('今日未报')
+    await pick(wrapper, 0, 'green')
+    await pick(wrapper, 1, 'green')
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    await flushPromises()
+    expect(fetch.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['POST /reports'])
+    expect(wrapper.find('[data-test="today-status"]').text()).toBe('已上报')
+    expect(wrapper.findAll('[data-test="history-item"]')).toHaveLength(2) // the answer leads the history
   })
 
   it('re-fills today\'s report to replace it', async () => {
