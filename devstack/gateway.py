@@ -117,6 +117,17 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
                 rows = [r for r in rows if phone is None or r["phone"] == phone]
                 return self._send(200, {"Content-Type": "application/json; charset=utf-8"},
                                   json.dumps(rows[-50:], ensure_ascii=False).encode())
+            if url.path == "/site.json" and self.command in ("GET", "HEAD"):
+                # What a deployment's synthesis writes (infra/cqt_infra/config.py `site`): this stack is one cell,
+                # and the web app reads the cells' directory from the local one below. No ICP number locally.
+                return self._send(200, {"Content-Type": "application/json", "Cache-Control": "no-cache"},
+                                  json.dumps({"cell": _cell(), "directory": "/__dev/directory.json"}).encode())
+            if url.path == "/__dev/directory.json" and self.command in ("GET", "HEAD"):
+                found = _directory()
+                if found is None:
+                    return self._send(404, {"Content-Type": "application/json"}, b'{"error": "no directory"}')
+                return self._send(200, {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-cache"},
+                                  found)
             if url.path == "/__dev/escalate" and self.command == "POST":
                 # Local only: run the case escalation schedule as if it were `at` (ISO 8601), so that browser tests
                 # and people trying the demo can see "unanswered after 3 working days" without waiting for them:
@@ -159,6 +170,28 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     return server
+
+
+def _cell() -> str:
+    """This stack's cell id, as infra/cqt_infra/cells.py names a cell: `{stage}-{region}`."""
+    from chalicelib.core.config import settings
+
+    s = settings()
+    return f"{s.stage}-{s.region}"
+
+
+def _directory() -> bytes | None:
+    """The local cells' directory, s3://cqt-{stage}-directory/directory.json (devstack/provision.py
+    `provision_directory`), as it is stored; None when there is none."""
+    from chalicelib.core.aws import client
+    from chalicelib.core.config import settings
+    from scripts.cell_directory import KEY
+
+    s3 = client("s3")
+    try:
+        return s3.get_object(Bucket=f"cqt-{settings().stage}-directory", Key=KEY)["Body"].read()
+    except (s3.exceptions.NoSuchKey, s3.exceptions.NoSuchBucket):
+        return None
 
 
 def _static_headers(p: Path) -> dict:

@@ -133,6 +133,7 @@ def validate(d: Deployment) -> None:
         # PRC Cybersecurity Law art. 21: network logs are kept for at least six months.
         raise ValueError(f"{d.stack_id}: log_retention_days must be at least 180")
     validate_sms(d)
+    validate_directory_url(d)
     if d.china:
         from .services import CHINA_REGIONS
 
@@ -200,10 +201,42 @@ def validate_china_web(d: Deployment) -> None:
 
 
 def site(d: Deployment) -> dict:
-    """What the web app shows about the site itself, served as /site.json next to it (docs/deploy.md, "Deploy a
-    stage"): in China the ICP recordal number, linked to the MIIT's site, in the sign-in pages' footer."""
+    """What the web app knows about the site itself, served as /site.json next to it (docs/deploy.md, "Deploy a
+    stage"): the cell it is (cells.py), the cells' directory the app reads to send a county's link to its cell
+    (`directory_url`, docs/deploy.md "Cells"), and in China the ICP recordal number, linked to the MIIT's site, in the
+    sign-in pages' footer. All public."""
+    from .cells import cell_id
+
+    out: dict = {"cell": cell_id(d)}
+    if d.get("directory_url"):
+        out["directory"] = d.get("directory_url")
     icp = d.get("icp_recordal")
-    return {"icp_recordal": icp, "icp_url": ICP_URL} if icp else {}
+    if icp:
+        out.update(icp_recordal=icp, icp_url=ICP_URL)
+    return out
+
+
+def directory_origin(d: Deployment) -> str:
+    """The cells' directory's origin, " https://host" (space first), for the web app's Content-Security-Policy
+    connect-src: the app fetches it from the browser. "" without one."""
+    url = d.get("directory_url")
+    return " https://" + url.split("/")[2] if url else ""
+
+
+def validate_directory_url(d: Deployment) -> None:
+    """`directory_url`: the cells' directory of the stage's partition (the DirectoryStack's `DirectoryUrl` output,
+    https://…/directory.json), which the web app fetches from the browser; null until the directory is deployed."""
+    url = d.settings.get("directory_url")
+    if url is None:
+        return
+    m = re.fullmatch(r"https://([^/?#:]+)(/[^?#\s]*\.json)", url) if isinstance(url, str) else None
+    if not m or not DOMAIN.fullmatch(m.group(1)):
+        raise ValueError(f"{d.stack_id}: directory_url must be the directory's https URL, the DirectoryUrl output of "
+                         f"its stack (https://d111111abcdef8.cloudfront.net/directory.json), not {url!r}")
+    other = ".cloudfront.net" if d.china else ".cloudfront.cn"
+    if m.group(1).endswith(other):
+        raise ValueError(f"{d.stack_id}: directory_url is the directory of the other partition ({url!r}): a cell "
+                         f"reads its own partition's (cqt-{d.stage}-directory-{d.partition})")
 
 
 def _strings(value: Any, path: str = ""):

@@ -50,10 +50,18 @@ class DirectoryStack(Stack):
         cache = cloudfront.CachePolicy(
             self, "Short", cache_policy_name=f"{home.prefix}-{home.region}-directory",
             default_ttl=Duration.minutes(5), min_ttl=Duration.seconds(0), max_ttl=Duration.minutes(5))
+        # Each cell's web app reads the directory from the browser (its /site.json names it; web/shared/cells.js):
+        # a cross-origin GET, without credentials, of public data.
+        cors = cloudfront.ResponseHeadersPolicy(
+            self, "Cors", response_headers_policy_name=f"{home.prefix}-{home.region}-directory-cors",
+            cors_behavior=cloudfront.ResponseHeadersCorsBehavior(
+                access_control_allow_credentials=False, access_control_allow_headers=["*"],
+                access_control_allow_methods=["GET", "HEAD"], access_control_allow_origins=["*"],
+                access_control_max_age=Duration.minutes(5), origin_override=True))
         self.distribution = cloudfront.Distribution(
             self, "Web", comment=f"村情通 {home.stage} directory",
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origin, cache_policy=cache,
+                origin=origin, cache_policy=cache, response_headers_policy=cors,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD),
             minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if not home.china else None,

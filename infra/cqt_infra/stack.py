@@ -31,7 +31,7 @@ from constructs import Construct
 from chalicelib.core import jobs
 
 from .checks import NO_VPC, SYNC_NO_DLQ, skip
-from .config import SYSTEM_LOG_LEVEL, Deployment
+from .config import SYSTEM_LOG_LEVEL, Deployment, directory_origin
 from .front import AUTH_PREFIX, HttpApiChalice
 from .functions import API_HANDLER, SIGNIN, FunctionPlan, plan_functions
 from .tables import TableSpec, specs
@@ -657,7 +657,7 @@ class CqtStack(Stack):
         csp = Fn.join("", [
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; ",
             "img-src 'self' data: blob: ", media_hosts, "; media-src 'self' blob: ", media_hosts,
-            "; connect-src 'self' ", media_hosts, "; form-action 'self' ", media_hosts,
+            "; connect-src 'self' ", media_hosts, directory_origin(d), "; form-action 'self' ", media_hosts,
             # blob: workers: the checkpoint scanner's QR decoder (qr-scanner) starts its worker from a Blob URL
             "; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'",
             "; frame-ancestors 'none'"])

@@ -56,12 +56,13 @@ def test_console_sign_in_shows_the_icp_number_at_the_foot_of_the_page(china, web
 
 
 def test_without_a_recordal_number_there_is_no_footer(browser, web_stack):
-    """The local stack serves no /site.json (like a global region's, which is {})."""
+    """The local stack's /site.json names its cell and directory but no recordal number (like a global region's)."""
     ctx = browser.new_context(**SMALL_PHONE, service_workers="block")
     try:
         page = ctx.new_page()
-        with page.expect_response("**/site.json"):
+        with page.expect_response("**/site.json") as site:
             page.goto(f"{web_stack.url}/signin")
+        assert site.value.json() == {"cell": "local-cn-north-1", "directory": "/__dev/directory.json"}
         expect(page.locator('[data-test="sign-in"]')).to_be_visible()
         expect(page.locator('[data-test="icp"]')).to_have_count(0)
     finally:

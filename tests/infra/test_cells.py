@@ -122,6 +122,13 @@ def test_a_directory_stack_per_stage_and_partition(synth):
         china = info["partition"] == "aws-cn"
         assert bool(resources(template, "AWS::CloudFront::CloudFrontOriginAccessIdentity")) == china
         assert bool(resources(template, "AWS::CloudFront::OriginAccessControl")) == (not china)
+        # Every cell's web app reads it from the browser (web/shared/cells.js): CORS, any origin, no credentials.
+        _, policy = only(template, "AWS::CloudFront::ResponseHeadersPolicy")
+        cors = policy["Properties"]["ResponseHeadersPolicyConfig"]["CorsConfig"]
+        assert cors["AccessControlAllowOrigins"]["Items"] == ["*"] and cors["AccessControlAllowCredentials"] is False
+        assert cors["AccessControlAllowMethods"]["Items"] == ["GET", "HEAD"]
+        _, dist = only(template, "AWS::CloudFront::Distribution")
+        assert dist["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]["ResponseHeadersPolicyId"]
         # Nothing but the bucket, its policy and the distribution: no function, no table.
         assert not resources(template, "AWS::Lambda::Function") and not resources(template, "AWS::DynamoDB::Table")
         text = json.dumps(template)

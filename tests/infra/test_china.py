@@ -23,6 +23,7 @@ WEB = {"web_domain": "cqt.example.cn", "web_certificate": "ASCACKCEVSQ6C2EXAMPLE
 SMS = {"sms_sender": "domestic", "sms_app_id": "1400123456",
        "sms_templates": {t: str(2100000 + i) for i, t in enumerate(TEMPLATES)}}
 ARN_PREFIX = re.compile(r"arn:[\w-]*:")
+DIRECTORY_URL = "https://d111111abcdef8.cloudfront.cn/directory.json"  # the aws-cn directory's DirectoryUrl
 
 
 def _deploy(region: str = "cn-north-1", **cfg):
@@ -43,7 +44,7 @@ def test_a_china_region_with_its_recorded_domain_passes(region):
         warnings.simplefilter("error")  # nothing pending: no warning
         (d,) = _deploy(region)
     assert d.get("web_domain") == "cqt.example.cn" and config.site(d) == {
-        "icp_recordal": "浙ICP备12345678号-1", "icp_url": "https://beian.miit.gov.cn/"}
+        "cell": f"x-{region}", "icp_recordal": "浙ICP备12345678号-1", "icp_url": "https://beian.miit.gov.cn/"}
 
 
 @pytest.mark.parametrize("icp", ["京ICP备2020034567号", "粤ICP备12345678号-12", "京ICP证030173号"])
@@ -74,7 +75,7 @@ def test_a_china_region_without_a_valid_recorded_domain_fails_synthesis(cfg, mat
 def test_a_pending_china_region_synthesizes_with_a_warning_and_no_footer():
     with pytest.warns(UserWarning, match="web_pending: no ICP-recorded domain"):
         (d,) = _deploy(web_pending=True, web_domain=None, web_certificate=None, icp_recordal=None)
-    assert config.site(d) == {}
+    assert config.site(d) == {"cell": "x-cn-north-1"}
 
 
 def test_web_pending_and_unknown_china_regions_are_refused_elsewhere():
@@ -248,7 +249,7 @@ def configured(tmp_path_factory):
     repository's own stages (infra/app.py, its stages file given by CQT_STAGES_FILE)."""
     tmp = tmp_path_factory.mktemp("cn")
     raw = config.load()
-    raw["stages"] = {"x": {"regions": {"cn-northwest-1": {**SMS, **WEB}}}}
+    raw["stages"] = {"x": {"regions": {"cn-northwest-1": {**SMS, **WEB, "directory_url": DIRECTORY_URL}}}}
     stages = tmp / "stages.json"
     stages.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     out = tmp / "cdk.out"
@@ -270,9 +271,15 @@ def test_a_configured_china_stack_serves_its_recorded_domain_with_the_iam_certif
                                         "MinimumProtocolVersion": "TLSv1.2_2021"}
     env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert "https://cqt.example.cn" in env["CQT_APP_ORIGINS"].split(",")
+    # the app may fetch the cells' directory (directory_url) from the browser
+    (headers,) = resources(template, "AWS::CloudFront::ResponseHeadersPolicy").values()
+    csp = headers["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"]
+    text = "".join(p if isinstance(p, str) else "<media>" for p in csp["ContentSecurityPolicy"]["Fn::Join"][1])
+    assert re.search(r"; connect-src 'self' [^;]* https://d111111abcdef8\.cloudfront\.cn;", text), text
     # the footer's recordal number, served as /site.json with the web app
     site = json.loads((out / s["site"]).read_text(encoding="utf-8"))
-    assert site == {"icp_recordal": "浙ICP备12345678号-1", "icp_url": "https://beian.miit.gov.cn/"}
+    assert site == {"cell": "x-cn-northwest-1", "directory": DIRECTORY_URL, "icp_recordal": "浙ICP备12345678号-1",
+                    "icp_url": "https://beian.miit.gov.cn/"}
     # cfn-lint against cn-northwest-1's specification (the IAM certificate override included)
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
     proc = subprocess.run([str(cfn_lint), "--regions", "cn-northwest-1", "--", str(out / s["template"])],
@@ -297,4 +304,5 @@ def test_the_repositorys_china_stacks_send_sms_domestically(synth):
             env = fn["Properties"].get("Environment", {}).get("Variables", {})
             if "CQT_SMS_SENDER" in env:
                 assert env["CQT_SMS_SENDER"] == "domestic", sid
-        assert json.loads((synth.outdir / synth.stacks[sid]["site"]).read_text()) == {}  # web_pending: no footer
+        site = json.loads((synth.outdir / synth.stacks[sid]["site"]).read_text())
+        assert site == {"cell": f"{synth.stacks[sid]['stage']}-{synth.stacks[sid]['region']}"}  # pending: no footer

@@ -18,8 +18,9 @@ describe('the site settings (/site.json, written by the deployment)', () => {
 
   it('reads the ICP recordal number once per page load', async () => {
     const fetch = serve(json({ icp_recordal: '浙ICP备12345678号-1', icp_url: 'https://beian.miit.gov.cn/' }))
-    expect(await loadSite()).toEqual({ icp: '浙ICP备12345678号-1' })
-    expect(await loadSite()).toEqual({ icp: '浙ICP备12345678号-1' })
+    const none = { cell: null, directory: null }
+    expect(await loadSite()).toEqual({ icp: '浙ICP备12345678号-1', ...none })
+    expect(await loadSite()).toEqual({ icp: '浙ICP备12345678号-1', ...none })
     expect(fetch).toHaveBeenCalledTimes(1)
     expect(fetch.mock.calls[0][0]).toBe('/site.json')
   })
@@ -32,6 +33,20 @@ describe('the site settings (/site.json, written by the deployment)', () => {
     ['offline', new TypeError('Failed to fetch')],
   ])('shows nothing when %s', async (_, response) => {
     serve(response)
-    expect(await loadSite()).toEqual({ icp: null })
+    expect(await loadSite()).toEqual({ icp: null, cell: null, directory: null })
+  })
+
+  it("names the site's cell and the cells' directory", async () => {
+    serve(json({ cell: 'prod-cn-north-1', directory: 'https://d1.cloudfront.cn/directory.json' }))
+    expect(await loadSite()).toEqual({
+      icp: null,
+      cell: 'prod-cn-north-1',
+      directory: 'https://d1.cloudfront.cn/directory.json',
+    })
+  })
+
+  it('ignores a cell or directory that is not a string', async () => {
+    serve(json({ cell: 7, directory: { url: 'x' } }))
+    expect(await loadSite()).toEqual({ icp: null, cell: null, directory: null })
   })
 })

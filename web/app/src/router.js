@@ -1,6 +1,7 @@
 // Every screen is its own chunk, loaded when first visited (and precached by the service worker for offline use).
 import { createRouter, createWebHistory } from 'vue-router'
 import { onSessionEnded, session } from '@shared/api.js'
+import { withoutCountyLink } from '@shared/cells.js'
 import { useAccount } from './auth/account.js'
 import { landingPath } from './home/landing.js'
 
@@ -79,6 +80,8 @@ const routes = [
 ]
 
 export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(withoutCountyLink) // a county's link, followed as the app started (main.js)
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true

@@ -4,6 +4,7 @@
 // the role's own first page (landingPage). A page may name several permissions: any one of them opens it (the cases
 // inbox serves every case type the person may read).
 import { createRouter, createWebHistory } from 'vue-router'
+import { withoutCountyLink } from '@shared/cells.js'
 import { landingPages } from './auth/roles.js'
 import { useAuth } from './auth/store.js'
 
@@ -71,6 +72,8 @@ export const router = createRouter({
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
+
+router.beforeEach(withoutCountyLink) // a county's link, followed as the console started (main.js)
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true

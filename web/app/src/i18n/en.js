@@ -33,7 +33,12 @@ export default {
     submit: 'Sign in',
     newcomer: 'New here? After signing in, enter the invite code from your grid worker to link your household.',
   },
-  county: { title: 'Choose a county', hint: 'You belong to several counties. Choose one to open.' },
+  county: {
+    title: 'Choose a county',
+    hint: 'You belong to several counties. Choose one to open.',
+    notFound: 'County not found',
+    finding: 'Opening…',
+  },
   link: {
     title: 'Link household',
     hint: 'Enter the 8-character invite code from your grid worker, or scan their QR code with your camera.',

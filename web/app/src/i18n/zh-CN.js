@@ -33,7 +33,12 @@ export default {
     submit: '登录',
     newcomer: '第一次使用？登录后输入网格员给您的邀请码，即可关联您的家庭。',
   },
-  county: { title: '选择县', hint: '您在多个县都有身份，请选择要进入的县。' },
+  county: {
+    title: '选择县',
+    hint: '您在多个县都有身份，请选择要进入的县。',
+    notFound: '未找到该县',
+    finding: '正在打开…',
+  },
   link: {
     title: '关联家庭',
     hint: '请输入网格员给您的8位邀请码，或用手机相机扫描网格员出示的二维码。',

@@ -53,6 +53,8 @@ export default {
     noAccess: 'Your roles have no features in the staff console.',
   },
   auth: {
+    countyOpening: 'Opening…',
+    countyNotFound: 'County not found',
     title: 'Staff console sign-in',
     subtitle: 'Sign in with your phone number and an SMS code',
     phone: 'Phone',

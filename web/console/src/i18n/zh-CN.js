@@ -53,6 +53,8 @@ export default {
     noAccess: '您的角色没有可以在管理后台使用的功能。',
   },
   auth: {
+    countyOpening: '正在打开…',
+    countyNotFound: '未找到该县',
     title: '管理后台登录',
     subtitle: '使用手机号和短信验证码登录',
     phone: '手机号',
