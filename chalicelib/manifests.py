@@ -6,6 +6,7 @@ core.modules.ensure_registered(), which imports this file. Adding a module is ad
 
 from .cases import manifest as cases
 from .daily_report import manifest as daily_report
+from .errands import manifest as errands
 from .households import manifest as households
 from .imports import manifest as imports
 from .inbox import manifest as inbox
@@ -22,7 +23,7 @@ from .tipoffs import manifest as tipoffs
 from .workdays import manifest as workdays
 
 MODULES = tuple(m.MODULE for m in (system, signin, tenants, places, households, staff, imports, inbox, workdays,
-                                   cases, open311, daily_report, passes, tipoffs, snaps, letters))
+                                   cases, open311, daily_report, passes, tipoffs, snaps, letters, errands))
 
 
 def register() -> None:

@@ -60,9 +60,20 @@ def seed() -> dict:
     party.link(admin, people[PARTY_MEMBER].uid, [h.hid for h in grid_households])
     past = seed_past_days(data, hids)
     cases = seed_cases(people)
+    errand_items = seed_errands(admin)
     return {"places": len(data["places"]), "households": len(data["households"]),
             "members": sum(len(h["members"]) for h in data["households"]), "party_links": len(grid_households),
-            "past_report_days": past, "cases": cases}
+            "past_report_days": past, "cases": cases, "errand_items": errand_items}
+
+
+def seed_errands(admin: TenantContext) -> int:
+    """网上代办: the demo county's catalogue (devstack/demo_errands.py), as its administrator would add it."""
+    from chalicelib.errands import service as errands
+    from chalicelib.errands.schemas import ItemIn
+
+    from .demo_errands import ITEMS
+
+    return errands.create_many(admin, [ItemIn.model_validate(i) for i in ITEMS])
 
 
 def seed_cases(people: dict) -> int:

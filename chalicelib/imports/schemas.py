@@ -10,7 +10,8 @@ from ..core.schemas import Out, Strict, UploadForm  # noqa: F401  (UploadForm: t
 
 
 class UploadRequest(Strict):
-    kind: Literal["places", "households"]
+    kind: Literal["places", "households", "errands"] = Field(
+        description="errands: the county's catalogue of 网上代办 items (POST /errands/import; errands.configure)")
     filename: str = Field(min_length=5, max_length=120, pattern=r"(?i)^[^/\\]+\.(xlsx|csv)$")
 
 

@@ -27,6 +27,8 @@ MAX_ROWS = 2000  # a synchronous import stays well inside API Gateway's 29 s; la
 def upload(ctx: TenantContext, kind: str, filename: str) -> dict:
     tenant = ctx.require_tenant()
     ctx.require("imports.write")
+    if kind == "errands":  # the county's catalogue of 网上代办 items: its administrators'
+        ctx.require("errands.configure", tenant)
     suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
     ctype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if suffix == ".xlsx"
              else "text/csv")

@@ -81,15 +81,17 @@ def header_key(h) -> str:
     return re.sub(r"[\s*]", "", v).lower()
 
 
-def _suggest(header: str, columns: dict[str, str]) -> str | None:
+def _suggest(header: str, columns: dict[str, str], names: dict[str, str]) -> str | None:
     for name, field in columns.items():
         if len(name) > 1 and not name.isascii() and (name in header or header in name):
-            return TEMPLATE_NAMES.get(field, name)
+            return names.get(field, name)
     return None
 
 
 def read_sheet(data: bytes, filename: str, columns: dict[str, str], max_rows: int,
-               required: tuple[str, ...] = ()) -> Sheet:
+               required: tuple[str, ...] = (), names: dict[str, str] | None = None) -> Sheet:
+    """`names`: the template's column name of each field, for messages (default: the places' and households')."""
+    names = TEMPLATE_NAMES if names is None else names
     name = filename.lower()
     if name.endswith(".xlsx"):
         table = _xlsx(data, max_rows)
@@ -109,7 +111,7 @@ def read_sheet(data: bytes, filename: str, columns: dict[str, str], max_rows: in
             continue
         field = columns.get(key)
         if field is None:
-            hint = _suggest(key, columns)
+            hint = _suggest(key, columns, names)
             issues.append({"row": 1, "field": shown, "code": "unknown_column", "level": "warning",
                            "message": f"列名“{shown}”不是模板中的列，该列不会导入"
                                       + (f"；如果它是“{hint}”，请把列名改为“{hint}”" if hint else "")})
@@ -125,7 +127,7 @@ def read_sheet(data: bytes, filename: str, columns: dict[str, str], max_rows: in
     for field in required:
         if field not in taken:
             issues.append({"row": 1, "field": field, "code": "missing_column", "level": "error",
-                           "message": f"缺少必需的列“{TEMPLATE_NAMES.get(field, field)}”"})
+                           "message": f"缺少必需的列“{names.get(field, field)}”"})
     rows = []
     for n, raw in enumerate(table[1:], start=2):
         first = next((_cell(v) for v in raw if _cell(v)), "")

@@ -66,9 +66,10 @@ def test_stream_reactions_come_from_the_manifests():
 
 
 def test_platform_parts_are_always_on_and_never_offered(client, operator_token):
-    assert {m.id for m in modules.catalogue()} == {"daily_report", "scan_pass", "tipoffs", "snaps", "mailbox"}
+    built = {"daily_report", "scan_pass", "tipoffs", "snaps", "mailbox", "errands"}
+    assert {m.id for m in modules.catalogue()} == built
     offered = {m["id"] for m in client.get("/modules", token=operator_token).json["items"]}
-    assert offered == {"daily_report", "scan_pass", "tipoffs", "snaps", "mailbox"}
+    assert offered == built
     assert modules.owner("chalicelib.households") is None and modules.owner("chalicelib.tipoffs") == "tipoffs"
 
 

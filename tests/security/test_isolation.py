@@ -531,6 +531,51 @@ def b_put_workday(c):
     return "/workdays/2026/2026-10-09", {"kind": "off"}
 
 
+_errand_seq = itertools.count(1)
+
+
+def _errand_body(c) -> dict:
+    return {"name": f"生育登记{next(_errand_seq)}", "department": "县卫生健康局", "delivery": ["pickup", "courier"],
+            "materials": [{"name": "身份证", "original_required": True}],
+            "fields": [{"key": "f1", "label": "出生日期", "type": "date", "required": True}]}
+
+
+def _errand(c) -> dict:
+    r = c.api.post("/errands/items", _errand_body(c), token=c.tokens["county_admin"],
+                   headers={"Idempotency-Key": new_phone()})
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def b_errand_items(c):
+    return "/errands/items", None
+
+
+def b_errand_item(c):
+    return f"/errands/items/{_errand(c)['id']}", None
+
+
+def b_create_errand_item(c):
+    return "/errands/items", _errand_body(c)
+
+
+def b_update_errand_item(c):
+    item = _errand(c)
+    return f"/errands/items/{item['id']}", {**_errand_body(c), "version": item["version"], "promised_days": 1}
+
+
+def b_import_errands(c):
+    from chalicelib.core.aws import client
+    from chalicelib.core.config import settings
+
+    r = c.api.post("/imports/uploads", {"kind": "errands", "filename": "事项目录.csv"}, token=c.tokens["county_admin"])
+    assert r.status_code == 201, r.json
+    csv = f"事项名称,实施部门,送达方式\n老年优待证办理{next(_errand_seq)},县民政局,快递\n"
+    client("s3").put_object(Bucket=settings().media_bucket, Key=r.json["key"], Body=csv.encode("utf-8"),
+                            ContentType="text/csv")
+    return "/errands/import", {"key": r.json["key"]}
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -635,6 +680,13 @@ CASES: dict[tuple[str, str], Case] = {
     # 村民信箱: anyone of a household writes to their own village or township
     ("POST", "/letters"): Case(b_write_letter, "villager", cross="own", denied=DENIED_OR_INVALID),
     # the county's working-day calendar: offices read it, the county admin edits it (their own county's)
+    # 网上代办: the catalogue is read by every member of the county, kept by its administrator
+    ("GET", "/errands/items"): Case(b_errand_items, "villager", cross="own"),
+    ("GET", "/errands/items/{item_id}"): Case(b_errand_item, "villager"),
+    ("POST", "/errands/items"): Case(b_create_errand_item, "county_admin", COUNTY_OFFICE, cross="own"),
+    ("PUT", "/errands/items/{item_id}"): Case(b_update_errand_item, "county_admin", COUNTY_OFFICE),
+    ("POST", "/errands/import"): Case(b_import_errands, "county_admin", COUNTY_OFFICE, cross="own",
+                                      denied=DENIED_OR_INVALID),
     ("GET", "/workdays/{year}"): Case(b_get_workdays, "village_admin", ("grid_worker", "villager"), cross="own"),
     ("PUT", "/workdays/{year}/{date}"): Case(b_put_workday, "county_admin",
                                              ("township_official", "village_admin", "grid_worker",
@@ -1063,7 +1115,7 @@ VILLAGER_ROUTES = frozenset({
     ("POST", "/tipoffs"), ("GET", "/tipoffs/mine"),
     ("GET", "/cases/mine"), ("GET", "/cases/types"), ("POST", "/cases/uploads"),
     ("POST", "/snaps"), ("GET", "/snaps/similar"), ("GET", "/snaps/board"), ("POST", "/letters"),
-    ("PUT", "/me/settings"),
+    ("PUT", "/me/settings"), ("GET", "/errands/items"), ("GET", "/errands/items/{item_id}"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { RELATIONS, TEMPLATE_COLUMNS, sampleRow, templateCsv, templateHref, toCsv } from './templates.js'
+import {
+  RELATIONS, TEMPLATE_COLUMNS, sampleRow, templateCsv, templateFilename, templateHref, toCsv,
+} from './templates.js'
 
 describe('CSV templates', () => {
   it('places: the three columns with what they accept, and a sample row the importer skips', () => {
@@ -21,6 +23,20 @@ describe('CSV templates', () => {
     const sum = [...id.slice(0, 17)].reduce((s, c, i) => s + Number(c) * w[i], 0)
     expect('10X98765432'[sum % 11]).toBe(id[17])
     expect(id.startsWith('330825')).toBe(true)
+  })
+  it('errands: the twelve catalogue columns, and 生育登记 as the sample the importer skips', () => {
+    expect(templateFilename('errands')).toBe('网上代办事项导入模板.csv')
+    const csv = templateCsv('errands')
+    const header = csv.slice(1).split('\r\n')[0].split(',')
+    expect(header).toEqual(TEMPLATE_COLUMNS.errands)
+    expect(header.map((h) => h.replace(/（.*）/, ''))).toEqual(['事项编码', '事项名称*', '实施部门*', '事项简介',
+      '办理条件', '申请材料', '表单字段', '收费标准', '法定时限', '承诺时限', '送达方式', '关键词'])
+    const sample = sampleRow('errands')
+    expect(sample).toHaveLength(12)
+    expect(sample[0]).toMatch(/^示例/)
+    expect(sample[1]).toBe('生育登记')
+    expect(sample[5]).toContain('（原件）：')
+    expect(csv).toContain('"夫妻双方居民身份证（原件）：正反面拍照\n户口簿：') // a multi-line cell is quoted
   })
   it('is a downloadable data: URL', () => {
     expect(decodeURIComponent(templateHref('places').split(',').slice(1).join(','))).toBe(templateCsv('places'))

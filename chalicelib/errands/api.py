@@ -1,0 +1,52 @@
+"""网上代办: the county's catalogue of items that can be applied for from the village."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..core.http import SIGNED_IN, Call, endpoint
+from ..core.lazy import lazy_module
+
+service = lazy_module(".service", __package__)
+
+bp = Blueprint(__name__)
+TAGS = ("errands",)
+ITEM_ID = "[0-9a-f]{12}"
+
+
+@endpoint(bp, "/errands/items", "GET", permission=SIGNED_IN, name="errand_items", tags=TAGS,
+          query=".schemas:ItemsQuery", response=".schemas:Catalogue",
+          summary="The county's catalogue as the phone lists and searches it (one read); all=true: switched-off "
+                  "items too (errands.configure)")
+def items(call: Call):
+    return service.catalogue(call.ctx, call.query.all)
+
+
+@endpoint(bp, "/errands/items/{item_id}", "GET", permission=SIGNED_IN, name="errand_item", tags=TAGS,
+          response=".schemas:ItemOut",
+          summary="One item: materials (which originals are seen), the form's fields, fee, time limits, delivery")
+def item(call: Call):
+    return service.get(call.ctx, call.params["item_id"])
+
+
+@endpoint(bp, "/errands/items", "POST", permission="errands.configure", name="create_errand_item", tags=TAGS,
+          body=".schemas:ItemIn", response=".schemas:ItemOut", status=201, idempotent=True,
+          summary="Add an item to the county's catalogue")
+def create(call: Call):
+    return service.create(call.ctx, call.body)
+
+
+@endpoint(bp, "/errands/items/{item_id}", "PUT", permission="errands.configure", name="update_errand_item",
+          tags=TAGS, body=".schemas:ItemUpdate", response=".schemas:ItemOut",
+          summary="Change an item (the whole definition, with the version read: 409 version_conflict when stale); "
+                  "enabled=false stops it being offered")
+def update(call: Call):
+    return service.update(call.ctx, call.params["item_id"], call.body)
+
+
+@endpoint(bp, "/errands/import", "POST", permission="errands.configure", name="import_errand_items", tags=TAGS,
+          body=".schemas:ImportIn", response=".schemas:ImportOut",
+          summary="Import the county's own list (uploaded with POST /imports/uploads kind=errands): dry_run "
+                  "previews every row; otherwise all or nothing (422 import_rejected with the bad rows)")
+def import_items(call: Call):
+    return service.import_sheet(call.ctx, call.body.key, call.body.dry_run)

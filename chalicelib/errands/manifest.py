@@ -1,0 +1,13 @@
+"""网上代办: the county's administrative items applied for from the village, by the villager or on their behalf."""
+
+from ..core.modules import Module
+from ..core.tenancy import COUNTY_ADMIN
+
+MODULE = Module(
+    id="errands", name="网上代办", name_en="Online proxy services", icon="briefcase", packages=("chalicelib.errands",),
+    summary="生育登记、老年优待证等事项在村里网上办，材料拍照上传，结果快递到家",
+    blueprints=("chalicelib.errands.api",),
+    permissions={
+        # The catalogue is the county's: its administrators keep it (the departments' own lists, imported).
+        "errands.configure": frozenset({COUNTY_ADMIN}),
+    })

@@ -1,0 +1,39 @@
+"""The county's catalogue of 网上代办 items. Items in the `submissions` table, under one partition per county."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+
+from ..core.db import SubmissionsItem, key
+
+
+class ErrandItem(SubmissionsItem, discriminator="errand_item"):
+    """`{t}#ERRANDS` / `I#{id}`: one item of the county's catalogue, its whole definition as JSON (`data`: the Item
+    of schemas.py without id, version and updated_at): read and written whole, never queried by its fields."""
+
+    data = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    @staticmethod
+    def keys(tenant: str, item_id: str) -> tuple[str, str]:
+        return key(tenant, "ERRANDS"), f"I#{item_id}"
+
+    @staticmethod
+    def partition(tenant: str) -> str:
+        return key(tenant, "ERRANDS")
+
+
+class ErrandIndex(SubmissionsItem, discriminator="errand_index"):
+    """`{t}#ERRANDS` / `INDEX`: what the phone's catalogue lists of every item (id → summary JSON), written in the
+    same transaction as the item, so the catalogue is one GetItem (≈ 250 bytes an item: 1,000 items fit the 400 KB
+    item limit with room; service.MAX_ITEMS holds a county below that)."""
+
+    items = UnicodeAttribute(default="{}")
+    updated_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    @staticmethod
+    def keys(tenant: str) -> tuple[str, str]:
+        return key(tenant, "ERRANDS"), "INDEX"

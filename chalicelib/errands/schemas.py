@@ -1,0 +1,160 @@
+"""Request and response models of 网上代办's catalogue."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ..core.schemas import Out, Strict
+
+FieldType = Literal["text", "date", "id_number", "choice", "photo"]
+Delivery = Literal["pickup", "courier"]
+ITEM_ID = r"^[0-9a-f]{12}$"
+
+
+class Material(Strict):
+    name: str = Field(min_length=1, max_length=60, description="申请材料, e.g. 夫妻双方身份证")
+    note: str = Field(default="", max_length=200, description="how to provide it (正反面拍照…)")
+    original_required: bool = Field(default=False, description="the original must be seen (须验原件)")
+    sample_url: str | None = Field(default=None, max_length=500, description="a sample image (later: uploaded)")
+
+
+class FormField(Strict):
+    key: str = Field(pattern=r"^f\d{1,2}$", description="f1, f2, … in order")
+    label: str = Field(min_length=1, max_length=40)
+    type: FieldType = "text"
+    required: bool = False
+    choices: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("choices")
+    @classmethod
+    def _choices(cls, v: list[str]) -> list[str]:
+        v = [c.strip() for c in v]
+        if any(not c or len(c) > 30 for c in v):
+            raise ValueError("每个选项 1–30 个字")
+        if len(set(v)) != len(v):
+            raise ValueError("选项不能重复")
+        return v
+
+    @model_validator(mode="after")
+    def _choice_needs_choices(self):
+        if self.type == "choice" and len(self.choices) < 2:
+            raise ValueError(f"“{self.label}”是选项题，至少需要两个选项")
+        if self.type != "choice" and self.choices:
+            raise ValueError(f"“{self.label}”不是选项题，不能设置选项")
+        return self
+
+
+class ItemIn(Strict):
+    code: str | None = Field(default=None, min_length=1, max_length=40, description="the county's own 事项编码")
+    name: str = Field(min_length=2, max_length=60)
+    department: str = Field(min_length=2, max_length=40)
+    summary: str = Field(default="", max_length=500)
+    conditions: str = Field(default="", max_length=1000)
+    materials: list[Material] = Field(default_factory=list, max_length=30)
+    fields: list[FormField] = Field(default_factory=list, max_length=30)
+    fee: str = Field(default="", max_length=60)
+    time_limit_days: int | None = Field(default=None, ge=0, le=365, description="法定办结时限, working days")
+    promised_days: int | None = Field(default=None, ge=0, le=365, description="承诺办结时限, working days")
+    delivery: list[Delivery] = Field(min_length=1, max_length=2)
+    keywords: list[str] = Field(default_factory=list, max_length=10)
+    enabled: bool = True
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, v: list[str]) -> list[str]:
+        v = [k.strip() for k in v]
+        if any(not k or len(k) > 20 for k in v):
+            raise ValueError("每个关键词 1–20 个字")
+        return list(dict.fromkeys(v))
+
+    @field_validator("delivery")
+    @classmethod
+    def _delivery(cls, v: list[str]) -> list[str]:
+        return [d for d in ("pickup", "courier") if d in v]
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        keys = [f.key for f in self.fields]
+        if keys != [f"f{i}" for i in range(1, len(keys) + 1)]:
+            raise ValueError("表单字段的 key 应依次为 f1、f2、…")
+        if (self.promised_days is not None and self.time_limit_days is not None
+                and self.promised_days > self.time_limit_days):
+            raise ValueError("承诺时限不能长于法定时限")
+        return self
+
+
+class ItemUpdate(ItemIn):
+    version: int = Field(ge=1, description="the version read: a stale one is 409 version_conflict")
+
+
+class ItemsQuery(Strict):
+    all: bool = Field(default=False, description="switched-off items too (errands.configure)")
+
+
+class ItemOut(Out):
+    id: str
+    code: str | None
+    name: str
+    department: str
+    summary: str
+    conditions: str
+    materials: list[dict]
+    fields: list[dict]
+    fee: str
+    time_limit_days: int | None
+    promised_days: int | None
+    delivery: list[str]
+    keywords: list[str]
+    initials: str = Field(description="pinyin initials of the name, a–z (生育登记 → sydj)")
+    enabled: bool
+    updated_at: str
+    version: int
+
+
+class Summary(Out):
+    id: str
+    code: str | None
+    name: str
+    department: str
+    initials: str
+    keywords: list[str]
+    delivery: list[str]
+    fee: str
+    time_limit_days: int | None
+    promised_days: int | None
+    enabled: bool
+
+
+class Catalogue(Out):
+    version: int = Field(description="the catalogue's version: changes with every edit")
+    items: list[Summary]
+
+
+class ImportIn(Strict):
+    key: str = Field(min_length=10, max_length=300, description="the upload's key (POST /imports/uploads)")
+    dry_run: bool = False
+
+
+class ImportRow(Out):
+    row: int
+    action: Literal["new", "changed", "unchanged", "error"]
+    name: str
+
+
+class ImportIssue(Out):
+    row: int | None = None
+    field: str | None = None
+    code: str
+    message: str
+    level: Literal["error", "warning"]
+
+
+class ImportOut(Out):
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    rows: list[ImportRow]
+    issues: list[ImportIssue]
