@@ -189,9 +189,10 @@ def _check_extra(category: types.Category, extra: dict | None) -> dict:
 def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: str | None,
          location: str | None = None, anonymous: bool = False, extra: dict | None = None,
          photos: list[str] | None = None, lat: float | None = None, lng: float | None = None,
-         filer_name: str | None = None, per_day: int | None = None) -> Case:
+         filer_name: str | None = None, per_day: int | None = None, also=None) -> Case:
     """`filer_name` and `per_day` are for a filer that is not a person of the county (an Open311 client, filing
-    for many people): the name staff see, and its own daily allowance instead of the type's per-person one."""
+    for many people): the name staff see, and its own daily allowance instead of the type's per-person one.
+    `also(cid)`: the module's own items of the case (its partition), written in the case's transaction."""
     tenant = ctx.require_tenant()
     t = types.get(type_id)
     if t is None:
@@ -236,7 +237,10 @@ def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: s
             if due:
                 tx.save(CaseDue(CaseDue.partition(tenant), f"{due}#{cid}", cid=cid))
             tx.update(CaseCount(count_pk, count_sk), actions=[CaseCount.count.add(1), CaseCount.kind.set(CaseCount)])
+            for item in own:
+                tx.save(item)
 
+    own = also(cid) if also is not None else ()
     _write(write)
     return case
 

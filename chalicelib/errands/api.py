@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core.http import SIGNED_IN, Call, endpoint
+from ..core.http import OWN_HOUSEHOLD, SIGNED_IN, Call, endpoint
 from ..core.lazy import lazy_module
 
 service = lazy_module(".service", __package__)
+applications = lazy_module(".applications", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("errands",)
@@ -50,3 +51,19 @@ def update(call: Call):
                   "previews every row; otherwise all or nothing (422 import_rejected with the bad rows)")
 def import_items(call: Call):
     return service.import_sheet(call.ctx, call.body.key, call.body.dry_run)
+
+
+@endpoint(bp, "/errands/applications", "POST", permission=OWN_HOUSEHOLD, name="apply_errand", tags=TAGS,
+          body=".schemas:ApplicationIn", response=".schemas:ApplicationOut", status=201, idempotent=True,
+          summary="Apply for an item for one of my households: the item's form, a photo of every material, pickup "
+                  "or courier; filed on the case workflow (its ref in case.ref)")
+def apply(call: Call):
+    return applications.apply(call.ctx, call.body)
+
+
+@endpoint(bp, "/errands/applications/{ref}", "GET", permission=SIGNED_IN, name="errand_application", tags=TAGS,
+          response=".schemas:ApplicationOut",
+          summary="An application as its applicant or a handler in scope sees it (a staff view of the materials is "
+                  "recorded)")
+def application(call: Call):
+    return applications.detail(call.ctx, call.params["ref"])

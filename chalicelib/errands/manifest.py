@@ -1,7 +1,9 @@
 """网上代办: the county's administrative items applied for from the village, by the villager or on their behalf."""
 
+from ..core import tenancy as t
 from ..core.modules import Module
 from ..core.tenancy import COUNTY_ADMIN
+from .casetype import ERRAND
 
 MODULE = Module(
     id="errands", name="网上代办", name_en="Online proxy services", icon="briefcase", packages=("chalicelib.errands",),
@@ -10,4 +12,8 @@ MODULE = Module(
     permissions={
         # The catalogue is the county's: its administrators keep it (the departments' own lists, imported).
         "errands.configure": frozenset({COUNTY_ADMIN}),
-    })
+        # Applications are private: the service points (village), the township and the county offices handle them.
+        "errands.read": t.OFFICE_ROLES,
+        "errands.handle": t.OFFICE_ROLES,
+    },
+    case_types=(ERRAND,))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 
 from ..core.db import SubmissionsItem, key
 
@@ -37,3 +37,26 @@ class ErrandIndex(SubmissionsItem, discriminator="errand_index"):
     @staticmethod
     def keys(tenant: str) -> tuple[str, str]:
         return key(tenant, "ERRANDS"), "INDEX"
+
+
+class ErrandApplication(SubmissionsItem, discriminator="errand_application"):
+    """`{t}#CASE#{cid}` / `ERRAND`: what an application holds beyond its case (in the case's partition, so the case,
+    its timeline and this come back in one Query): the item as it was when applied for, the household, the form's
+    values and the delivery address encrypted with the county's data key (they hold ID numbers and phones), the
+    materials' photo keys (in the media bucket under the county's prefix, SSE-KMS), the delivery choice."""
+
+    item_id = UnicodeAttribute()
+    item_name = UnicodeAttribute()
+    department = UnicodeAttribute()
+    hid = UnicodeAttribute()
+    values_enc = UnicodeAttribute()  # {"f1": …} with the field labels and types as applied (JSON, encrypted)
+    materials = UnicodeAttribute()  # [{"name", "original_required", "photos": [key, …]}] (JSON)
+    delivery = UnicodeAttribute()  # pickup | courier
+    address_enc = UnicodeAttribute(null=True)  # courier: where to (encrypted)
+    phone_enc = UnicodeAttribute(null=True)  # the contact for delivery (encrypted)
+    time_limit_days = NumberAttribute(null=True)
+    promised_days = NumberAttribute(null=True)
+
+    @staticmethod
+    def keys(tenant: str, cid: str) -> tuple[str, str]:
+        return key(tenant, "CASE", cid), "ERRAND"

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..core.schemas import Out, Strict
+from ..core.schemas import Out, Phone, Strict, Text
 
 FieldType = Literal["text", "date", "id_number", "choice", "photo"]
 Delivery = Literal["pickup", "courier"]
@@ -158,3 +158,38 @@ class ImportOut(Out):
     dry_run: bool
     rows: list[ImportRow]
     issues: list[ImportIssue]
+
+
+class ApplicationIn(Strict):
+    item: str = Field(pattern=ITEM_ID, description="the catalogue item applied for")
+    household: str = Field(min_length=8, max_length=40, description="one of the applicant's households")
+    values: dict[str, str | list[str]] = Field(
+        default_factory=dict, description="the item's form: field key -> text (date YYYY-MM-DD, ID number, a "
+                                          "choice) or, for a photo field, the uploaded photos' keys")
+    materials: list[list[str]] = Field(
+        default_factory=list, max_length=30,
+        description="for each of the item's materials, in order, the keys of its photos (POST /cases/uploads with "
+                    "type errand)")
+    delivery: Delivery = Field(description="pickup: collect at the village service point; courier: to the home")
+    address: Text | None = Field(default=None, min_length=5, max_length=100, description="courier: where to")
+    phone: Phone | None = Field(default=None, description="the contact for delivery")
+
+
+class ApplicationItem(Out):
+    id: str
+    name: str
+    department: str
+    time_limit_days: int | None
+    promised_days: int | None
+
+
+class ApplicationOut(Out):
+    case: dict = Field(description="the case as GET /cases/{ref} answers it (status, timeline, actions)")
+    item: ApplicationItem
+    household: str
+    values: dict[str, dict] = Field(description="key -> {label, type, value}; ID numbers masked unless the reader "
+                                                "may see them; photo fields as links valid 5 minutes")
+    materials: list[dict] = Field(description="[{name, original_required, photos: links valid 5 minutes}]")
+    delivery: str
+    address: str | None
+    phone: str | None

@@ -576,6 +576,37 @@ def b_import_errands(c):
     return "/errands/import", {"key": r.json["key"]}
 
 
+def _upload_for(c, token: str, type_: str) -> str:
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+
+    r = c.api.post("/cases/uploads", {"type": type_, "content_type": "image/jpeg"}, token=token)
+    assert r.status_code == 201, r.json
+    aws_client("s3").put_object(Bucket=settings().media_bucket, Key=r.json["key"], Body=b"\xff\xd8" + b"0" * 500)
+    return r.json["key"]
+
+
+def _application_body(c, tok: str | None = None) -> dict:
+    tok = tok or c.tokens["villager"]
+    hid = c.api.get("/me", token=tok).json["grants"][0]["household"]
+    item = _errand(c)
+    return {"item": item["id"], "household": hid, "values": {"f1": "2026-11-20"},
+            "materials": [[_upload_for(c, tok, "errand")]], "delivery": "pickup"}
+
+
+def b_apply_errand(c):
+    return "/errands/applications", _application_body(c)
+
+
+def b_errand_application(c):
+    # filed by another household of grid 1: the matrix's villager is a neighbour, not the applicant
+    tok = c.villager(c.household(members=1)["id"])[1]["access_token"]
+    r = c.api.post("/errands/applications", _application_body(c, tok), token=tok,
+                   headers={"Idempotency-Key": new_phone()})
+    assert r.status_code == 201, r.json
+    return f"/errands/applications/{r.json['case']['ref']}", None
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -685,6 +716,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/errands/items/{item_id}"): Case(b_errand_item, "villager"),
     ("POST", "/errands/items"): Case(b_create_errand_item, "county_admin", COUNTY_OFFICE, cross="own"),
     ("PUT", "/errands/items/{item_id}"): Case(b_update_errand_item, "county_admin", COUNTY_OFFICE),
+    ("POST", "/errands/applications"): Case(b_apply_errand, "villager", denied=DENIED_OR_INVALID),
+    ("GET", "/errands/applications/{ref}"): Case(b_errand_application, "village_admin",
+                                                 ("grid_worker", "village2_admin", "villager")),
     ("POST", "/errands/import"): Case(b_import_errands, "county_admin", COUNTY_OFFICE, cross="own",
                                       denied=DENIED_OR_INVALID),
     ("GET", "/workdays/{year}"): Case(b_get_workdays, "village_admin", ("grid_worker", "villager"), cross="own"),
@@ -1116,6 +1150,7 @@ VILLAGER_ROUTES = frozenset({
     ("GET", "/cases/mine"), ("GET", "/cases/types"), ("POST", "/cases/uploads"),
     ("POST", "/snaps"), ("GET", "/snaps/similar"), ("GET", "/snaps/board"), ("POST", "/letters"),
     ("PUT", "/me/settings"), ("GET", "/errands/items"), ("GET", "/errands/items/{item_id}"),
+    ("POST", "/errands/applications"), ("GET", "/errands/applications/{ref}"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 
