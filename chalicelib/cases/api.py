@@ -13,7 +13,7 @@ out = lazy_module(".out", __package__)
 
 bp = Blueprint(__name__)
 # Staff who read cases of some type: the inbox and the numbers (a test keeps it equal to the case types' own).
-CASE_READ = ("tipoffs.read", "snaps.read", "letters.read")
+CASE_READ = ("tipoffs.read", "snaps.read", "letters.read", "errands.read")
 TAGS = ("cases",)
 
 

@@ -50,10 +50,9 @@ SMS_EVENTS = frozenset({"assigned", "accepted", "escalated", "resolved", "closed
 
 @streams.on_record("case_event")
 def on_case_event(event: str, new: dict | None, old: dict | None) -> str | None:
-    if event != "INSERT" or new.get("event", {}).get("S") not in SMS_EVENTS:
+    if event != "INSERT" or new.get("by_role", {}).get("S") == "filer":
         return None
-    if new.get("by_role", {}).get("S") == "filer":
-        return None
+    kind = new.get("event", {}).get("S")
     from pynamodb.exceptions import PutError
 
     from ..core import pii
@@ -66,11 +65,14 @@ def on_case_event(event: str, new: dict | None, old: dict | None) -> str | None:
         case = Case.get(pk, "A")
     except Case.DoesNotExist:
         return None
+    t = types.get(case.type)
+    if kind not in SMS_EVENTS and not (t and kind in t.event_names):
+        return None
     try:
         user = auth.get_user(tenant, case.filer_uid)
     except Exception:  # noqa: BLE001 - a filer who left the county gets nothing
         return None
-    if not user.sms_updates or user.status != "active":
+    if not (user.sms_updates or (t and t.sms_always)) or user.status != "active":
         return None
     try:
         CaseSmsSent(pk, f"SMS#{sk}").save(condition=CaseSmsSent.pk.does_not_exist())
@@ -78,9 +80,10 @@ def on_case_event(event: str, new: dict | None, old: dict | None) -> str | None:
         if e.cause_response_code == "ConditionalCheckFailedException":
             return None  # sent already (a redelivered record)
         raise
-    t = types.get(case.type)
-    status = t.status_name(case.status) if t else case.status
-    what = "已转上级办理" if new["event"]["S"] == "escalated" else status  # ≤ 6 characters: sms_templates.py
+    at = new.get("status", {}).get("S") or case.status  # the status the event left, not the one now
+    status = t.status_name(at) if t else at
+    # ≤ 6 characters: sms_templates.py
+    what = "已转上级办理" if kind == "escalated" else (t.event_names.get(kind) if t else None) or status
     notify.sms().send(pii.decrypt(tenant, user.phone_enc),
                       notify.Sms("case_update", noun=t.noun if t else "事项", ref=case.ref, status=what))
     return "sms"

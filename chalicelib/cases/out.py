@@ -62,7 +62,8 @@ def event_out(ctx: TenantContext, c, e) -> dict:
         by = "提交人" if c.anonymous and not service.is_filer(ctx, c) else e.by_name
     else:
         by = e.by_name
-    return {"event": e.event, "event_name": types.EVENT_NAMES.get(e.event, e.event), "at": e.at, "by": by,
+    name = types.EVENT_NAMES.get(e.event) or service.case_type(c).event_names.get(e.event, e.event)
+    return {"event": e.event, "event_name": name, "at": e.at, "by": by,
             "by_role": e.by_role, "status": e.status, "note": e.note, "detail": _plain(e.detail)}
 
 

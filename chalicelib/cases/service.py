@@ -406,7 +406,11 @@ def _staff_user(tenant: str, t: types.CaseType, case: Case, uid: str):
 
 def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, outcome: str | None = None,
         assignee: str | None = None, duplicate_of: str | None = None, reason: str | None = None,
-        rating: int | None = None, photos: list[str] | None = None, hide_photos: list[str] | None = None) -> Case:
+        rating: int | None = None, photos: list[str] | None = None, hide_photos: list[str] | None = None,
+        level: str | None = None, detail: dict | None = None, also=None, by_module: bool = False) -> Case:
+    """`level`, `detail` and `also(case)` are for a module's own actions (its route checks what they carry): the
+    level the case moves to, what the timeline event records, and the module's items written in the same
+    transaction."""
     tenant = ctx.require_tenant()
     case = load(tenant, ref)
     t = case_type(case)
@@ -414,21 +418,23 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
         raise NotFound(NOT_FOUND)
     require_module(tenant, t)
     tr = t.actions.get(action)
-    if tr is None:
+    if tr is None or action in t.module_actions and not by_module:
         raise ValidationFailed(details=[{"field": "action", "code": "unknown_action", "message": "该事项不支持此操作"}])
     if tr.by == "staff" and not staff_may_handle(ctx, case):
         raise Forbidden("没有权限办理该事项", code="forbidden_scope")
     if tr.by == "filer" and not is_filer(ctx, case):
         raise Forbidden("只有提交人可以这样做", code="forbidden_scope")
     if action not in allowed_actions(ctx, case):
-        raise Conflict(f"该事项{t.status_name(case.status)}，不能{ACTION_NAMES.get(action, action)}",
+        name = t.action_names.get(action) or ACTION_NAMES.get(action, action)
+        raise Conflict(f"该事项{t.status_name(case.status)}，不能{name}",
                        code="invalid_transition", details={"status": case.status, "action": action})
     now = clock.now()
     actor = auth.get_user(tenant, ctx.user_id)
     role = "filer" if tr.by == "filer" else "staff"
     before = case.status
-    detail: dict = {}
-    event = EVENT_OF_ACTION[action]
+    own_detail = dict(detail or {})
+    detail = {}
+    event = t.action_events.get(action) or EVENT_OF_ACTION[action]
     if action == "assign":
         if not assignee:
             raise ValidationFailed(details=[{"field": "assignee", "code": "required", "message": "请选择办理人"}])
@@ -481,6 +487,9 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
         detail = {"rating": rating}
     elif action in ("note", "reply") and not note:
         raise ValidationFailed(details=[{"field": "note", "code": "required", "message": "请填写内容"}])
+    detail.update(own_detail)
+    if level is not None:
+        case.level = level
     if tr.to:
         case.status = tr.to
     if action == "resolve" and not t.rating:
@@ -508,8 +517,10 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
     ev = _event(tenant, case.cid, now, event, ctx.user_id, actor.name, role, case.status, note, detail)
 
     told = None
-    if role == "staff" and (case.status != before or action in ("note", "escalate", "assign")):
+    if role == "staff" and (case.status != before or action in ("note", "escalate", "assign")
+                            or action in t.action_events):
         told = _tell_filer(tenant, t, case, action, note)
+    own = also(case) if also is not None else ()
 
     def write():
         with transact() as tx:
@@ -522,6 +533,8 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
                     tx.delete(CaseDue(CaseDue.partition(tenant), f"{old_due}#{case.cid}"))
                 if case.due_at:
                     tx.save(CaseDue(CaseDue.partition(tenant), f"{case.due_at}#{case.cid}", cid=case.cid))
+            for item in own:
+                tx.save(item)
 
     _write(write)
     return case
@@ -539,7 +552,7 @@ ACTION_NAMES = {"reply": "回复", "assign": "派单", "accept": "受理", "note
 def _tell_filer(tenant: str, t: types.CaseType, case: Case, action: str, note: str | None):
     """The filer's inbox notice of a change (not yet stored)."""
     what = {"escalate": "已转交上级办理", "note": "有新的答复", "assign": "已派给办理人"}.get(
-        action, t.status_name(case.status))
+        action) or t.event_names.get(t.action_events.get(action, "")) or t.status_name(case.status)
     outcome = t.outcomes.get(case.outcome or "", "") if case.status in ("resolved", "closed") else ""
     body = "：".join(x for x in (outcome, note) if x) or what
     cat = categories.get(tenant, t, case.category)

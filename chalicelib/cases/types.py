@@ -121,6 +121,13 @@ class CaseType(NamedTuple):
     route_to: tuple[str, ...] = ()  # roles a new case is assigned to, posted at its place (随手拍: the grid worker)
     photo_bytes: int = 300 * 1024  # each photo, shrunk on the phone before upload
     public_board: bool = False  # resolved cases are shown (with photos staff did not hide) on the village board
+    # A module's own actions (declared in `actions`, acted through the module's route, which adds what they carry):
+    # the timeline event each records, the event's name (≤ 6 characters: the status SMS says it) and the action's.
+    action_events: dict[str, str] = {}  # action -> event kind (default: EVENT_OF_ACTION in service.py)
+    event_names: dict[str, str] = {}  # event kind -> what the timeline, the notice and the SMS call it
+    action_names: dict[str, str] = {}  # action -> its name in "不能…" messages
+    sms_always: bool = False  # the filer gets an SMS of every staff step, opted in or not (网上代办)
+    module_actions: frozenset[str] = frozenset()  # taken only through the module's own route (it keeps its state)
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)

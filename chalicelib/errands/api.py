@@ -67,3 +67,11 @@ def apply(call: Call):
                   "recorded)")
 def application(call: Call):
     return applications.detail(call.ctx, call.params["ref"])
+
+
+@endpoint(bp, "/errands/applications/{ref}/actions", "POST", permission=SIGNED_IN, name="errand_step", tags=TAGS,
+          body=".schemas:StepIn", response=".schemas:ApplicationOut", idempotent=True,
+          summary="A step of an application: return / forward (service point), decide (department), ship / ready, "
+                  "supplement / receive (applicant); the applicant is told of every staff step (inbox and SMS)")
+def step(call: Call):
+    return applications.act(call.ctx, call.params["ref"], call.body)

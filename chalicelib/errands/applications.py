@@ -17,8 +17,8 @@ import re
 
 from ..cases import service as cases
 from ..cases.models import Case, CaseEvent
-from ..core import pii, text
-from ..core.errors import NotFound, ValidationFailed
+from ..core import clock, pii, text
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.tenancy import TenantContext
 from ..households import service as households
 from .casetype import ERRAND
@@ -163,6 +163,8 @@ def detail(ctx: TenantContext, ref: str) -> dict:
     app = next((r for r in rows if isinstance(r, ErrandApplication)), None)
     if case is None or app is None or case.type != ERRAND.id or not cases.may_read(ctx, case):
         raise NotFound("找不到该申请")
+    if not rows:
+        raise NotFound("找不到该申请")
     cases.require_module(tenant, ERRAND)
     own = cases.is_filer(ctx, case)
     unmasked = own or ctx.can("households.pii", case.place)
@@ -183,4 +185,131 @@ def detail(ctx: TenantContext, ref: str) -> dict:
             "item": {"id": app.item_id, "name": app.item_name, "department": app.department,
                      "time_limit_days": app.time_limit_days, "promised_days": app.promised_days},
             "household": app.hid, "values": values, "materials": materials, "delivery": app.delivery,
-            "address": address, "phone": phone if unmasked else pii.mask_phone(phone)}
+            "address": address, "phone": phone if unmasked else pii.mask_phone(phone),
+            "stage": app.stage, "stage_name": _stage_name(app), "steps": steps(ctx, case, app),
+            "courier": app.courier_company, "tracking_no": app.tracking_no, "shipped_at": app.shipped_at,
+            "ready_at": app.ready_at, "received_at": app.received_at}
+
+
+# --- handling ---------------------------------------------------------------------------------------------------
+
+COURIERS = ("中国邮政EMS", "顺丰速运", "京东物流", "中通快递", "圆通速递", "申通快递", "韵达快递", "极兔速递")
+
+
+def _load(tenant: str, cid: str) -> tuple[Case, ErrandApplication]:
+    from ..core.db import SubmissionsItem
+
+    rows = list(SubmissionsItem.query(ErrandApplication.keys(tenant, cid)[0], consistent_read=True))
+    case = next((r for r in rows if isinstance(r, Case)), None)
+    app = next((r for r in rows if isinstance(r, ErrandApplication)), None)
+    if case is None or app is None or case.type != ERRAND.id:
+        raise NotFound("找不到该申请")
+    return case, app
+
+
+def steps(ctx: TenantContext, case: Case, app: ErrandApplication) -> list[str]:
+    """What the caller may do to the application now: the case's allowed actions, narrowed by where the application
+    stands (ship for a courier delivery, ready for a pickup, both once approved and only once; receive once shipped
+    or ready), with the case's resolve offered as "decide"."""
+    when = {"ship": lambda: app.stage == "approved" and app.delivery == "courier",
+            "ready": lambda: app.stage == "approved" and app.delivery == "pickup",
+            "receive": lambda: app.stage in ("shipped", "ready"),
+            "rate": lambda: app.stage in ("received", "refused"),
+            "supplement": lambda: app.stage == "returned",
+            "forward": lambda: app.stage == "submitted",  # not while waiting for the applicant's supplement
+            "return": lambda: app.stage in ("submitted", "forwarded"),
+            # the department decides what the service point forwarded: people of the county's offices
+            "decide": lambda: app.stage == "forwarded" and ctx.can("errands.handle", ctx.tenant_id)}
+    named = ("decide" if a == "resolve" else a for a in cases.allowed_actions(ctx, case))
+    return [a for a in named if a not in when or when[a]()]
+
+
+def act(ctx: TenantContext, ref: str, body) -> dict:
+    """One step of an application. Checks what the step carries, then acts on the case (status, timeline, the
+    applicant's notice; SMS from the stream) with the application's change in the same transaction."""
+    tenant = ctx.require_tenant()
+    cid = cases.resolve_cid(tenant, ref)
+    case, app = _load(tenant, cid)
+    if not cases.may_read(ctx, case):
+        raise NotFound("找不到该申请")
+    action = body.action
+    tr = ERRAND.actions["resolve" if action == "decide" else action]
+    if tr.by == "staff" and not cases.staff_may_handle(ctx, case) or tr.by == "filer" and not cases.is_filer(ctx, case):
+        raise Forbidden("没有权限办理该申请", code="forbidden_scope")
+    if action not in steps(ctx, case, app):
+        raise Conflict(f"该申请{_stage_name(app)}，不能{STEP_NAMES.get(action, '这样做')}",
+                       code="invalid_transition", details={"stage": app.stage, "action": action})
+    now = clock.iso()
+    kw: dict = {"note": body.note}
+    if action == "return":
+        if not body.note:
+            raise ValidationFailed(details=[_problem("note", "required", "请写明需要补充或更正什么")])
+        app.stage = "returned"
+    elif action == "supplement":
+        item = _item_for_supplement(tenant, app)
+        problems = []
+        values, bad = _values(item["fields"], body.values) if body.values is not None else (None, [])
+        problems += bad
+        materials, bad = _materials(item["materials"], body.materials) if body.materials is not None else (None, [])
+        problems += bad
+        if values is None and materials is None:
+            problems.append(_problem("materials", "required", "请补充材料或更正填写的内容"))
+        if problems:
+            raise ValidationFailed(details=problems)
+        keys = [k for m in (materials or []) for k in m["photos"]] + [
+            k for v in (values or {}).values() if v["type"] == "photo" for k in v["value"]]
+        cases.check_photos(tenant, ERRAND, ctx.user_id, keys, "materials")
+        if values is not None:
+            app.values_enc = pii.encrypt(tenant, json.dumps(values, ensure_ascii=False))
+        if materials is not None:
+            app.materials = json.dumps(materials, ensure_ascii=False)
+        app.stage = "submitted"
+        kw["detail"] = {"materials": materials is not None, "values": values is not None}
+    elif action == "forward":
+        app.stage = "forwarded"
+        kw["level"] = "county"
+        kw["detail"] = {"to": app.department}
+        kw["note"] = body.note or f"材料齐全，已转交{app.department}办理"
+    elif action == "decide":
+        if body.outcome is None:
+            raise ValidationFailed(details=[_problem("outcome", "required", "请选择准予办理或不予办理")])
+        if body.outcome == "refused" and not body.note:
+            raise ValidationFailed(details=[_problem("note", "required", "不予办理须写明理由")])
+        app.stage = body.outcome
+        kw.update(outcome=body.outcome, photos=body.photos)
+        action = "resolve"
+    elif action == "ship":
+        if not body.courier or not body.tracking_no:
+            raise ValidationFailed(details=[_problem("tracking_no", "required", "请填写快递公司和运单号")])
+        app.stage, app.courier_company, app.tracking_no, app.shipped_at = "shipped", body.courier, body.tracking_no, now
+        kw["detail"] = {"courier": body.courier, "tracking_no": body.tracking_no}
+        kw["note"] = body.note or f"{body.courier} 运单号 {body.tracking_no}"
+    elif action == "ready":
+        app.stage, app.ready_at = "ready", now
+        kw["note"] = body.note or "办理结果已送达村代办点，请带身份证前来领取"
+    elif action == "receive":
+        app.stage, app.received_at = "received", now
+    elif action == "rate":
+        if body.rating is None:
+            raise ValidationFailed(details=[_problem("rating", "required", "请选择1到5星")])
+        kw["rating"] = body.rating
+    cases.act(ctx, ref, action, also=lambda _case: [app], by_module=True, **kw)
+    return detail(ctx, ref)
+
+
+STEP_NAMES = {**ERRAND.action_names, "decide": "作出决定", "rate": "评价"}
+STAGE_NAMES = {"submitted": "待受理", "returned": "需补充材料", "forwarded": "部门办理中", "approved": "准予办理",
+               "refused": "不予办理", "shipped": "已寄出", "ready": "待领取", "received": "已签收"}
+
+
+def _stage_name(app: ErrandApplication) -> str:
+    return STAGE_NAMES.get(app.stage, app.stage)
+
+
+def _item_for_supplement(tenant: str, app: ErrandApplication) -> dict:
+    """The item's form and materials as now in the catalogue (an item switched off meanwhile still takes the
+    applications already filed)."""
+    try:
+        return json.loads(ErrandItem.get(*ErrandItem.keys(tenant, app.item_id)).data)
+    except ErrandItem.DoesNotExist:
+        raise NotFound("该事项已不在目录中") from None

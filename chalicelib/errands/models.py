@@ -56,6 +56,15 @@ class ErrandApplication(SubmissionsItem, discriminator="errand_application"):
     phone_enc = UnicodeAttribute(null=True)  # the contact for delivery (encrypted)
     time_limit_days = NumberAttribute(null=True)
     promised_days = NumberAttribute(null=True)
+    # Where it stands beyond the case's status: submitted, returned (for more), forwarded (to the department),
+    # approved / refused, shipped (courier) or ready (at the service point), received.
+    stage = UnicodeAttribute(default="submitted")
+    courier_company = UnicodeAttribute(null=True)
+    tracking_no = UnicodeAttribute(null=True)
+    shipped_at = UnicodeAttribute(null=True)
+    ready_at = UnicodeAttribute(null=True)
+    received_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
 
     @staticmethod
     def keys(tenant: str, cid: str) -> tuple[str, str]:

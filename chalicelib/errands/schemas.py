@@ -183,6 +183,23 @@ class ApplicationItem(Out):
     promised_days: int | None
 
 
+class StepIn(Strict):
+    action: Literal["return", "supplement", "forward", "decide", "ship", "ready", "receive", "rate"] = Field(
+        description="service point: return (for more, note required) or forward (to the department); department: "
+                    "decide (outcome, a reason when refused, photos of the result document); then ship (courier, "
+                    "tracking_no) or ready (at the service point); applicant: supplement (materials and/or values "
+                    "after a return), receive (confirm receipt), rate (1–5, closes it). Notes: "
+                    "POST /cases/{ref}/actions")
+    note: Text | None = Field(default=None, max_length=500)
+    outcome: Literal["approved", "refused"] | None = None
+    photos: list[str] = Field(default_factory=list, max_length=6, description="decide: the result document's photos")
+    values: dict[str, str | list[str]] | None = Field(default=None, description="supplement: the form again")
+    materials: list[list[str]] | None = Field(default=None, max_length=30, description="supplement: every material")
+    courier: Text | None = Field(default=None, min_length=2, max_length=20, description="ship: the courier company")
+    tracking_no: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{6,30}$", description="ship")
+    rating: int | None = Field(default=None, ge=1, le=5, description="rate")
+
+
 class ApplicationOut(Out):
     case: dict = Field(description="the case as GET /cases/{ref} answers it (status, timeline, actions)")
     item: ApplicationItem
@@ -193,3 +210,11 @@ class ApplicationOut(Out):
     delivery: str
     address: str | None
     phone: str | None
+    stage: str = Field(description="submitted, returned, forwarded, approved, refused, shipped, ready, received")
+    stage_name: str
+    steps: list[str] = Field(description="what the caller may do now (POST /errands/applications/{ref}/actions)")
+    courier: str | None
+    tracking_no: str | None
+    shipped_at: str | None
+    ready_at: str | None
+    received_at: str | None

@@ -236,7 +236,7 @@ def test_the_inbox_holds_what_the_caller_may_read_at_the_place(village, client):
                           token=c.tokens["village_admin"])) == [tip_ref]
     # Types: what the caller's county offers, with categories and their extra fields.
     types = {t["id"]: t for t in c.api.get("/cases/types", token=c.tokens["villager"]).json["items"]}
-    assert set(types) == {"tipoff", "snap", "letter"}
+    assert set(types) == {"tipoff", "snap", "letter", "errand"}
     road = next(x for x in types["snap"]["categories"] if x["code"] == "road")
     assert road["sla_hours"] == 120 and road["fields"][0]["code"] == "facility" and road["fields"][0]["required"]
 

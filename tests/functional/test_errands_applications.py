@@ -35,8 +35,8 @@ def family(client, county):
                     headers={"Idempotency-Key": new_phone()})
     assert r.status_code == 201, r.json
     home = county.household(members=2)
-    _, session = county.villager(home["id"])
-    return {"item": r.json, "home": home, "token": session["access_token"]}
+    phone, session = county.villager(home["id"])
+    return {"item": r.json, "home": home, "token": session["access_token"], "phone": phone}
 
 
 def body(client, f, **over) -> dict:
@@ -158,3 +158,76 @@ def test_only_for_ones_own_household_and_a_retry_files_once(client, county, fami
     assert first.status_code == again.status_code == 201 and first.json["case"]["ref"] == again.json["case"]["ref"]
     assert len([c for c in client.get("/cases/mine", token=family["token"]).json["items"]
                 if c["type"] == "errand"]) == 1
+
+
+def step(client, token, ref, action, **body):
+    return client.post(f"/errands/applications/{ref}/actions", {"action": action, **body}, token=token,
+                       headers={"Idempotency-Key": new_phone()})
+
+
+def test_returned_supplemented_forwarded_approved_shipped_received_rated(client, county, family, events):
+    from chalicelib.core.notify import sms
+
+    tok = family["token"]
+    ref = apply(client, family, body(client, family)).json["case"]["ref"]
+    village, county_admin = county.tokens["village_admin"], county.tokens["county_admin"]
+    seen = client.get(f"/errands/applications/{ref}", token=village).json
+    assert set(seen["steps"]) >= {"return", "forward"} and "decide" not in seen["steps"]
+    # the service point asks for a clearer photo; the applicant is told and supplements it
+    r = step(client, village, ref, "return")
+    assert r.status_code == 422 and r.json["error"]["details"][0]["field"] == "note"
+    r = step(client, village, ref, "return", note="结婚证照片不清楚，请重新拍摄")
+    assert r.status_code == 200 and r.json["stage"] == "returned" and r.json["stage_name"] == "需补充材料", r.json
+    mine = client.get(f"/errands/applications/{ref}", token=tok).json
+    assert mine["steps"] == ["supplement"] and mine["case"]["timeline"][-1]["event_name"] == "需补充材料"
+    assert step(client, village, ref, "forward").status_code == 409  # waiting for the applicant
+    new = [[upload(client, tok), upload(client, tok)], [upload(client, tok)]]
+    r = step(client, tok, ref, "supplement", materials=new)
+    assert r.status_code == 200 and r.json["stage"] == "submitted", r.json
+    # forwarded to the department, which approves it with the result document
+    r = step(client, village, ref, "forward")
+    assert r.status_code == 200 and r.json["stage"] == "forwarded" and r.json["case"]["status_name"] == "办理中"
+    assert "decide" not in client.get(f"/errands/applications/{ref}", token=village).json["steps"]
+    assert step(client, village, ref, "decide", outcome="approved").status_code == 409
+    doc = upload(client, county_admin)
+    r = step(client, county_admin, ref, "decide", outcome="approved", photos=[doc])
+    assert r.status_code == 200 and r.json["stage"] == "approved" and r.json["case"]["outcome_name"] == "准予办理"
+    assert r.json["steps"] and "ship" in r.json["steps"] and "ready" not in r.json["steps"]  # courier chosen
+    r = step(client, village, ref, "ship", courier="中国邮政EMS")
+    assert r.status_code == 422
+    r = step(client, village, ref, "ship", courier="中国邮政EMS", tracking_no="EMS1234567890")
+    assert r.status_code == 200 and r.json["stage"] == "shipped" and r.json["tracking_no"] == "EMS1234567890"
+    assert step(client, village, ref, "ship", courier="顺丰速运", tracking_no="SF123456789").status_code == 409
+    # the applicant confirms receipt and rates it, which closes it
+    assert step(client, tok, ref, "rate", rating=5).status_code == 409  # not received yet
+    r = step(client, tok, ref, "receive")
+    assert r.status_code == 200 and r.json["stage"] == "received" and r.json["received_at"]
+    r = step(client, tok, ref, "rate", rating=5, note="没出村就办好了")
+    assert r.status_code == 200 and r.json["case"]["status"] == "closed" and r.json["case"]["rating"] == 5
+    names = [e["event_name"] for e in r.json["case"]["timeline"]]
+    assert names[:1] == ["已提交"] and "需补充材料" in names and "已补充材料" in names and "已转交部门" in names
+    assert names.index("已寄出") < names.index("已签收")
+    # every staff step reached the applicant: an inbox notice each, and an SMS each (opted in or not)
+    notices = [m["title"] for m in client.get("/inbox?limit=50", token=tok).json["items"]]
+    assert sum("申请" in t for t in notices) >= 4, notices
+    events.drain()
+    texts = [m["text"] for m in sms().messages(family["phone"]) if ref[-6:] in m["text"]]
+    said = [next(w for w in ("需补充材料", "已转交部门", "已办结", "已寄出") if w in t) for t in texts]
+    # one a staff step; none of the applicant's own (supplement, receive, rate)
+    assert sorted(said) == sorted(["需补充材料", "已转交部门", "已办结", "已寄出"]), texts
+
+
+def test_a_refusal_needs_a_reason_and_the_generic_route_cannot_skip_the_steps(client, county, family):
+    ref = apply(client, family, body(client, family)).json["case"]["ref"]
+    county_admin = county.tokens["county_admin"]
+    r = client.post(f"/cases/{ref}/actions", {"action": "resolve", "outcome": "approved", "note": "x"},
+                    token=county_admin, headers={"Idempotency-Key": new_phone()})
+    assert r.status_code == 422 and r.json["error"]["details"][0]["code"] == "unknown_action"
+    assert step(client, county.tokens["village_admin"], ref, "forward").status_code == 200
+    r = step(client, county_admin, ref, "decide", outcome="refused")
+    assert r.status_code == 422 and r.json["error"]["details"][0]["field"] == "note"
+    r = step(client, county_admin, ref, "decide", outcome="refused", note="不符合申请条件：未办理结婚登记")
+    assert r.status_code == 200 and r.json["stage"] == "refused" and "ship" not in r.json["steps"], r.json
+    mine = client.get(f"/errands/applications/{ref}", token=family["token"]).json
+    assert mine["steps"] == ["rate"] and mine["case"]["note"] == "不符合申请条件：未办理结婚登记"
+    assert step(client, family["token"], ref, "forward").status_code == 403

@@ -55,6 +55,7 @@ class FuzzWorld:
         self._n = 0
         self.link_member, self.links_left = "", 0  # the party member of throwaway links, and room left
         self.codes_left = 150  # sign-in codes the fuzzer may ask for (the stack allows 500 an hour from 127.0.0.1)
+        self._application: str | None = None
 
     # --- HTTP -------------------------------------------------------------------------------------------------
 
@@ -152,6 +153,29 @@ class FuzzWorld:
         csv = ("户编号,网格编码,地址,姓名,与户主关系,身份证号\n"
                f"{ref},{GRID},模糊导入1号,导入户主,户主,{unique_id_number(COUNTY_CODE)}\n")
         r = requests.post(form["url"], data=form["fields"], files={"file": ("村民名单.csv", csv.encode())}, timeout=30)
+        assert r.status_code in (200, 201, 204), r.text[:300]
+        return form["key"]
+
+    def errand_item(self) -> dict:
+        """A new 网上代办 item with no form and no materials (an application to it needs nothing but a choice)."""
+        return self.ok("POST", "/api/errands/items", {"name": f"模糊测试事项{self.seq()}", "department": "县民政局",
+                                                      "delivery": ["pickup", "courier"]}, role="county_admin")
+
+    def errand_application(self) -> str:
+        """An application of the world's villager for their household (one: a person files at most 10 a day):
+        its reference."""
+        if self._application is None:
+            out = self.ok("POST", "/api/errands/applications", {
+                "item": self.errand_item()["id"], "household": self.hh["id"], "delivery": "pickup"}, role="villager")
+            self._application = out["case"]["ref"]
+        return self._application
+
+    def uploaded_errands(self) -> str:
+        """The key of a catalogue spreadsheet (one new item) uploaded with the presigned form."""
+        form = self.ok("POST", "/api/imports/uploads", {"kind": "errands", "filename": "事项目录.csv"},
+                       role="county_admin")
+        csv = f"事项名称,实施部门,送达方式\n模糊导入事项{self.seq()},县民政局,快递\n"
+        r = requests.post(form["url"], data=form["fields"], files={"file": ("事项目录.csv", csv.encode())}, timeout=30)
         assert r.status_code in (200, 201, 204), r.text[:300]
         return form["key"]
 

@@ -275,6 +275,10 @@ def _path_values(world: FuzzWorld, method: str, template: str) -> dict[str, str]
         return {"ref": world.tid}  # a tip-off is a case: its id is the case's reference
     if template == "/cases/types/{type}/categories":
         return {"type": "snap"}
+    if template == "/errands/items/{item_id}":
+        return {"item_id": world.errand_item()["id"]}
+    if template.startswith("/errands/applications/{ref}"):
+        return {"ref": world.errand_application()}
     if template == "/workdays/{year}":
         return {"year": "2026"}
     if template == "/workdays/{year}/{date}":
@@ -360,6 +364,17 @@ def _body_values(world: FuzzWorld, method: str, template: str, body: dict) -> di
         out.update(protocol="email", endpoint="fuzz-alerts@example.com")
     if template == "/imports" and "key" in body:
         out.update(kind="households", key=world.uploaded_import())
+    if template in ("/errands/items", "/errands/items/{item_id}"):  # a valid item: unique, no form to match
+        out.update(name=f"模糊事项{world.seq()}", department="县民政局", fields=[], materials=[], delivery=["pickup"],
+                   time_limit_days=None, promised_days=None)
+        if "version" in body:
+            out["version"] = 1  # the fresh item _path_values made
+    if template == "/errands/applications":
+        out.update(item=world.errand_item()["id"], values={}, materials=[], delivery="pickup")
+    if template == "/errands/applications/{ref}/actions":
+        out.update(action="forward", note=None)
+    if template == "/errands/import" and "key" in body:
+        out["key"] = world.uploaded_errands()
     if template in ("/auth/refresh", "/auth/signout") and "refresh_token" in body:
         out["refresh_token"] = world.throwaway_refresh_token()
     if template == "/auth/token" and "code" in body and (sent := world.sign_in_code()):

@@ -598,6 +598,11 @@ def b_apply_errand(c):
     return "/errands/applications", _application_body(c)
 
 
+def b_errand_step(c):
+    path, _ = b_errand_application(c)
+    return f"{path}/actions", {"action": "forward"}
+
+
 def b_errand_application(c):
     # filed by another household of grid 1: the matrix's villager is a neighbour, not the applicant
     tok = c.villager(c.household(members=1)["id"])[1]["access_token"]
@@ -719,6 +724,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/errands/applications"): Case(b_apply_errand, "villager", denied=DENIED_OR_INVALID),
     ("GET", "/errands/applications/{ref}"): Case(b_errand_application, "village_admin",
                                                  ("grid_worker", "village2_admin", "villager")),
+    ("POST", "/errands/applications/{ref}/actions"): Case(b_errand_step, "village_admin",
+                                                         ("grid_worker", "village2_admin", "villager")),
     ("POST", "/errands/import"): Case(b_import_errands, "county_admin", COUNTY_OFFICE, cross="own",
                                       denied=DENIED_OR_INVALID),
     ("GET", "/workdays/{year}"): Case(b_get_workdays, "village_admin", ("grid_worker", "villager"), cross="own"),
@@ -1151,6 +1158,7 @@ VILLAGER_ROUTES = frozenset({
     ("POST", "/snaps"), ("GET", "/snaps/similar"), ("GET", "/snaps/board"), ("POST", "/letters"),
     ("PUT", "/me/settings"), ("GET", "/errands/items"), ("GET", "/errands/items/{item_id}"),
     ("POST", "/errands/applications"), ("GET", "/errands/applications/{ref}"),
+    ("POST", "/errands/applications/{ref}/actions"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 
