@@ -74,6 +74,7 @@ def on_case_event(event: str, new: dict | None, old: dict | None) -> str | None:
         return None
     if not (user.sms_updates or (t and t.sms_always)) or user.status != "active":
         return None
+    phone = _contact(t, tenant, case) or pii.decrypt(tenant, user.phone_enc)
     try:
         CaseSmsSent(pk, f"SMS#{sk}").save(condition=CaseSmsSent.pk.does_not_exist())
     except PutError as e:
@@ -84,6 +85,15 @@ def on_case_event(event: str, new: dict | None, old: dict | None) -> str | None:
     status = t.status_name(at) if t else at
     # ≤ 6 characters: sms_templates.py
     what = "已转上级办理" if kind == "escalated" else (t.event_names.get(kind) if t else None) or status
-    notify.sms().send(pii.decrypt(tenant, user.phone_enc),
-                      notify.Sms("case_update", noun=t.noun if t else "事项", ref=case.ref, status=what))
+    notify.sms().send(phone, notify.Sms("case_update", noun=t.noun if t else "事项", ref=case.ref, status=what))
     return "sms"
+
+
+def _contact(t, tenant: str, case) -> str | None:
+    """The phone a case type sends its SMS to, when it says (网上代办: the family's), else None (the filer's)."""
+    if t is None or not t.contact:
+        return None
+    import importlib
+
+    module, _, fn = t.contact.partition(":")
+    return getattr(importlib.import_module(module), fn)(tenant, case)

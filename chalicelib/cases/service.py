@@ -189,10 +189,11 @@ def _check_extra(category: types.Category, extra: dict | None) -> dict:
 def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: str | None,
          location: str | None = None, anonymous: bool = False, extra: dict | None = None,
          photos: list[str] | None = None, lat: float | None = None, lng: float | None = None,
-         filer_name: str | None = None, per_day: int | None = None, also=None) -> Case:
+         filer_name: str | None = None, per_day: int | None = None, also=None, filed_note: str | None = None) -> Case:
     """`filer_name` and `per_day` are for a filer that is not a person of the county (an Open311 client, filing
     for many people): the name staff see, and its own daily allowance instead of the type's per-person one.
-    `also(cid)`: the module's own items of the case (its partition), written in the case's transaction."""
+    `also(cid)`: the module's own items of the case (its partition), written in the case's transaction;
+    `filed_note`: what the timeline's first event says besides "filed" (网上代办: made on a household's behalf)."""
     tenant = ctx.require_tenant()
     t = types.get(type_id)
     if t is None:
@@ -222,7 +223,7 @@ def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: s
                 level=level, due_at=due,
                 created_at=clock.iso(now), updated_at=clock.iso(now), week=week,
                 **_index_keys(tenant, place, ms, cid))
-    event = _event(tenant, cid, now, "filed", ctx.user_id, name, "filer", "filed")
+    event = _event(tenant, cid, now, "filed", ctx.user_id, name, "filer", "filed", filed_note)
     routed = _event(tenant, cid, now + dt.timedelta(milliseconds=1), "assigned", None, None, "system", "assigned",
                     None, {"assignee": assignee.name}) if assignee else None
     count_pk, count_sk = CaseCount.keys(tenant, t.id, week, case.village or case.township, cat.code)
@@ -358,10 +359,11 @@ def _write(fn, attempts: int = 3) -> None:
 
 # --- acting -----------------------------------------------------------------------------------------------------
 
-def allowed_actions(ctx: TenantContext, case: Case) -> list[str]:
-    """What the caller may do to the case now (the UI shows these buttons)."""
+def allowed_actions(ctx: TenantContext, case: Case, filer_ok: bool = False) -> list[str]:
+    """What the caller may do to the case now (the UI shows these buttons). `filer_ok`: a module says the caller
+    acts as the filer (网上代办: the household an application was made for)."""
     t = case_type(case)
-    staff, filer = staff_may_handle(ctx, case), is_filer(ctx, case)
+    staff, filer = staff_may_handle(ctx, case), is_filer(ctx, case) or filer_ok
     out = []
     for name, tr in t.actions.items():
         if case.status not in tr.frm:
@@ -407,14 +409,15 @@ def _staff_user(tenant: str, t: types.CaseType, case: Case, uid: str):
 def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, outcome: str | None = None,
         assignee: str | None = None, duplicate_of: str | None = None, reason: str | None = None,
         rating: int | None = None, photos: list[str] | None = None, hide_photos: list[str] | None = None,
-        level: str | None = None, detail: dict | None = None, also=None, by_module: bool = False) -> Case:
+        level: str | None = None, detail: dict | None = None, also=None, by_module: bool = False,
+        filer_ok: bool = False) -> Case:
     """`level`, `detail` and `also(case)` are for a module's own actions (its route checks what they carry): the
     level the case moves to, what the timeline event records, and the module's items written in the same
     transaction."""
     tenant = ctx.require_tenant()
     case = load(tenant, ref)
     t = case_type(case)
-    if not may_read(ctx, case):
+    if not (may_read(ctx, case) or filer_ok):
         raise NotFound(NOT_FOUND)
     require_module(tenant, t)
     tr = t.actions.get(action)
@@ -422,9 +425,9 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
         raise ValidationFailed(details=[{"field": "action", "code": "unknown_action", "message": "该事项不支持此操作"}])
     if tr.by == "staff" and not staff_may_handle(ctx, case):
         raise Forbidden("没有权限办理该事项", code="forbidden_scope")
-    if tr.by == "filer" and not is_filer(ctx, case):
+    if tr.by == "filer" and not (is_filer(ctx, case) or filer_ok):
         raise Forbidden("只有提交人可以这样做", code="forbidden_scope")
-    if action not in allowed_actions(ctx, case):
+    if action not in allowed_actions(ctx, case, filer_ok):
         name = t.action_names.get(action) or ACTION_NAMES.get(action, action)
         raise Conflict(f"该事项{t.status_name(case.status)}，不能{name}",
                        code="invalid_transition", details={"status": case.status, "action": action})

@@ -128,6 +128,7 @@ class CaseType(NamedTuple):
     action_names: dict[str, str] = {}  # action -> its name in "不能…" messages
     sms_always: bool = False  # the filer gets an SMS of every staff step, opted in or not (网上代办)
     module_actions: frozenset[str] = frozenset()  # taken only through the module's own route (it keeps its state)
+    contact: str = ""  # "package.module:function(tenant, case) -> phone | None": where its SMS go (default: filer's)
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)

@@ -75,6 +75,11 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
               "{head}您好，您家今天的健康上报还没有完成，请打开村情通填报。提醒人：{sender}（{role}）",
               "a grid worker or party member reminds a household (chalicelib/daily_report/reminders.py)",
               head="head of household's name", sender="reminding person's name", role="党员 or 网格员"),
+    _template("errand_consent", "验证码",
+              "网格员正在村情通为您家代办事项，验证码{code}，10分钟内有效。同意代办请将验证码告诉网格员，否则请忽略。",
+              "a grid worker or service-point clerk applies for an item on a household's behalf (chalicelib/errands/"
+              "consent.py): the household consents by handing over the code",
+              code="6-digit code"),
     _template("case_update", "通知", "您的{noun}（编号尾号{ref}）{status}，详情请打开村情通查看。",
               "a case the person filed changed status (chalicelib/cases/events.py), if they opted in",
               noun="kind of case, e.g. 随手拍, 来信, 举报", ref="last 6 characters of the case number",

@@ -9,6 +9,7 @@ from ..core.lazy import lazy_module
 
 service = lazy_module(".service", __package__)
 applications = lazy_module(".applications", __package__)
+consent = lazy_module(".consent", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("errands",)
@@ -53,10 +54,11 @@ def import_items(call: Call):
     return service.import_sheet(call.ctx, call.body.key, call.body.dry_run)
 
 
-@endpoint(bp, "/errands/applications", "POST", permission=OWN_HOUSEHOLD, name="apply_errand", tags=TAGS,
-          body=".schemas:ApplicationIn", response=".schemas:ApplicationOut", status=201, idempotent=True,
-          summary="Apply for an item for one of my households: the item's form, a photo of every material, pickup "
-                  "or courier; filed on the case workflow (its ref in case.ref)")
+@endpoint(bp, "/errands/applications", "POST", permission=(OWN_HOUSEHOLD, "errands.proxy"), name="apply_errand",
+          tags=TAGS, body=".schemas:ApplicationIn", response=".schemas:ApplicationOut", status=201, idempotent=True,
+          summary="Apply for an item for one of my households, or on a household's behalf with the code it was "
+                  "texted (errands.proxy): the item's form, a photo of every material, pickup or courier; filed on "
+                  "the case workflow (its ref in case.ref)")
 def apply(call: Call):
     return applications.apply(call.ctx, call.body)
 
@@ -75,3 +77,19 @@ def application(call: Call):
                   "supplement / receive (applicant); the applicant is told of every staff step (inbox and SMS)")
 def step(call: Call):
     return applications.act(call.ctx, call.params["ref"], call.body)
+
+
+@endpoint(bp, "/errands/consents", "POST", permission="errands.proxy", name="errand_consent", tags=TAGS,
+          body=".schemas:ConsentIn", response=".schemas:ConsentOut", status=202,
+          summary="Text a household the code that lets me apply on its behalf (once a minute, 5 times a day)")
+def ask_consent(call: Call):
+    return consent.request(call.ctx, call.body.household)
+
+
+@endpoint(bp, "/errands/applications", "GET", permission=(OWN_HOUSEHOLD, "errands.proxy"),
+          name="household_errands", tags=TAGS, query=".schemas:HouseholdQuery",
+          response=".schemas:HouseholdApplications",
+          summary="我家的申请: the applications made for a household (by its villagers or on its behalf), newest first")
+def household_applications(call: Call):
+    q = call.query
+    return applications.for_household(call.ctx, q.household, q.limit, q.cursor)

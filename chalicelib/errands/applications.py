@@ -18,11 +18,12 @@ import re
 from ..cases import service as cases
 from ..cases.models import Case, CaseEvent
 from ..core import clock, pii, text
+from ..core.auth import service as auth
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.tenancy import TenantContext
+from ..core.tenancy import ROLE_NAMES_ZH, TenantContext
 from ..households import service as households
 from .casetype import ERRAND
-from .models import ErrandApplication, ErrandItem
+from .models import ErrandApplication, ErrandHouseholdRef, ErrandItem
 
 MAX_TEXT = 200
 MAX_PHOTOS_A_MATERIAL = 4
@@ -108,11 +109,15 @@ def _materials(materials: list[dict], given: list[list[str]]) -> tuple[list[dict
 def apply(ctx: TenantContext, body) -> dict:
     """File an application for one of the caller's households. Checks everything before writing; the case, its
     timeline, the applicant's index and the application itself are one transaction (cases.file)."""
+    from . import consent
+
     tenant = ctx.require_tenant()
     cases.require_module(tenant, ERRAND)
-    if body.household not in ctx.households():
-        raise NotFound("找不到该户")
-    hh, members = households.load(tenant, body.household)
+    own = body.household in ctx.households()
+    if own:
+        hh, _ = households.load(tenant, body.household)
+    else:  # on the household's behalf: 网格员 or the service point's clerk, with the family's code
+        hh, _ = consent.proxy_household(ctx, body.household)
     item = _item(tenant, body.item)
     problems = []
     values, bad = _values(item["fields"], body.values)
@@ -132,20 +137,51 @@ def apply(ctx: TenantContext, body) -> dict:
         k for v in values.values() if v["type"] == "photo" for k in v["value"]]
     cases.check_photos(tenant, ERRAND, ctx.user_id, photo_keys, "materials")
     phone = body.phone
+    agreed, by, note = None, None, None
+    if not own:  # the code is used up only by an application that is otherwise right
+        agreed = consent.verify(ctx, hh.hid, body.consent_code)
+        by = auth.get_user(tenant, ctx.user_id)
+        role = _role_at(ctx, hh.grid)
+        note = (f"{ROLE_NAMES_ZH.get(role, '工作人员')}{by.name}代为申请（{hh.address}，户主{hh.head_name}），"
+                f"该户已短信验证同意（{agreed['phone']}）")
 
     def also(cid: str):
-        return [ErrandApplication(
+        app = ErrandApplication(
             *ErrandApplication.keys(tenant, cid), item_id=body.item, item_name=item["name"],
             department=item["department"], hid=hh.hid,
             values_enc=pii.encrypt(tenant, json.dumps(values, ensure_ascii=False)),
             materials=json.dumps(materials, ensure_ascii=False), delivery=body.delivery,
             address_enc=pii.encrypt(tenant, body.address) if body.delivery == "courier" else None,
             phone_enc=pii.encrypt(tenant, phone) if phone else None,
-            time_limit_days=item.get("time_limit_days"), promised_days=item.get("promised_days"))]
+            time_limit_days=item.get("time_limit_days"), promised_days=item.get("promised_days"))
+        if agreed is not None:
+            app.by_uid, app.by_name, app.by_role = ctx.user_id, by.name, _role_at(ctx, hh.grid)
+            app.consent_phone_mask, app.consent_at = agreed["phone"], agreed["at"]
+            app.consent_phone_enc = pii.encrypt(tenant, agreed["phone_full"])
+        ms = str(int(clock.now().timestamp() * 1000))
+        return [app, ErrandHouseholdRef(ErrandHouseholdRef.partition(tenant, hh.hid), f"{ms}#{cid}", cid=cid)]
 
     case = cases.file(ctx, ERRAND.id, category="apply", text=f"申请办理：{item['name']}（{item['department']}）",
-                      place=hh.grid, also=also)
+                      place=hh.grid, also=also, filed_note=note)
     return detail(ctx, case.ref)
+
+
+def _role_at(ctx: TenantContext, grid: str) -> str | None:
+    """The caller's role that lets them apply for households of the grid."""
+    from ..core.tenancy import PERMISSIONS, within
+
+    roles = PERMISSIONS.get("errands.proxy", frozenset())
+    return next((g.role for g in ctx.grants if g.role in roles and (g.place == "*" or within(grid, g.place))), None)
+
+
+def contact_phone(tenant: str, case) -> str | None:
+    """Where the SMS of an application's steps go (cases/events.py): the family's phone that consented to an
+    application made on its behalf, else (None) the applicant's own. The delivery contact is the courier's."""
+    try:
+        app = ErrandApplication.get(*ErrandApplication.keys(tenant, case.cid))
+    except ErrandApplication.DoesNotExist:
+        return None
+    return pii.decrypt(tenant, app.consent_phone_enc) if app.consent_phone_enc else None
 
 
 def detail(ctx: TenantContext, ref: str) -> dict:
@@ -161,12 +197,10 @@ def detail(ctx: TenantContext, ref: str) -> dict:
     rows = list(SubmissionsItem.query(ErrandApplication.keys(tenant, cid)[0], consistent_read=True))
     case = next((r for r in rows if isinstance(r, Case)), None)
     app = next((r for r in rows if isinstance(r, ErrandApplication)), None)
-    if case is None or app is None or case.type != ERRAND.id or not cases.may_read(ctx, case):
-        raise NotFound("找不到该申请")
-    if not rows:
+    if case is None or app is None or case.type != ERRAND.id or not _may_read(ctx, case, app):
         raise NotFound("找不到该申请")
     cases.require_module(tenant, ERRAND)
-    own = cases.is_filer(ctx, case)
+    own = cases.is_filer(ctx, case) or _family(ctx, app)
     unmasked = own or ctx.can("households.pii", case.place)
     values = json.loads(pii.decrypt(tenant, app.values_enc))
     for v in values.values():
@@ -187,6 +221,9 @@ def detail(ctx: TenantContext, ref: str) -> dict:
             "household": app.hid, "values": values, "materials": materials, "delivery": app.delivery,
             "address": address, "phone": phone if unmasked else pii.mask_phone(phone),
             "stage": app.stage, "stage_name": _stage_name(app), "steps": steps(ctx, case, app),
+            "on_behalf": {"by": app.by_name, "role": app.by_role, "role_name": ROLE_NAMES_ZH.get(app.by_role or "", ""),
+                          "consent_phone": app.consent_phone_mask, "consent_at": app.consent_at}
+            if app.by_uid else None,
             "courier": app.courier_company, "tracking_no": app.tracking_no, "shipped_at": app.shipped_at,
             "ready_at": app.ready_at, "received_at": app.received_at}
 
@@ -207,6 +244,15 @@ def _load(tenant: str, cid: str) -> tuple[Case, ErrandApplication]:
     return case, app
 
 
+def _family(ctx: TenantContext, app: ErrandApplication) -> bool:
+    """The caller is a villager of the household the application is for: they act as its applicant."""
+    return app.hid in ctx.households()
+
+
+def _may_read(ctx: TenantContext, case: Case, app: ErrandApplication) -> bool:
+    return cases.may_read(ctx, case) or _family(ctx, app)
+
+
 def steps(ctx: TenantContext, case: Case, app: ErrandApplication) -> list[str]:
     """What the caller may do to the application now: the case's allowed actions, narrowed by where the application
     stands (ship for a courier delivery, ready for a pickup, both once approved and only once; receive once shipped
@@ -220,7 +266,7 @@ def steps(ctx: TenantContext, case: Case, app: ErrandApplication) -> list[str]:
             "return": lambda: app.stage in ("submitted", "forwarded"),
             # the department decides what the service point forwarded: people of the county's offices
             "decide": lambda: app.stage == "forwarded" and ctx.can("errands.handle", ctx.tenant_id)}
-    named = ("decide" if a == "resolve" else a for a in cases.allowed_actions(ctx, case))
+    named = ("decide" if a == "resolve" else a for a in cases.allowed_actions(ctx, case, _family(ctx, app)))
     return [a for a in named if a not in when or when[a]()]
 
 
@@ -230,11 +276,12 @@ def act(ctx: TenantContext, ref: str, body) -> dict:
     tenant = ctx.require_tenant()
     cid = cases.resolve_cid(tenant, ref)
     case, app = _load(tenant, cid)
-    if not cases.may_read(ctx, case):
+    if not _may_read(ctx, case, app):
         raise NotFound("找不到该申请")
     action = body.action
     tr = ERRAND.actions["resolve" if action == "decide" else action]
-    if tr.by == "staff" and not cases.staff_may_handle(ctx, case) or tr.by == "filer" and not cases.is_filer(ctx, case):
+    applicant = cases.is_filer(ctx, case) or _family(ctx, app)
+    if tr.by == "staff" and not cases.staff_may_handle(ctx, case) or tr.by == "filer" and not applicant:
         raise Forbidden("没有权限办理该申请", code="forbidden_scope")
     if action not in steps(ctx, case, app):
         raise Conflict(f"该申请{_stage_name(app)}，不能{STEP_NAMES.get(action, '这样做')}",
@@ -293,7 +340,7 @@ def act(ctx: TenantContext, ref: str, body) -> dict:
         if body.rating is None:
             raise ValidationFailed(details=[_problem("rating", "required", "请选择1到5星")])
         kw["rating"] = body.rating
-    cases.act(ctx, ref, action, also=lambda _case: [app], by_module=True, **kw)
+    cases.act(ctx, ref, action, also=lambda _case: [app], by_module=True, filer_ok=_family(ctx, app), **kw)
     return detail(ctx, ref)
 
 
@@ -313,3 +360,37 @@ def _item_for_supplement(tenant: str, app: ErrandApplication) -> dict:
         return json.loads(ErrandItem.get(*ErrandItem.keys(tenant, app.item_id)).data)
     except ErrandItem.DoesNotExist:
         raise NotFound("该事项已不在目录中") from None
+
+
+def for_household(ctx: TenantContext, hid: str, limit: int | None, cursor: str | None) -> dict:
+    """我家的申请: the applications made for a household, newest first (its villagers; the grid's proxies). One Query
+    of the household's index and one BatchGet of the cases a page."""
+    from ..core.config import page_size
+    from ..core.db import SubmissionsItem
+    from ..core.http import decode_cursor, encode_cursor
+    from . import consent
+
+    tenant = ctx.require_tenant()
+    if hid not in ctx.households():
+        consent.proxy_household(ctx, hid)
+    pk = ErrandHouseholdRef.partition(tenant, hid)
+    bound = f"errands-household|{pk}"
+    res = ErrandHouseholdRef.query(pk, scan_index_forward=False, limit=page_size(limit),
+                                   last_evaluated_key=decode_cursor(cursor, bound))
+    refs = list(res)
+    keys = [ErrandApplication.keys(tenant, r.cid) for r in refs] + [(Case.partition(tenant, r.cid), "A") for r in refs]
+    got = {}
+    for i in range(0, len(keys), 100):
+        for item in SubmissionsItem.batch_get(keys[i:i + 100]):
+            got[(item.pk, item.sk)] = item
+    items = []
+    for r in refs:
+        case = got.get((Case.partition(tenant, r.cid), "A"))
+        app = got.get(ErrandApplication.keys(tenant, r.cid))
+        if case is None or app is None:
+            continue
+        items.append({"ref": case.ref, "item": app.item_name, "department": app.department, "status": case.status,
+                      "status_name": ERRAND.status_name(case.status), "stage": app.stage,
+                      "stage_name": _stage_name(app), "created_at": case.created_at,
+                      "on_behalf_by": app.by_name})
+    return {"items": items, "next_cursor": encode_cursor(res.last_evaluated_key, bound)}

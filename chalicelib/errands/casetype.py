@@ -41,6 +41,7 @@ ERRAND = CaseType(
     outcomes={"approved": "准予办理", "refused": "不予办理"}, outcome_required=True,
     actions=ACTIONS, action_events=ACTION_EVENTS, event_names=EVENT_NAMES, action_names=ACTION_NAMES,
     sms_always=True, module_actions=frozenset({"resolve", "rate", *ACTION_EVENTS}),
+    contact="chalicelib.errands.applications:contact_phone",
     place_level="village", escalation=("village", "township", "county"),
     max_photos=40, rating=True, reopen_days=0, private=True, per_day=10, working_day_sla=True, noun="申请",
     photo_bytes=500 * 1024)

@@ -15,5 +15,7 @@ MODULE = Module(
         # Applications are private: the service points (village), the township and the county offices handle them.
         "errands.read": t.OFFICE_ROLES,
         "errands.handle": t.OFFICE_ROLES,
+        # Apply on a household's behalf ("网点+网格"): the grid's workers and the village service point's clerk.
+        "errands.proxy": frozenset({t.GRID_WORKER, t.GRID_WORKER_PART, t.GRID_LEADER, t.VILLAGE_ADMIN}),
     },
     case_types=(ERRAND,))

@@ -64,8 +64,44 @@ class ErrandApplication(SubmissionsItem, discriminator="errand_application"):
     shipped_at = UnicodeAttribute(null=True)
     ready_at = UnicodeAttribute(null=True)
     received_at = UnicodeAttribute(null=True)
+    # Made on the household's behalf (网格员 or the service point's clerk): by whom, in which role, and the
+    # household's phone that confirmed it with its code (masked; the whole number encrypted: the SMS go there).
+    by_uid = UnicodeAttribute(null=True)
+    by_name = UnicodeAttribute(null=True)
+    by_role = UnicodeAttribute(null=True)
+    consent_phone_mask = UnicodeAttribute(null=True)
+    consent_phone_enc = UnicodeAttribute(null=True)
+    consent_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     @staticmethod
     def keys(tenant: str, cid: str) -> tuple[str, str]:
         return key(tenant, "CASE", cid), "ERRAND"
+
+
+class ErrandConsent(SubmissionsItem, discriminator="errand_consent"):
+    """`{t}#ERRCONSENT#{hid}` / `{proxy uid}`: the code texted to a household so that a grid worker or a service-point
+    clerk may apply on its behalf (consent.py): its keyed hash, when it was sent, tries; expires (TTL) after a day
+    (the sends of the day are counted on it), the code after 10 minutes."""
+
+    code_hash = UnicodeAttribute()
+    phone_mask = UnicodeAttribute()
+    issued_at = NumberAttribute()
+    tries = NumberAttribute(default=0)
+    sent_today = NumberAttribute(default=1)
+    day = UnicodeAttribute()
+
+    @staticmethod
+    def keys(tenant: str, hid: str, uid: str) -> tuple[str, str]:
+        return key(tenant, "ERRCONSENT", hid), uid
+
+
+class ErrandHouseholdRef(SubmissionsItem, discriminator="errand_household_ref"):
+    """`{t}#ERRHH#{hid}` / `{epoch ms}#{cid}`: an application made for a household (by a villager of it or on its
+    behalf): what the family lists under 我家的申请, newest first."""
+
+    cid = UnicodeAttribute()
+
+    @staticmethod
+    def partition(tenant: str, hid: str) -> str:
+        return key(tenant, "ERRHH", hid)

@@ -173,6 +173,9 @@ class ApplicationIn(Strict):
     delivery: Delivery = Field(description="pickup: collect at the village service point; courier: to the home")
     address: Text | None = Field(default=None, min_length=5, max_length=100, description="courier: where to")
     phone: Phone | None = Field(default=None, description="the contact for delivery")
+    consent_code: str | None = Field(default=None, pattern=r"^\d{6}$",
+                                     description="on a household's behalf (errands.proxy at its grid): the code "
+                                                 "POST /errands/consents texted to the household")
 
 
 class ApplicationItem(Out):
@@ -213,8 +216,43 @@ class ApplicationOut(Out):
     stage: str = Field(description="submitted, returned, forwarded, approved, refused, shipped, ready, received")
     stage_name: str
     steps: list[str] = Field(description="what the caller may do now (POST /errands/applications/{ref}/actions)")
+    on_behalf: dict | None = Field(description="made on the household's behalf: {by, role, role_name, "
+                                                "consent_phone (masked), consent_at}")
     courier: str | None
     tracking_no: str | None
     shipped_at: str | None
     ready_at: str | None
     received_at: str | None
+
+
+class ConsentIn(Strict):
+    household: str = Field(min_length=8, max_length=40)
+
+
+class ConsentOut(Out):
+    phone: str = Field(description="the household's phone the code went to, masked")
+    expires_in: int
+    resend_after: int
+
+
+class HouseholdQuery(Strict):
+    household: str = Field(min_length=8, max_length=40)
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class HouseholdApplication(Out):
+    ref: str
+    item: str
+    department: str
+    status: str
+    status_name: str
+    stage: str
+    stage_name: str
+    created_at: str
+    on_behalf_by: str | None
+
+
+class HouseholdApplications(Out):
+    items: list[HouseholdApplication]
+    next_cursor: str | None

@@ -231,3 +231,78 @@ def test_a_refusal_needs_a_reason_and_the_generic_route_cannot_skip_the_steps(cl
     mine = client.get(f"/errands/applications/{ref}", token=family["token"]).json
     assert mine["steps"] == ["rate"] and mine["case"]["note"] == "不符合申请条件：未办理结婚登记"
     assert step(client, family["token"], ref, "forward").status_code == 403
+
+
+def test_a_grid_worker_applies_on_a_familys_behalf_with_the_code_texted_to_it(client, county, family, events):
+    """The father's story: the son is away; the grid worker applies for the family, which consents by SMS code,
+    follows it under 我家的申请, gets the SMS of every step and confirms receipt itself."""
+    from chalicelib.core.notify import sms
+    from tests.conftest import last_code
+
+    worker, hid = county.tokens["grid_worker"], family["home"]["id"]
+    r = client.post("/errands/consents", {"household": hid}, token=worker)
+    assert r.status_code == 202 and "*" in r.json["phone"], r.json
+    phone = _consent_phone(county, hid)
+    assert "代办" in sms().messages(phone)[-1]["text"]
+    code = last_code(phone)
+    b = body(client, family)
+    b["materials"] = [[upload(client, worker), upload(client, worker)], [upload(client, worker)]]
+    again = client.post("/errands/consents", {"household": hid}, token=worker)
+    assert again.status_code == 429 and again.json["error"]["code"] == "consent_resend_throttled"
+    bad = client.post("/errands/applications", {**b, "consent_code": "000000" if code != "000000" else "111111"},
+                      token=worker, headers={"Idempotency-Key": new_phone()})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "consent_wrong", bad.json
+    none = client.post("/errands/applications", b, token=worker, headers={"Idempotency-Key": new_phone()})
+    assert none.status_code == 422 and none.json["error"]["details"][0]["field"] == "consent_code"
+    r = client.post("/errands/applications", {**b, "consent_code": code}, token=worker,
+                    headers={"Idempotency-Key": new_phone()})
+    assert r.status_code == 201, r.json
+    out, ref = r.json, r.json["case"]["ref"]
+    assert out["on_behalf"]["role_name"] == "专职网格员" and "*" in out["on_behalf"]["consent_phone"]
+    first = out["case"]["timeline"][0]
+    assert "代为申请" in first["note"] and "短信验证同意" in first["note"], first
+    used = client.post("/errands/applications", {**b, "consent_code": code}, token=worker,
+                       headers={"Idempotency-Key": new_phone()})
+    assert used.status_code == 400 and used.json["error"]["code"] in ("consent_used", "consent_wrong", "consent_locked")
+    # the family follows it, and acts as its applicant
+    fam = family["token"]
+    listed = client.get(f"/errands/applications?household={hid}", token=fam)
+    assert listed.status_code == 200 and [a["ref"] for a in listed.json["items"]] == [ref], listed.json
+    assert listed.json["items"][0]["on_behalf_by"]
+    assert client.get(f"/errands/applications/{ref}", token=fam).json["values"]["f2"]["value"] == b["values"]["f2"]
+    village, county_admin = county.tokens["village_admin"], county.tokens["county_admin"]
+    assert step(client, village, ref, "forward").status_code == 200
+    assert step(client, county_admin, ref, "decide", outcome="approved").status_code == 200
+    assert step(client, village, ref, "ship", courier="中国邮政EMS", tracking_no="EMS9876543210").status_code == 200
+    r = step(client, fam, ref, "receive")
+    assert r.status_code == 200 and r.json["stage"] == "received", r.json
+    assert step(client, fam, ref, "rate", rating=5).status_code == 200
+    # the SMS of the steps went to the family's phone that consented
+    events.drain()
+    to_family = [m["text"] for m in sms().messages(phone) if ref[-6:] in m["text"]]
+    assert len(to_family) == 3 and any("已寄出" in t for t in to_family), to_family
+
+
+def _consent_phone(county, hid) -> str:
+    from chalicelib.core import pii
+    from chalicelib.households import service as households
+
+    hh, members = households.load(county.code, hid)
+    head = next(m for m in members if m.mid == hh.head_mid)
+    return pii.decrypt(county.code, head.phone_enc)
+
+
+def test_only_the_grids_staff_may_ask_a_household_and_only_its_family_lists_its_applications(client, county,
+                                                                                            family):
+    hid = family["home"]["id"]
+    mine = county.tokens["grid_worker"]
+    other_grid = county.add_staff("grid_worker", county.grid2)
+    county.tokens["grid_worker"] = mine  # add_staff keeps the newest token per role
+    assert client.post("/errands/consents", {"household": hid}, token=other_grid).status_code == 404
+    assert client.post("/errands/consents", {"household": hid}, token=county.tokens["township_official"]
+                       ).status_code == 403
+    neighbour = county.villager(county.household(members=1)["id"])[1]["access_token"]
+    assert client.get(f"/errands/applications?household={hid}", token=neighbour).status_code == 404
+    b = body(client, family)
+    r = client.post("/errands/applications", b, token=neighbour, headers={"Idempotency-Key": new_phone()})
+    assert r.status_code in (403, 404), r.json

@@ -598,6 +598,15 @@ def b_apply_errand(c):
     return "/errands/applications", _application_body(c)
 
 
+def b_errand_consent(c):
+    return "/errands/consents", {"household": c.household(members=1)["id"]}
+
+
+def b_household_errands(c):
+    hid = c.api.get("/me", token=c.tokens["villager"]).json["grants"][0]["household"]
+    return f"/errands/applications?household={hid}", None
+
+
 def b_errand_step(c):
     path, _ = b_errand_application(c)
     return f"{path}/actions", {"action": "forward"}
@@ -724,6 +733,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/errands/applications"): Case(b_apply_errand, "villager", denied=DENIED_OR_INVALID),
     ("GET", "/errands/applications/{ref}"): Case(b_errand_application, "village_admin",
                                                  ("grid_worker", "village2_admin", "villager")),
+    ("POST", "/errands/consents"): Case(b_errand_consent, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("GET", "/errands/applications"): Case(b_household_errands, "villager", ("grid2_worker",)),
     ("POST", "/errands/applications/{ref}/actions"): Case(b_errand_step, "village_admin",
                                                          ("grid_worker", "village2_admin", "villager")),
     ("POST", "/errands/import"): Case(b_import_errands, "county_admin", COUNTY_OFFICE, cross="own",
@@ -1158,7 +1169,7 @@ VILLAGER_ROUTES = frozenset({
     ("POST", "/snaps"), ("GET", "/snaps/similar"), ("GET", "/snaps/board"), ("POST", "/letters"),
     ("PUT", "/me/settings"), ("GET", "/errands/items"), ("GET", "/errands/items/{item_id}"),
     ("POST", "/errands/applications"), ("GET", "/errands/applications/{ref}"),
-    ("POST", "/errands/applications/{ref}/actions"),
+    ("POST", "/errands/applications/{ref}/actions"), ("GET", "/errands/applications"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 
