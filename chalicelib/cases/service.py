@@ -238,8 +238,7 @@ def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: s
             if due:
                 tx.save(CaseDue(CaseDue.partition(tenant), f"{due}#{cid}", cid=cid))
             tx.update(CaseCount(count_pk, count_sk), actions=[CaseCount.count.add(1), CaseCount.kind.set(CaseCount)])
-            for item in own:
-                tx.save(item)
+            _save_own(tx, own)
 
     own = also(cid) if also is not None else ()
     _write(write)
@@ -340,6 +339,15 @@ def _event(tenant: str, cid: str, at: dt.datetime, event: str, uid: str | None, 
     return CaseEvent(Case.partition(tenant, cid), f"E#{_ms(at)}#{uuid.uuid4().hex[:6]}", event=event,
                      at=clock.iso(at), by_uid=uid, by_name=name, by_role=role, status=status, note=note,
                      detail=detail or {})
+
+
+def _save_own(tx, items) -> None:
+    """A module's items of a filing or an action: a model is saved, a (model, actions) pair updated (counters)."""
+    for item in items:
+        if isinstance(item, tuple):
+            tx.update(item[0], actions=item[1])
+        else:
+            tx.save(item)
 
 
 def _write(fn, attempts: int = 3) -> None:
@@ -536,8 +544,7 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
                     tx.delete(CaseDue(CaseDue.partition(tenant), f"{old_due}#{case.cid}"))
                 if case.due_at:
                     tx.save(CaseDue(CaseDue.partition(tenant), f"{case.due_at}#{case.cid}", cid=case.cid))
-            for item in own:
-                tx.save(item)
+            _save_own(tx, own)
 
     _write(write)
     return case

@@ -10,6 +10,7 @@ from ..core.lazy import lazy_module
 service = lazy_module(".service", __package__)
 applications = lazy_module(".applications", __package__)
 consent = lazy_module(".consent", __package__)
+stats = lazy_module(".stats", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("errands",)
@@ -93,3 +94,18 @@ def ask_consent(call: Call):
 def household_applications(call: Call):
     q = call.query
     return applications.for_household(call.ctx, q.household, q.limit, q.cursor)
+
+
+@endpoint(bp, "/errands/stats", "GET", permission="errands.read", name="errand_stats", tags=TAGS,
+          query=".schemas:StatsQuery", response=".schemas:StatsOut",
+          summary="A month's numbers per item and township: applications, decided, within the legal time limit, "
+                  "average working days, share delivered to the door (counters kept at write time: one Query)")
+def stats_report(call: Call):
+    return stats.report(call.ctx, call.query.place, call.query.month)
+
+
+@endpoint(bp, "/errands/stats/export", "POST", permission="errands.read", name="export_errand_stats", tags=TAGS,
+          body=".schemas:StatsQuery", response=".schemas:ExportOut",
+          summary="The month's numbers as an Excel workbook (by township and item; by item): a link valid 10 minutes")
+def stats_export(call: Call):
+    return stats.workbook(call.ctx, call.body.place, call.body.month)

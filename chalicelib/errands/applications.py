@@ -22,6 +22,7 @@ from ..core.auth import service as auth
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.tenancy import ROLE_NAMES_ZH, TenantContext
 from ..households import service as households
+from . import stats
 from .casetype import ERRAND
 from .models import ErrandApplication, ErrandHouseholdRef, ErrandItem
 
@@ -159,7 +160,8 @@ def apply(ctx: TenantContext, body) -> dict:
             app.consent_phone_mask, app.consent_at = agreed["phone"], agreed["at"]
             app.consent_phone_enc = pii.encrypt(tenant, agreed["phone_full"])
         ms = str(int(clock.now().timestamp() * 1000))
-        return [app, ErrandHouseholdRef(ErrandHouseholdRef.partition(tenant, hh.hid), f"{ms}#{cid}", cid=cid)]
+        return [app, ErrandHouseholdRef(ErrandHouseholdRef.partition(tenant, hh.hid), f"{ms}#{cid}", cid=cid),
+                stats.count(tenant, clock.iso(), hh.grid, body.item, item["name"], applied=1)]
 
     case = cases.file(ctx, ERRAND.id, category="apply", text=f"申请办理：{item['name']}（{item['department']}）",
                       place=hh.grid, also=also, filed_note=note)
@@ -288,6 +290,7 @@ def act(ctx: TenantContext, ref: str, body) -> dict:
                        code="invalid_transition", details={"stage": app.stage, "action": action})
     now = clock.iso()
     kw: dict = {"note": body.note}
+    counted: list = []  # the month's numbers (stats.py), in the step's transaction
     if action == "return":
         if not body.note:
             raise ValidationFailed(details=[_problem("note", "required", "请写明需要补充或更正什么")])
@@ -325,14 +328,20 @@ def act(ctx: TenantContext, ref: str, body) -> dict:
         app.stage = body.outcome
         kw.update(outcome=body.outcome, photos=body.photos)
         action = "resolve"
+        days = stats.working_days(tenant, case.created_at)
+        within = app.time_limit_days is None or days <= int(app.time_limit_days)
+        counted.append(stats.count(tenant, case.created_at, case.place, app.item_id, app.item_name, decided=1,
+                                   **{body.outcome: 1}, within_limit=int(within), days_sum=days))
     elif action == "ship":
         if not body.courier or not body.tracking_no:
             raise ValidationFailed(details=[_problem("tracking_no", "required", "请填写快递公司和运单号")])
         app.stage, app.courier_company, app.tracking_no, app.shipped_at = "shipped", body.courier, body.tracking_no, now
+        counted.append(stats.count(tenant, case.created_at, case.place, app.item_id, app.item_name, to_door=1))
         kw["detail"] = {"courier": body.courier, "tracking_no": body.tracking_no}
         kw["note"] = body.note or f"{body.courier} 运单号 {body.tracking_no}"
     elif action == "ready":
         app.stage, app.ready_at = "ready", now
+        counted.append(stats.count(tenant, case.created_at, case.place, app.item_id, app.item_name, at_point=1))
         kw["note"] = body.note or "办理结果已送达村代办点，请带身份证前来领取"
     elif action == "receive":
         app.stage, app.received_at = "received", now
@@ -340,7 +349,7 @@ def act(ctx: TenantContext, ref: str, body) -> dict:
         if body.rating is None:
             raise ValidationFailed(details=[_problem("rating", "required", "请选择1到5星")])
         kw["rating"] = body.rating
-    cases.act(ctx, ref, action, also=lambda _case: [app], by_module=True, filer_ok=_family(ctx, app), **kw)
+    cases.act(ctx, ref, action, also=lambda _case: [app, *counted], by_module=True, filer_ok=_family(ctx, app), **kw)
     return detail(ctx, ref)
 
 

@@ -105,3 +105,24 @@ class ErrandHouseholdRef(SubmissionsItem, discriminator="errand_household_ref"):
     @staticmethod
     def partition(tenant: str, hid: str) -> str:
         return key(tenant, "ERRHH", hid)
+
+
+class ErrandStat(SubmissionsItem, discriminator="errand_stat"):
+    """`{t}#ERRSTAT#{YYYY-MM}` / `{township}#{item id}`: how a month's applications for an item in a township fared,
+    counted in the transactions that change them (never by scanning): applied, decided (approved, refused), decided
+    within the item's legal time limit (working days), the working days it took summed, delivered to the door (a
+    courier shipment) and handed over at the service point. The month is the one the application was filed in."""
+
+    item_name = UnicodeAttribute(null=True)
+    applied = NumberAttribute(default=0)
+    decided = NumberAttribute(default=0)
+    approved = NumberAttribute(default=0)
+    refused = NumberAttribute(default=0)
+    within_limit = NumberAttribute(default=0)
+    days_sum = NumberAttribute(default=0)
+    to_door = NumberAttribute(default=0)
+    at_point = NumberAttribute(default=0)
+
+    @staticmethod
+    def keys(tenant: str, month: str, township: str, item_id: str) -> tuple[str, str]:
+        return key(tenant, "ERRSTAT", month), f"{township}#{item_id}"

@@ -256,3 +256,39 @@ class HouseholdApplication(Out):
 class HouseholdApplications(Out):
     items: list[HouseholdApplication]
     next_cursor: str | None
+
+
+class StatsQuery(Strict):
+    place: str = Field(pattern=r"^\d{6}(\d{3})?$", description="the county, or a township")
+    month: str = Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM (Asia/Shanghai)")
+
+
+class StatRow(Out):
+    township: str | None = None
+    township_name: str | None = None
+    item: str | None = None
+    item_name: str | None = None
+    applied: int
+    decided: int
+    approved: int
+    refused: int
+    within_limit: int
+    days_sum: int
+    to_door: int
+    at_point: int
+    within_limit_rate: float | None = Field(description="decided within the legal time limit / decided")
+    avg_days: float | None = Field(description="working days from filing to decision, on average")
+    to_door_share: float | None = Field(description="delivered by courier / delivered (trips saved)")
+
+
+class StatsOut(Out):
+    month: str
+    place: str
+    rows: list[StatRow] = Field(description="one per township and item with applications that month")
+    items: list[StatRow] = Field(description="per item, over the place")
+    total: StatRow
+
+
+class ExportOut(Out):
+    url: str = Field(description="the workbook, a link valid 10 minutes")
+    filename: str

@@ -306,3 +306,43 @@ def test_only_the_grids_staff_may_ask_a_household_and_only_its_family_lists_its_
     b = body(client, family)
     r = client.post("/errands/applications", b, token=neighbour, headers={"Idempotency-Key": new_phone()})
     assert r.status_code in (403, 404), r.json
+
+
+def test_the_months_numbers_per_item_and_township_and_their_workbook(client, county, family):
+    import io
+
+    import openpyxl
+    import requests as http
+
+    from chalicelib.core import clock
+
+    village, county_admin = county.tokens["village_admin"], county.tokens["county_admin"]
+    approved = apply(client, family, body(client, family)).json["case"]["ref"]
+    refused = apply(client, family, body(client, family, delivery="pickup", address=None)).json["case"]["ref"]
+    for ref in (approved, refused):
+        assert step(client, village, ref, "forward").status_code == 200
+    assert step(client, county_admin, approved, "decide", outcome="approved").status_code == 200
+    assert step(client, county_admin, refused, "decide", outcome="refused", note="材料不符").status_code == 200
+    assert step(client, village, approved, "ship", courier="顺丰速运", tracking_no="SF1234567890").status_code == 200
+    month = clock.now().astimezone(clock.SHANGHAI).strftime("%Y-%m")
+    r = client.get(f"/errands/stats?place={county.code}&month={month}", token=county_admin)
+    assert r.status_code == 200, r.json
+    row = next(x for x in r.json["rows"] if x["item"] == family["item"]["id"])
+    assert (row["applied"], row["decided"], row["approved"], row["refused"]) == (2, 2, 1, 1)
+    assert row["within_limit"] == 2 and row["within_limit_rate"] == 1.0 and row["avg_days"] == 0.0
+    assert row["to_door"] == 1 and row["to_door_share"] == 1.0 and row["township"] == county.township
+    assert row["township_name"] and r.json["total"]["applied"] >= 2
+    # a township's official reads their township; a village office does not read the township's numbers
+    own = client.get(f"/errands/stats?place={county.township}&month={month}", token=county.tokens["township_official"])
+    mine = [x for x in r.json["rows"] if x["township"] == county.township]
+    assert own.status_code == 200 and own.json["rows"] == mine
+    assert client.get(f"/errands/stats?place={county.township}&month={month}", token=village).status_code == 403
+    assert client.get(f"/errands/stats?place={county.code}&month=2026-13", token=county_admin).status_code == 422
+    # the workbook: what the page shows, by township and item, with a total line
+    out = client.post("/errands/stats/export", {"place": county.code, "month": month}, token=county_admin)
+    assert out.status_code == 200 and out.json["filename"].endswith(".xlsx"), out.json
+    wb = openpyxl.load_workbook(io.BytesIO(http.get(out.json["url"], timeout=30).content))
+    sheet = wb["按乡镇和事项"]
+    lines = list(sheet.iter_rows(values_only=True))
+    assert lines[0][:3] == ("乡镇", "事项", "申请数") and lines[-1][0] == "合计"
+    assert lines[-1][2] == r.json["total"]["applied"] and sum(x[2] for x in lines[1:-1]) == lines[-1][2]

@@ -323,12 +323,20 @@ def _georeport_form(world: FuzzWorld, body: dict) -> dict:
     return out
 
 
+def _this_month() -> str:
+    from chalicelib.core import clock
+
+    return clock.now().astimezone(clock.SHANGHAI).strftime("%Y-%m")
+
+
 def _query_values(world: FuzzWorld, template: str) -> dict[str, str]:
     if _georeport(template):
         return _georeport_query(world)
     out = dict(QUERY, household=world.hh["id"], member=world.party_member)
     if template.startswith("/tipoffs"):
         out["place"] = FOCUS_VILLAGE
+    if template == "/errands/stats":
+        out.update(place=COUNTY_CODE, month=_this_month())
     return out
 
 
@@ -373,6 +381,8 @@ def _body_values(world: FuzzWorld, method: str, template: str, body: dict) -> di
         out.update(item=world.errand_item()["id"], values={}, materials=[], delivery="pickup")
     if template == "/errands/applications/{ref}/actions":
         out.update(action="forward", note=None)
+    if template == "/errands/stats/export":
+        out.update(place=COUNTY_CODE, month=_this_month())
     if template == "/errands/import" and "key" in body:
         out["key"] = world.uploaded_errands()
     if template in ("/auth/refresh", "/auth/signout") and "refresh_token" in body:
@@ -383,7 +393,7 @@ def _body_values(world: FuzzWorld, method: str, template: str, body: dict) -> di
     if isinstance(body.get("households"), list):
         out["households"] = [hh["id"]]
     for key, value in (("grid", GRID), ("place", GRID), ("village", FOCUS_VILLAGE), ("tenant", COUNTY_CODE)):
-        if key in body:
+        if key in body and key not in out:  # an operation's own aim above wins
             out[key] = value
     if "code" in body:
         out["code"] = {"/links": world.invite_code, "/passes/scan": lambda: world.pass_()["code"],

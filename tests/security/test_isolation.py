@@ -607,6 +607,20 @@ def b_household_errands(c):
     return f"/errands/applications?household={hid}", None
 
 
+def _month() -> str:
+    from chalicelib.core import clock
+
+    return clock.now().astimezone(clock.SHANGHAI).strftime("%Y-%m")
+
+
+def b_errand_stats(c):
+    return f"/errands/stats?place={c.township}&month={_month()}", None
+
+
+def b_export_errand_stats(c):
+    return "/errands/stats/export", {"place": c.township, "month": _month()}
+
+
 def b_errand_step(c):
     path, _ = b_errand_application(c)
     return f"{path}/actions", {"action": "forward"}
@@ -733,6 +747,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/errands/applications"): Case(b_apply_errand, "villager", denied=DENIED_OR_INVALID),
     ("GET", "/errands/applications/{ref}"): Case(b_errand_application, "village_admin",
                                                  ("grid_worker", "village2_admin", "villager")),
+    ("GET", "/errands/stats"): Case(b_errand_stats, "county_admin", ("village_admin", "grid_worker", "villager")),
+    ("POST", "/errands/stats/export"): Case(b_export_errand_stats, "county_admin",
+                                            ("village_admin", "grid_worker", "villager")),
     ("POST", "/errands/consents"): Case(b_errand_consent, "grid_worker", IN_GRID + ("epidemic_command",)),
     ("GET", "/errands/applications"): Case(b_household_errands, "villager", ("grid2_worker",)),
     ("POST", "/errands/applications/{ref}/actions"): Case(b_errand_step, "village_admin",
