@@ -27,7 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-GUARD_ZIPPED = 13 * 1024 * 1024  # a regression guard: fails the bench
+# A regression guard: fails the bench. 14 MB since 网上代办 (issue 14): pypinyin's dictionaries (0.8 MB zipped) give
+# the catalogue's pinyin initials, computed when an item is written (the phone searches them).
+GUARD_ZIPPED = 14 * 1024 * 1024
 TARGET_ZIPPED = 5 * 1024 * 1024  # issue 13's target: reported, not (yet) met
 NOT_IN_PACKAGE = ("tests", "web", "devstack", "bench", "infra", "scripts", "docs", "var", "node_modules")
 
