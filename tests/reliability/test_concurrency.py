@@ -297,7 +297,37 @@ def _nothing(w, path, body):
     return None
 
 
+def _errand_items(w, path, body):
+    return sum(1 for i in w.get("/errands/items?all=true", "county_admin")["items"] if i["name"] == body["name"])
+
+
+def _errand_item_problems(w, path, body, answer, before):
+    after = _errand_items(w, path, body)
+    return [] if after == before + 1 else [f"items named {body['name']} went {before} -> {after}, want one more"]
+
+
+def _errand_cases(w, path, body):
+    return sum(1 for c in _all(w, "/cases/mine", "villager") if c["type"] == "errand")
+
+
+def _errand_case_problems(w, path, body, answer, before):
+    after = _errand_cases(w, path, body)
+    return [] if after == before + 1 else [f"the villager's applications went {before} -> {after}, want one more"]
+
+
+def _errand_timeline(w, path, body):
+    return len(w.get(path.rsplit("/actions", 1)[0], "village_admin")["case"]["timeline"])
+
+
+def _errand_step_problems(w, path, body, answer, before):
+    after = _errand_timeline(w, path, body)
+    return [] if after == before + 1 else [f"the application's timeline went {before} -> {after}, want one more"]
+
+
 READ_BACKS: dict[tuple[str, str], ReadBack] = {
+    ("POST", "/errands/items"): ReadBack(_errand_items, _errand_item_problems),
+    ("POST", "/errands/applications"): ReadBack(_errand_cases, _errand_case_problems),
+    ("POST", "/errands/applications/{ref}/actions"): ReadBack(_errand_timeline, _errand_step_problems),
     ("POST", "/households"): ReadBack(_households_before, _households_problems),
     ("POST", "/cases/{ref}/actions"): ReadBack(_timeline, _action_problems),
     ("POST", "/letters"): ReadBack(lambda w, p, b: len(_all(w, "/cases/mine", "villager")), _snap_problems),
@@ -392,6 +422,10 @@ def _other_body(route: tuple[str, str], body: dict) -> dict:
         b["member"] = b["member"][::-1]
     elif "note" in b:
         b["note"] = b["note"] + "（补充）"
+    elif "delivery" in b and route == ("POST", "/errands/applications"):
+        b["phone"] = new_phone()  # the same application with another contact
+    elif route == ("POST", "/errands/applications/{ref}/actions"):
+        b["note"] = "另一说明"
     else:
         raise AssertionError(f"no other body for {route}: {body}")
     assert b != body
@@ -559,6 +593,9 @@ VERSIONED: dict[tuple[str, str], Edit] = {
         lambda b: {"categories": [{**x, "name": x["name"] + "乙"} for x in b["categories"]]},
         lambda w, p: next(t for t in w.get("/cases/types", "county_admin")["items"] if t["id"] == p.split("/")[3]),
         lambda rec, b: [x["name"] for x in rec["categories"]] == [x["name"] for x in b["categories"]]),
+    ("PUT", "/errands/items/{item_id}"): Edit(
+        lambda b: {**b, "promised_days": 2}, lambda w, p: w.get(p, "county_admin"),
+        lambda rec, b: rec["promised_days"] == b["promised_days"]),
     ("PUT", "/me/settings"): Edit(
         lambda b: {"sms_updates": True}, lambda w, p: w.get("/me", "villager"),
         lambda rec, b: rec["sms_updates"] == b["sms_updates"]),
