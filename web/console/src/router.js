@@ -5,6 +5,8 @@
 // inbox serves every case type the person may read).
 import { createRouter, createWebHistory } from 'vue-router'
 import { withoutCountyLink } from '@shared/cells.js'
+import { placesOf } from '@shared/permissions.js'
+import { levelOf } from '@shared/placeCodes.js'
 import { landingPages } from './auth/roles.js'
 import { useAuth } from './auth/store.js'
 
@@ -28,7 +30,8 @@ export const PAGES = [
   { name: 'partyLinks', path: 'party-links', permission: 'party.link', icon: 'party',
     component: () => import('./party/PartyLinksPage.vue') },
   // Any read permission of a case type (chalicelib/*/casetype.py `read_permission`): a new case type adds its own.
-  { name: 'cases', path: 'cases', permission: ['snaps.read', 'tipoffs.read', 'letters.read'], icon: 'cases',
+  { name: 'cases', path: 'cases', permission: ['snaps.read', 'tipoffs.read', 'letters.read', 'errands.read'],
+    icon: 'cases',
     component: () => import('./cases/CasesPage.vue') },
   { name: 'caseCategories', path: 'cases/categories', permission: 'cases.configure', icon: 'settings',
     component: () => import('./cases/CategoriesPage.vue') },
@@ -40,12 +43,26 @@ export const PAGES = [
     component: () => import('./passes/ScansPage.vue') },
   { name: 'workdays', path: 'workdays', permission: 'workdays.read', icon: 'calendar',
     component: () => import('./workdays/WorkdaysPage.vue') },
+  // 网上代办 (a menu group of its own): the county's catalogue of items.
+  { name: 'errandItems', path: 'errands/items', permission: 'errands.configure', icon: 'list', group: 'errands',
+    component: () => import('./errands/ItemsPage.vue') },
+  // The month's numbers: read at the county or a township (`levels`: a village office holds errands.read but
+  // reads no statistics).
+  { name: 'errandStats', path: 'errands/stats', permission: 'errands.read', levels: ['county', 'township'],
+    icon: 'chart', group: 'errands', component: () => import('./errands/stats/ErrandStatsPage.vue') },
   { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
     component: () => import('./counties/CountiesPage.vue') },
 ]
 
+/** May the person open the page: they hold its permission, at a place of one of its `levels` when it names them. */
+export function mayOpen(auth, page) {
+  if (!auth.can(page.permission)) return false
+  return !page.levels || [].concat(page.permission).some((p) => placesOf(auth.me, p)
+    .some((code) => page.levels.includes(levelOf(code))))
+}
+
 export function allowedPages(auth) {
-  return PAGES.filter((p) => auth.can(p.permission))
+  return PAGES.filter((p) => mayOpen(auth, p))
 }
 
 /** The page a person lands on: their role's own first page (auth/roles.js LANDING) if they may use it, else the
@@ -67,6 +84,9 @@ export const router = createRouter({
         { path: '', name: 'home', component: () => import('./shell/NoAccess.vue') },
         ...PAGES.map((p) => ({ path: p.path, name: p.name, component: p.component,
           meta: { permission: p.permission, page: p } })),
+        // 网上代办: one application, opened from the cases inbox (not a menu page).
+        { path: 'errands/applications/:ref', name: 'errandApplication', meta: { permission: 'errands.read' },
+          component: () => import('./errands/applications/ApplicationPage.vue') },
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },
@@ -97,6 +117,8 @@ router.beforeEach(async (to) => {
     const first = landingPage(auth)
     return first ? { name: first } : true
   }
-  if (to.meta.permission && !auth.can(to.meta.permission)) return { name: 'home' }
+  if (to.meta.page ? !mayOpen(auth, to.meta.page) : to.meta.permission && !auth.can(to.meta.permission)) {
+    return { name: 'home' }
+  }
   return true
 })

@@ -14,7 +14,7 @@ const TIPOFF = {
 }
 const ROUTES = [
   { path: '/cases/:ref', name: 'case' }, { path: '/snaps', name: 'snaps' }, { path: '/letters/new', name: 'letters-new' },
-  { path: '/field', name: 'field' },
+  { path: '/field', name: 'field' }, { path: '/errands/applications/:ref', name: 'errand-application' },
 ]
 
 async function settle() {
@@ -95,6 +95,23 @@ describe('我的事项', () => {
     fakeFetch(() => ({ body: { items: [], next_cursor: null } }))
     const { wrapper } = await open(MyCasesPage, '/cases', VILLAGER_ME)
     expect(wrapper.find('[data-test="no-cases"]').text()).toBe('您还没有提交过事项')
+  })
+
+  it('opens my 网上代办 application on its own page, other cases on the case page', async () => {
+    const errand = {
+      ...snapCase({ status: 'assigned', photos: [] }), ref: 'DB-330825-000001', type: 'errand', type_name: '网上代办',
+      category: 'apply', category_name: '在线申请', text: '申请办理：生育登记（县卫生健康局）', status_name: '待受理',
+    }
+    fakeFetch((req) => (req.path.startsWith('/cases/mine?')
+      ? { body: { items: [errand, snapCase()], next_cursor: null } }
+      : { status: 404, body: {} }))
+    const { wrapper } = await open(MyCasesPage, '/cases', VILLAGER_ME)
+    const cards = wrapper.findAll('[data-test="case"]')
+    expect(cards[0].find('h2').text()).toBe('网上代办 在线申请')
+    expect(cards[0].find('[data-test="status"]').text()).toBe('待受理')
+    expect(cards[0].text()).toContain('申请办理：生育登记（县卫生健康局）')
+    expect(cards[0].find('a').attributes('href')).toBe('/errands/applications/DB-330825-000001')
+    expect(cards[1].find('a').attributes('href')).toBe('/cases/SP-330825-000007')
   })
 })
 

@@ -3,9 +3,11 @@
 // is built, and the app has its page — so no tile leads nowhere.
 export const MODULE_PAGES = {
   daily_report: '/report', scan_pass: '/pass', tipoffs: '/tipoffs', snaps: '/snaps', mailbox: '/letters/new',
+  errands: '/errands',
 }
 /** The icon of each module's tile (common/AppIcon.vue). */
-export const MODULE_ICONS = { daily_report: 'report', scan_pass: 'qr', tipoffs: 'megaphone', snaps: 'camera', mailbox: 'mail' }
+export const MODULE_ICONS = { daily_report: 'report', scan_pass: 'qr', tipoffs: 'megaphone', snaps: 'camera', mailbox: 'mail',
+  errands: 'briefcase' }
 
 /** 每日上报 first: the one thing every household does every day. */
 const FIRST = ['daily_report']

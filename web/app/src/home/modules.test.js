@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MODULE_PAGES, moduleTiles } from './modules.js'
+import { MODULE_ICONS, MODULE_PAGES, moduleTiles } from './modules.js'
 
 const CATALOGUE = [
   { id: 'daily_report', name: '每日上报', built: true },
@@ -41,5 +41,11 @@ describe('home module tiles', () => {
       { id: 'mailbox', name: '村民信箱', to: '/letters/new' },
     ])
     expect(moduleTiles([{ id: 'mailbox', name: '村民信箱', built: true }], ['snaps'], MODULE_PAGES)).toEqual([])
+  })
+  it('has the page of 网上代办 (the catalogue), with its icon', () => {
+    expect(moduleTiles([{ id: 'errands', name: '网上代办', built: true }], ['errands'], MODULE_PAGES)).toEqual([
+      { id: 'errands', name: '网上代办', to: '/errands' },
+    ])
+    expect(MODULE_ICONS.errands).toBe('briefcase')
   })
 })

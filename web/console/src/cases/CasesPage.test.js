@@ -6,6 +6,9 @@ import { COUNTY_ADMIN, GRID_WORKER, VILLAGE_ADMIN } from '../common/meFixtures.j
 import { clearPlaceCache } from '../places/placeCache.js'
 import CasesPage from './CasesPage.vue'
 
+const routerPush = vi.fn() // a 网上代办 row opens its own page
+vi.mock('vue-router', async (original) => ({ ...(await original()), useRouter: () => ({ push: routerPush }) }))
+
 const VILLAGE = '330825001201'
 const G01 = `${VILLAGE}G01`
 const G02 = `${VILLAGE}G02`
@@ -314,6 +317,29 @@ describe('CasesPage', () => {
       expect([...drawer().querySelectorAll('[data-action]')].map((b) => b.textContent.trim())).toEqual(['受理', '回复',
         '办结', '合并重复', '屏蔽'])
       expect(drawer().querySelector('[data-field=filer]').textContent).toBe('匿名')
+      w.unmount()
+    })
+
+  it('a 网上代办 application opens its own page (its steps answer the whole application), not the drawer',
+    async () => {
+      const snap = kase()
+      const errand = { ...kase(), type: 'errand', type_name: '网上代办', category: 'apply', category_name: '在线申请',
+        ref: 'DB-330825-000123', text: '申请办理：生育登记（县卫生健康局）', actions: ['accept', 'resolve'] }
+      vi.stubGlobal('fetch', server([snap, errand]))
+      routerPush.mockClear()
+      const w = mountAs(VILLAGE_ADMIN)
+      await settle()
+      await rows(w)[1].findAll('td')[3].trigger('click')
+      await settle()
+      expect(routerPush).toHaveBeenCalledWith({ name: 'errandApplication', params: { ref: 'DB-330825-000123' } })
+      expect(drawer()?.textContent || '').not.toContain('事项详情 DB-330825-000123')
+      w.findAll('button').find((b) => b.attributes('aria-label') === `查看 ${errand.ref}`).trigger('click')
+      await settle()
+      expect(routerPush).toHaveBeenCalledTimes(2)
+      await rows(w)[0].findAll('td')[3].trigger('click') // any other case: the drawer, as before
+      await settle()
+      expect(routerPush).toHaveBeenCalledTimes(2)
+      expect(drawer().textContent).toContain(`事项详情 ${snap.ref}`)
       w.unmount()
     })
 

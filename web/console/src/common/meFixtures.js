@@ -39,7 +39,7 @@ export const COUNTY_ADMIN = me('周县管', [{ role: 'county_admin', place: '330
   permissions: at(['330825'], ['tenant.read', 'places.read', 'places.write', 'households.read', 'households.write',
     'coverage.read', 'staff.read', 'staff.write', 'imports.write', 'reports.read', 'reports.settings', 'alerts.read',
     'party.link', 'passes.logs', 'tipoffs.read', 'tipoffs.handle', 'snaps.read', 'snaps.handle', 'cases.configure',
-    'workdays.read', 'workdays.write']),
+    'workdays.read', 'workdays.write', 'errands.configure']),
   appoint: [
     ...appoint('county', ['330825'], ['county_admin', 'epidemic_command', 'org_department', 'employer']),
     ...appoint('township', ['330825'], ['township_official']),

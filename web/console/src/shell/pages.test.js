@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { holds } from '@shared/permissions.js'
-import { allowedPages, landingPage } from '../router.js'
+import { PAGES, allowedPages, landingPage } from '../router.js'
 import {
   CHECKPOINT, COMMAND, COUNTY_ADMIN, GRID_WORKER, OPERATOR, ORG_DEPARTMENT, TOWNSHIP, VILLAGE_ADMIN,
   VILLAGE_ADMIN_AND_COMMAND, VILLAGE_ADMIN_NO_TIPOFFS, VILLAGER,
@@ -50,6 +50,18 @@ describe('the menu is built from /api/me permissions', () => {
     }
     expect(names(GRID_WORKER)).not.toContain('workdays')
     expect(names(CHECKPOINT)).not.toContain('workdays')
+  })
+  it('事项目录 (under 网上代办) for the county admin (errands.configure) only', () => {
+    expect(names(COUNTY_ADMIN)).toContain('errandItems')
+    for (const me of [VILLAGE_ADMIN, TOWNSHIP, COMMAND, GRID_WORKER, VILLAGER]) expect(names(me)).not.toContain('errandItems')
+    expect(allowedPages(as(COUNTY_ADMIN)).find((p) => p.name === 'errandItems').group).toBe('errands')
+  })
+  it('网上代办统计 (under 网上代办) for errands.read at the county or a township, not at a village', () => {
+    const reading = (place) => names({ ...VILLAGER, permissions: { 'errands.read': [place] } })
+    expect(reading('330825')).toEqual(['cases', 'errandStats'])
+    expect(reading('330825001')).toEqual(['cases', 'errandStats'])
+    expect(reading('330825001201')).toEqual(['cases']) // a village office reads applications, not the numbers
+    expect(PAGES.find((p) => p.name === 'errandStats').group).toBe('errands')
   })
   it('the operator gets the counties only; a villager nothing; nothing before /me answers', () => {
     expect(names(OPERATOR)).toEqual(['counties'])
