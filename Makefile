@@ -57,7 +57,7 @@ web-test: $(WEB_STAMP)
 test: $(STAMP) $(INFRA_STAMP) system web
 	$(PY) -m ruff check .
 	$(MAKE) --no-print-directory web-test
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --durations=30
 
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP) requirements-bench.txt

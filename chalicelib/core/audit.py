@@ -28,13 +28,19 @@ class AuditEntry(SubmissionsItem, discriminator="audit"):
 KEEP_SECONDS = 3 * 366 * 86400
 
 
-def record(tenant: str, ctx, what: str, subject: str) -> None:
+def entry(tenant: str, ctx, what: str, subject: str) -> AuditEntry:
+    """The record of a privileged read, not yet stored: for the transaction of a write whose answer shows it."""
     now = clock.now()
     month = now.astimezone(clock.SHANGHAI).strftime("%Y-%m")
     roles = ",".join(sorted({g.role for g in ctx.grants}))
-    AuditEntry(AuditEntry.partition(tenant, month), f"{int(now.timestamp() * 1000)}#{secrets.token_hex(4)}",
-               uid=ctx.user_id, roles=roles, what=what, subject=subject, at=clock.iso(now),
-               expires=clock.epoch() + KEEP_SECONDS).save()
+    return AuditEntry(AuditEntry.partition(tenant, month), f"{int(now.timestamp() * 1000)}#{secrets.token_hex(4)}",
+                      uid=ctx.user_id, roles=roles, what=what, subject=subject, at=clock.iso(now),
+                      expires=clock.epoch() + KEEP_SECONDS)
+
+
+def record(tenant: str, ctx, what: str, subject: str) -> None:
+    """Store the record of a read before its data is answered (a read whose record fails answers nothing)."""
+    entry(tenant, ctx, what, subject).save()
 
 
 def entries(tenant: str, month: str) -> list[AuditEntry]:

@@ -186,10 +186,11 @@ def contact_phone(tenant: str, case) -> str | None:
     return pii.decrypt(tenant, app.consent_phone_enc) if app.consent_phone_enc else None
 
 
-def detail(ctx: TenantContext, ref: str) -> dict:
+def detail(ctx: TenantContext, ref: str, recorded: bool = False) -> dict:
     """The application as the applicant or a handler in scope sees it: its case (status, timeline), the item, the
     form's values (ID numbers masked unless the reader may see household numbers), the materials as links valid for
-    a few minutes. A staff reader's view of the materials is recorded."""
+    a few minutes. A staff reader's view of the materials is recorded (`recorded`: already, in the transaction of the
+    step whose answer this is)."""
     from ..cases import out as case_out
     from ..core import audit, files
     from ..core.db import SubmissionsItem
@@ -212,7 +213,7 @@ def detail(ctx: TenantContext, ref: str) -> dict:
             v["value"] = [files.download_url(k, expires=300) for k in v["value"]]
     materials = [{**m, "photos": [files.download_url(k, expires=300) for k in m["photos"]]}
                  for m in json.loads(app.materials)]
-    if not own:
+    if not own and not recorded:
         audit.record(tenant, ctx, "application_materials", case.cid)
     address = pii.decrypt(tenant, app.address_enc) if app.address_enc else None
     phone = pii.decrypt(tenant, app.phone_enc) if app.phone_enc else None
@@ -349,8 +350,13 @@ def act(ctx: TenantContext, ref: str, body) -> dict:
         if body.rating is None:
             raise ValidationFailed(details=[_problem("rating", "required", "请选择1到5星")])
         kw["rating"] = body.rating
+    staff_answer = not applicant  # the answer shows staff the materials: its record goes in the step's transaction
+    if staff_answer:
+        from ..core import audit
+
+        counted.append(audit.entry(tenant, ctx, "application_materials", case.cid))
     cases.act(ctx, ref, action, also=lambda _case: [app, *counted], by_module=True, filer_ok=_family(ctx, app), **kw)
-    return detail(ctx, ref)
+    return detail(ctx, ref, recorded=staff_answer)
 
 
 STEP_NAMES = {**ERRAND.action_names, "decide": "作出决定", "rate": "评价"}

@@ -35,7 +35,7 @@ def test_the_months_numbers_charts_tables_and_workbook_in_the_console(desk, web_
     api = web_stack
     _, item, approved = villager_applies(api, tmp_path)
     _, _, refused = villager_applies(api, tmp_path)
-    va, ca = api.session(VILLAGE_ADMIN), api.session(COUNTY_ADMIN)
+    va, ca = api.staff_session(VILLAGE_ADMIN), api.staff_session(COUNTY_ADMIN)
     for ref in (approved, refused):
         step(api, va, ref, "forward")
     step(api, ca, approved, "decide", outcome="approved")

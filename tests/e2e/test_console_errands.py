@@ -44,7 +44,7 @@ def upload(api, session: dict, path: str) -> str:
 
 def villager_applies(api, tmp_path) -> tuple[dict, dict, str]:
     """(villager session, the item, ref) of a fresh application for 生育登记, by courier."""
-    admin = api.session(COUNTY_ADMIN)
+    admin = api.staff_session(COUNTY_ADMIN)
     household = api.api(admin, "POST", "/api/households", {
         "grid": GRID, "address": f"张王村代办{new_phone('143')[-5:]}号",
         "members": [{"name": "代阿姨", "relation": "户主", "id_number": new_id_number()}]}, status=201)
@@ -83,7 +83,7 @@ def test_returned_supplemented_forwarded_approved_and_shipped_in_the_console(des
                                                                              tmp_path):
     api = web_stack
     villager, item, ref = villager_applies(api, tmp_path)
-    va = api.session(VILLAGE_ADMIN)
+    va = api.staff_session(VILLAGE_ADMIN)
 
     # The village admin finds it in 事项办理 and it opens the application's own page.
     page = open_console(desk, web_stack, va, "/cases")
@@ -150,7 +150,7 @@ def test_returned_supplemented_forwarded_approved_and_shipped_in_the_console(des
     county = browser.new_context(**DESK)
     county.set_default_timeout(15_000)
     try:
-        cpage = open_console(county, web_stack, api.session(COUNTY_ADMIN), f"/errands/applications/{ref}")
+        cpage = open_console(county, web_stack, api.staff_session(COUNTY_ADMIN), f"/errands/applications/{ref}")
         expect(cpage.locator("[data-test=stage]")).to_have_text("部门办理中")
         cpage.locator("[data-step=decide]").click()
         dialog = step_dialog(cpage, "作出决定")

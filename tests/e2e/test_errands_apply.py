@@ -28,7 +28,7 @@ def no_sideways_scroll(page):
 
 def linked_villager(web_stack, browser):
     """(context, page, session) of a villager on a 360×740 phone, linked to a new household of the demo grid."""
-    admin = web_stack.session(COUNTY_ADMIN)
+    admin = web_stack.staff_session(COUNTY_ADMIN)
     household = web_stack.api(admin, "POST", "/api/households", {
         "grid": GRID, "address": f"张王村申请{new_phone('144')[-5:]}号",
         "members": [{"name": "申阿伯", "relation": "户主", "id_number": new_id_number()}]}, status=201)

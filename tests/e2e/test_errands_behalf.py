@@ -46,12 +46,12 @@ def console_steps(browser, web_stack, ref: str) -> None:
     try:
         for ctx in (village, county):
             ctx.set_default_timeout(15_000)
-        vpage = open_console(village, web_stack, web_stack.session(VILLAGE_ADMIN), f"/errands/applications/{ref}")
+        vpage = open_console(village, web_stack, web_stack.staff_session(VILLAGE_ADMIN), f"/errands/applications/{ref}")
         expect(vpage.locator("[data-test=on-behalf]")).to_contain_text("汪专网")
         vpage.locator("[data-step=forward]").click()
         step_dialog(vpage, "转交部门").get_by_role("button", name="转交部门", exact=True).click()
         expect(vpage.locator("[data-test=stage]")).to_have_text("部门办理中")
-        cpage = open_console(county, web_stack, web_stack.session(COUNTY_ADMIN), f"/errands/applications/{ref}")
+        cpage = open_console(county, web_stack, web_stack.staff_session(COUNTY_ADMIN), f"/errands/applications/{ref}")
         cpage.locator("[data-step=decide]").click()
         dialog = step_dialog(cpage, "作出决定")
         dialog.get_by_text("准予办理", exact=True).click()
@@ -75,14 +75,14 @@ def console_steps(browser, web_stack, ref: str) -> None:
 
 def test_a_grid_worker_applies_for_a_family_which_receives_and_rates_it(web_stack, browser, console_built,
                                                                         tmp_path):
-    admin = web_stack.session(COUNTY_ADMIN)
+    admin = web_stack.staff_session(COUNTY_ADMIN)
     head_phone = new_phone("135")
     household = web_stack.api(admin, "POST", "/api/households", {
         "grid": GRID, "address": f"张王村代办{head_phone[-5:]}号",
         "members": [{"name": "代大伯", "relation": "户主", "id_number": new_id_number(), "phone": head_phone},
                     {"name": "代小明", "relation": "子女", "id_number": new_id_number()}]}, status=201)
     hid = household["id"]
-    worker = web_stack.session(GRID_WORKER)
+    worker = web_stack.staff_session(GRID_WORKER)
     catalogue = web_stack.api(worker, "GET", "/api/errands/items")["items"]
     sydj = next(i for i in catalogue if i["name"] == "生育登记")
     item = web_stack.api(worker, "GET", f"/api/errands/items/{sydj['id']}")

@@ -35,7 +35,7 @@ def viewport_shot(page, name: str):
 
 def linked_villager(web_stack, browser):
     """A phone (360×740) of a villager linked to a new household of the demo grid, on the home page."""
-    admin = web_stack.session(COUNTY_ADMIN)
+    admin = web_stack.staff_session(COUNTY_ADMIN)
     household = web_stack.api(admin, "POST", "/api/households", {
         "grid": GRID, "address": f"张王村代办{new_phone('148')[-5:]}号",
         "members": [{"name": "代阿伯", "relation": "户主", "id_number": new_id_number()}]}, status=201)
@@ -116,11 +116,11 @@ def test_a_villager_finds_sydj_from_the_home_tile_and_reads_its_materials(web_st
 
 
 def test_the_county_admin_edits_one_item_and_switches_another_off(desk, web_stack, browser, console_built):
-    admin = web_stack.session(COUNTY_ADMIN)
+    admin = web_stack.staff_session(COUNTY_ADMIN)
     page = open_console(desk, web_stack, admin, "/")
     page.get_by_role("menuitem", name="事项目录").click()
     expect(page).to_have_url(re.compile(r"/console/errands/items$"))
-    expect(page.get_by_role("menuitem", name="网上代办")).to_be_visible()  # the group
+    expect(page.get_by_role("menuitem", name="网上代办", exact=True)).to_be_visible()  # the group
     rows = page.locator(".errand-items .el-table__body tr")
     expect(rows.filter(has_text="高龄津贴申领")).to_have_count(1)
     assert rows.count() >= len(SHEET_ROWS) - 1  # every demo item, switched-off ones included
@@ -165,7 +165,7 @@ def test_the_county_admin_edits_one_item_and_switches_another_off(desk, web_stac
 
 
 def test_the_county_admin_imports_a_sheet_previewed_then_committed(desk, web_stack, console_built, tmp_path):
-    admin = web_stack.session(COUNTY_ADMIN)
+    admin = web_stack.staff_session(COUNTY_ADMIN)
     header = SHEET_ROWS[0]
     col = {h.rstrip("*"): i for i, h in enumerate(header)}
     changed = list(next(r for r in SHEET_ROWS[1:] if r[col["事项名称"]] == "农机购置补贴申请"))

@@ -806,6 +806,7 @@ export default {
     consent: 'The household consented by SMS code (phone {phone}, {at})',
     applicant: 'Application',
     filer: 'Applicant',
+    proxyFiler: 'Applied for the household by',
     place: 'Grid',
     caseStatus: 'Status',
     outcome: 'Outcome',

@@ -804,6 +804,7 @@ export default {
     consent: '户主已短信验证同意（手机号 {phone}，{at}）',
     applicant: '申请信息',
     filer: '申请人',
+    proxyFiler: '代办人（为该户申请）',
     place: '所在网格',
     caseStatus: '办理状态',
     outcome: '办理结果',
