@@ -162,6 +162,8 @@ def test_grid_worker_reports_for_an_unreported_household(web_stack, admin, lings
     before = web_stack.api(admin, "GET", f"/api/reports/completion?place={LINGSHAN}")["place"]
     page = open_app(phone, web_stack, session, "/")
     page.click("[data-test=tile-field]")
+    # The field page renders from the phone's copy, then again with the server's answers: click once it settled.
+    page.wait_for_load_state("networkidle")
     page.click("[data-test=field-unreported]")
     expect(page).to_have_url(re.compile(r"/field/unreported\?grid="))
     expect(page.locator("[data-test=completion]")).to_contain_text(
