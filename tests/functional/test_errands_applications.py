@@ -49,6 +49,15 @@ def body(client, f, **over) -> dict:
     return b
 
 
+def unsigned(answer):
+    """The answer with its photo links cut at the signature: two reads a second apart sign differently."""
+    if isinstance(answer, dict):
+        return {k: unsigned(v) for k, v in answer.items()}
+    if isinstance(answer, list):
+        return [unsigned(v) for v in answer]
+    return answer.split("?", 1)[0] if isinstance(answer, str) and "X-Amz-" in answer else answer
+
+
 def apply(client, f, b, key=None):
     return client.post("/errands/applications", b, token=f["token"], headers={"Idempotency-Key": key or new_phone()})
 
@@ -67,7 +76,7 @@ def test_a_villager_applies_and_follows_it_as_a_case(client, county, family):
     assert out["address"] == "龙游县灵山村1号" and out["phone"] == "13800001234"
     mine = client.get("/cases/mine", token=family["token"]).json["items"]
     assert [c["ref"] for c in mine if c["type"] == "errand"] == [ref]
-    assert client.get(f"/errands/applications/{ref}", token=family["token"]).json == out
+    assert unsigned(client.get(f"/errands/applications/{ref}", token=family["token"]).json) == unsigned(out)
 
 
 def test_the_service_point_sees_it_and_its_view_of_the_materials_is_recorded(client, county, family):
