@@ -196,3 +196,61 @@ def test_a_grid_worker_applies_for_a_family_which_receives_and_rates_it(web_stac
         assert "短信验证同意" in out["case"]["timeline"][0]["note"]
     finally:
         ctx.close()
+
+
+def test_the_village_clerk_finds_the_household_and_applies_for_it(web_stack, browser, tmp_path):
+    """The village service point's clerk has no grid (no field mode): 网上代办 → 为村民代办 finds the household of the
+    village by its head's name, and the 代办 form is the grid worker's (consent code included)."""
+    admin = web_stack.staff_session(COUNTY_ADMIN)
+    head_phone = new_phone("135")
+    head = f"网点{head_phone[-4:]}"
+    hid = web_stack.api(admin, "POST", "/api/households", {
+        "grid": GRID, "address": f"张王村网点{head_phone[-5:]}号",
+        "members": [{"name": head, "relation": "户主", "id_number": new_id_number(), "phone": head_phone}]},
+        status=201)["id"]
+    clerk = web_stack.staff_session(VILLAGE_ADMIN)
+    catalogue = web_stack.api(clerk, "GET", "/api/errands/items")["items"]
+    sydj = next(i for i in catalogue if i["name"] == "生育登记")
+    item = web_stack.api(clerk, "GET", f"/api/errands/items/{sydj['id']}")
+
+    ctx = browser.new_context(**SMALL_PHONE)
+    ctx.set_default_timeout(20_000)
+    try:
+        page = open_app(ctx, web_stack, clerk, "/errands")
+        page.locator("[data-test=to-behalf]").click()
+        expect(page).to_have_url(re.compile(r"/errands/behalf$"))
+        page.locator("[data-test=behalf-search] input").fill(head)
+        rows = page.locator("[data-test=household-row]")
+        expect(rows).to_have_count(1)
+        no_sideways_scroll(page)
+        screenshot(page, "phone-errands-clerk-households")
+        rows.click()
+        expect(page).to_have_url(re.compile(rf"/field/errands/{hid}$"))
+        expect(page.locator("[data-test=proxy-banner]")).to_contain_text(f"为{head}家代办")
+        page.locator("[data-test=errand]", has_text="生育登记").click()
+        expect(page.locator(".app-bar__title")).to_have_text("代办申请")
+        for f in item["fields"]:
+            box = page.locator(f"[data-test=value-{f['key']}]")
+            if f["type"] == "text":
+                box.locator("input").fill("陈小花")
+            elif f["type"] == "id_number":
+                box.locator("input").fill(new_id_number())
+            elif f["type"] == "date":
+                box.locator("input").fill("2026-11-20")
+            elif f["type"] == "choice":
+                box.get_by_text(f["choices"][0], exact=True).click()
+        for i, _ in enumerate(item["materials"]):
+            page.set_input_files(f"[data-test=material-{i}-photos-album]",
+                                 jpeg(tmp_path / f"c{i}.jpg", (90, 60 + 40 * i, 70)))
+            expect(page.locator(f"[data-test=material-{i}] [data-test=photo]")).to_have_count(1)
+        page.locator("[data-test=delivery-pickup]").click()
+        page.click("[data-test=send-consent]")
+        expect(page.locator("[data-test=consent-sent]")).to_contain_text(head_phone[-4:])
+        page.locator("[data-test=consent-code] input").fill(consent_code(web_stack, head_phone))
+        page.click("[data-test=submit-apply]")
+        expect(page).to_have_url(re.compile(r"/errands/applications/DB-"), timeout=30_000)
+        expect(page.locator("[data-test=on-behalf]")).to_contain_text("祝村管")
+        expect(page.locator("[data-test=status]")).to_have_text("待受理")
+        screenshot(page, "phone-errands-clerk-applied")
+    finally:
+        ctx.close()

@@ -1,6 +1,7 @@
 // Every screen is its own chunk, loaded when first visited (and precached by the service worker for offline use).
 import { createRouter, createWebHistory } from 'vue-router'
 import { onSessionEnded, session } from '@shared/api.js'
+import { holds } from '@shared/permissions.js'
 import { withoutCountyLink } from '@shared/cells.js'
 import { useAccount } from './auth/account.js'
 import { landingPath } from './home/landing.js'
@@ -41,6 +42,7 @@ const routes = [
   { path: '/errands/:id', name: 'errand', component: () => import('./errands/ErrandPage.vue') },
   { path: '/errands/:id/apply', name: 'errand-apply', component: () => import('./errands/apply/ApplyPage.vue') },
   { path: '/errands/applications/:ref', name: 'errand-application', component: () => import('./errands/apply/ApplicationPage.vue') },
+  { path: '/errands/behalf', name: 'errands-behalf', component: () => import('./errands/apply/BehalfPage.vue') },
   { path: '/errands/mine', name: 'errands-mine', component: () => import('./errands/apply/MyApplicationsPage.vue') },
   { path: '/cases', name: 'cases-mine', component: () => import('./cases/MyCasesPage.vue') },
   { path: '/cases/:ref', name: 'case', component: () => import('./cases/CasePage.vue') },
@@ -67,13 +69,13 @@ const routes = [
     path: '/field/errands/:hid',
     name: 'field-errands',
     component: () => import('./errands/apply/ProxyItemsPage.vue'),
-    meta: { field: true },
+    meta: { field: true, errandProxy: true },
   },
   {
     path: '/field/errands/:hid/:id',
     name: 'field-errand-apply',
     component: () => import('./errands/apply/ApplyPage.vue'),
-    meta: { field: true, proxy: true },
+    meta: { field: true, proxy: true, errandProxy: true },
   },
   {
     path: '/field/cases',
@@ -116,7 +118,8 @@ router.beforeEach(async (to) => {
     } catch {
       return true // the page itself shows the error and a retry button
     }
-    if (!account.grids.length) return { name: 'home' }
+    // 代办 is also the village clerk's, who has no grid (errands.proxy at the village)
+    if (!account.grids.length && !(to.meta.errandProxy && holds(account.me, 'errands.proxy'))) return { name: 'home' }
   }
   return true
 })

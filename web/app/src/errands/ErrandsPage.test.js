@@ -29,6 +29,8 @@ describe('网上代办 (the catalogue on the phone)', () => {
   beforeEach(() => {
     localStorage.clear()
     localStorage.setItem('cqt.session', JSON.stringify({ access_token: 'a', refresh_token: 'r', tenant: '330825', user_id: 'v1' }))
+    // the me the app keeps since the home (a page opened from it asks no /me)
+    localStorage.setItem('cqt.me', JSON.stringify({ user_id: 'v1', tenant: '330825', grants: [], permissions: {} }))
   })
   afterEach(() => vi.unstubAllGlobals())
 
@@ -82,6 +84,7 @@ describe('网上代办 (the catalogue on the phone)', () => {
     fakeFetch(() => ({ body: { version: 4, items: SUMMARIES } }))
     ;(await open()).wrapper.unmount()
     localStorage.setItem('cqt.session', JSON.stringify({ access_token: 'b', refresh_token: 'r', tenant: '330825', user_id: 'v2' }))
+    localStorage.setItem('cqt.me', JSON.stringify({ user_id: 'v2', tenant: '330825', grants: [], permissions: {} }))
     const fetch = fakeFetch(offline)
     const { wrapper } = await open()
     expect(wrapper.findAll('[data-test="errand"]')).toHaveLength(0)
