@@ -38,6 +38,25 @@ def consent_code(web_stack, phone: str) -> str:
     return re.search(r"\d{6}", texts[-1]).group()
 
 
+def fill_form(page, item: dict, tmp_path, choice: int) -> None:
+    """Fill the item's form as the family's answers say (the `choice`-th option of a choice) and photograph each
+    material (one small JPEG each)."""
+    for f in item["fields"]:
+        box = page.locator(f"[data-test=value-{f['key']}]")
+        if f["type"] == "text":
+            box.locator("input").fill("陈小花")
+        elif f["type"] == "id_number":
+            box.locator("input").fill(new_id_number())
+        elif f["type"] == "date":
+            box.locator("input").fill("2026-11-20")
+        elif f["type"] == "choice":
+            box.get_by_text(f["choices"][choice], exact=True).click()
+    for i, _ in enumerate(item["materials"]):
+        page.set_input_files(f"[data-test=material-{i}-photos-album]",
+                             jpeg(tmp_path / f"m{i}-{choice}.jpg", (60 + 30 * choice, 90 + 40 * i, 70)))
+        expect(page.locator(f"[data-test=material-{i}] [data-test=photo]")).to_have_count(1)
+
+
 def console_steps(browser, web_stack, ref: str) -> None:
     """The village admin forwards the application, the county admin decides 准予办理, the village admin ships it by
     EMS: each in the console (desktop), on the application's own page."""
@@ -106,21 +125,7 @@ def test_a_grid_worker_applies_for_a_family_which_receives_and_rates_it(web_stac
         expect(page.locator("[data-test=proxy-banner]")).to_contain_text("为代大伯家代办")
         expect(page.locator("[data-test=household]")).to_have_count(0)  # the household is fixed
 
-        id_number = new_id_number()
-        for f in item["fields"]:
-            box = page.locator(f"[data-test=value-{f['key']}]")
-            if f["type"] == "text":
-                box.locator("input").fill("陈小花")
-            elif f["type"] == "id_number":
-                box.locator("input").fill(id_number)
-            elif f["type"] == "date":
-                box.locator("input").fill("2026-11-20")
-            elif f["type"] == "choice":
-                box.get_by_text(f["choices"][1], exact=True).click()
-        for i, _ in enumerate(item["materials"]):
-            page.set_input_files(f"[data-test=material-{i}-photos-album]",
-                                 jpeg(tmp_path / f"m{i}.jpg", (60, 90 + 40 * i, 70)))
-            expect(page.locator(f"[data-test=material-{i}] [data-test=photo]")).to_have_count(1)
+        fill_form(page, item, tmp_path, choice=1)
         page.locator("[data-test=delivery-courier]").click()
         page.locator("[data-test=address] textarea").fill(ADDRESS)
 
@@ -229,20 +234,7 @@ def test_the_village_clerk_finds_the_household_and_applies_for_it(web_stack, bro
         expect(page.locator("[data-test=proxy-banner]")).to_contain_text(f"为{head}家代办")
         page.locator("[data-test=errand]", has_text="生育登记").click()
         expect(page.locator(".app-bar__title")).to_have_text("代办申请")
-        for f in item["fields"]:
-            box = page.locator(f"[data-test=value-{f['key']}]")
-            if f["type"] == "text":
-                box.locator("input").fill("陈小花")
-            elif f["type"] == "id_number":
-                box.locator("input").fill(new_id_number())
-            elif f["type"] == "date":
-                box.locator("input").fill("2026-11-20")
-            elif f["type"] == "choice":
-                box.get_by_text(f["choices"][0], exact=True).click()
-        for i, _ in enumerate(item["materials"]):
-            page.set_input_files(f"[data-test=material-{i}-photos-album]",
-                                 jpeg(tmp_path / f"c{i}.jpg", (90, 60 + 40 * i, 70)))
-            expect(page.locator(f"[data-test=material-{i}] [data-test=photo]")).to_have_count(1)
+        fill_form(page, item, tmp_path, choice=0)
         page.locator("[data-test=delivery-pickup]").click()
         page.click("[data-test=send-consent]")
         expect(page.locator("[data-test=consent-sent]")).to_contain_text(head_phone[-4:])
