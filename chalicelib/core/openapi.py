@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel
-
 from .http import ROUTES
 
 ERROR = {
@@ -140,16 +138,22 @@ def _open311(r, op: dict, params: list[dict], components: dict) -> None:
         op["responses"][c] = {"description": "Error (the spec's error array)", "content": content("Open311Errors")}
 
 
-def _schema(model: type[BaseModel], components: dict, mode: str) -> dict:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
-    for name, sub in schema.pop("$defs", {}).items():
-        components[name] = sub
-    components[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+def _schemas(routes) -> tuple[dict, dict]:
+    """Every body and response model at once, so that pydantic names each component uniquely: two modules' models
+    of the same class name (boards' and daily_report's SettingsIn) get qualified names instead of overwriting each
+    other. Returns ({(model, mode): {"$ref": …}}, components)."""
+    from pydantic.json_schema import models_json_schema
+
+    pairs = list(dict.fromkeys([(r.body, "validation") for r in routes if r.body is not None and "open311" not in
+                                r.extra] + [(r.response, "serialization") for r in routes
+                                            if r.response is not None and "open311" not in r.extra]))
+    refs, top = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
+    return refs, top.get("$defs", {})
 
 
 def document(prefix: str = "/api") -> dict:
-    components: dict = {"Error": ERROR}
+    refs, defs = _schemas(ROUTES)
+    components: dict = {"Error": ERROR, **defs}
     paths: dict = {}
     for r in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         op: dict = {"operationId": r.name, "summary": r.summary, "tags": list(r.tags), "responses": {}}
@@ -176,10 +180,10 @@ def document(prefix: str = "/api") -> dict:
             # A missing body is read as {}: it is required only when the model has required fields.
             op["requestBody"] = {"required": bool(r.body.model_json_schema().get("required")),
                                  "content": {"application/json": {
-                "schema": _schema(r.body, components, "validation")}}}
+                "schema": refs[(r.body, "validation")]}}}
         ok: dict = {"description": "OK"}
         if r.response is not None:
-            ok["content"] = {"application/json": {"schema": _schema(r.response, components, "serialization")}}
+            ok["content"] = {"application/json": {"schema": refs[(r.response, "serialization")]}}
         op["responses"][str(r.status)] = ok
         # 401/403 on public routes: a refresh token that is no longer valid, a county switched off; 429 anywhere:
         # the gateway's throttling and per-person limits (tip-offs); 413/415: a body too large or not JSON.
