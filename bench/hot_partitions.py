@@ -115,6 +115,18 @@ ASSUMED: dict[tuple[str, str], tuple[float, str]] = {
     ("POST", "/open311/v2/requests.xml"): (0.1, "the same, in XML"),
     ("POST", "/open311/keys"): (0.01, "the county office"),
     ("DELETE", "/open311/keys/{kid}"): (0.01, "the county office"),
+    # 党员先锋: a deed gone viral is the storm; its count is 4 shards (`{t}#VGC#{did}#S{n}`: a quarter of the rate
+    # each), the likes are one item per person, and the author's points come from the stream (capped at 30 a month).
+    ("PUT", "/vanguard/deeds/{did}/like"): (200, "a deed shared county-wide: 200 likes a second on it"),
+    ("DELETE", "/vanguard/deeds/{did}/like"): (5, "second thoughts"),
+    ("POST", "/vanguard/deeds/{did}/comments"): (5, "the same deed's comments"),
+    ("POST", "/vanguard/deeds/{did}/comments/{cid}/decision"): (1, "village offices moderating"),
+    ("POST", "/vanguard/uploads"): (1, "party members posting deeds (~3 photos each)"),
+    ("POST", "/vanguard/deeds"): (0.3, "~10,000 party members, a deed a week each, the busiest hour ×5"),
+    ("POST", "/vanguard/deeds/{did}/decision"): (0.3, "the village offices approving them"),
+    ("PUT", "/vanguard/rules"): (0.01, "the organisation department"),
+    ("POST", "/vanguard/points/awards"): (2, "a study course closing: its completions awarded at once (issue 16)"),
+    ("POST", "/vanguard/points/corrections"): (0.1, "the organisation department"),
 }
 DEFAULT_RATE = 1.0  # a write route not in ASSUMED (flagged in the results)
 ALERT_SHARE = 0.012  # reports with a yellow or red code (bench/daily_report.py: YELLOW + RED)
@@ -161,6 +173,8 @@ def shape(pk: str) -> str:
             out.append("{date}")
         elif re.fullmatch(r"\d{4}-W\d{2}", seg):
             out.append("{week}")
+        elif re.fullmatch(r"\d{4}-(\d{2}|Q[1-4])", seg):
+            out.append("{period}")  # a month or a quarter (党建指数 boards)
         elif re.fullmatch(r"S\d+", seg):
             out.append("S{n}")
         elif any(rx.fullmatch(seg) for rx, _ in _PLACE):
@@ -192,7 +206,10 @@ def shards(s: str) -> int:
         return 1
     from chalicelib.daily_report.models import SHARDS as REPORT_SHARDS
     from chalicelib.households.models import SHARDS as HOUSEHOLD_SHARDS
+    from chalicelib.vanguard.models import SHARDS as LIKE_SHARDS
 
+    if "#VGC#" in s:
+        return LIKE_SHARDS
     return REPORT_SHARDS if "#DRC#" in s else HOUSEHOLD_SHARDS if "#COV#" in s else 1
 
 

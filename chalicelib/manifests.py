@@ -4,6 +4,7 @@ app.py registers them and wires their blueprints; functions that do not import a
 core.modules.ensure_registered(), which imports this file. Adding a module is adding its manifest here.
 """
 
+from .boards import manifest as boards
 from .cases import manifest as cases
 from .daily_report import manifest as daily_report
 from .errands import manifest as errands
@@ -11,6 +12,7 @@ from .households import manifest as households
 from .imports import manifest as imports
 from .inbox import manifest as inbox
 from .letters import manifest as letters
+from .notices import manifest as notices
 from .open311 import manifest as open311
 from .passes import manifest as passes
 from .places import manifest as places
@@ -20,10 +22,12 @@ from .staff import manifest as staff
 from .system import manifest as system
 from .tenants import manifest as tenants
 from .tipoffs import manifest as tipoffs
+from .vanguard import manifest as vanguard
 from .workdays import manifest as workdays
 
 MODULES = tuple(m.MODULE for m in (system, signin, tenants, places, households, staff, imports, inbox, workdays,
-                                   cases, open311, daily_report, passes, tipoffs, snaps, letters, errands))
+                                   cases, open311, daily_report, passes, tipoffs, snaps, letters, errands, notices,
+                                   boards, vanguard))
 
 
 def register() -> None:

@@ -35,4 +35,6 @@ PHOTOS = {
     "lamp": [(40, 40, 60), (60, 60, 80), ROAD],
     "lamp_fixed": [(40, 40, 60), (250, 230, 150), ROAD],
     "pond": [SKY, GRASS, WATER, WATER],
+    "id_card": [(236, 236, 240), (196, 210, 232), (236, 236, 240)],  # a pale card (网上代办's materials)
+    "portrait": [(250, 250, 250), (180, 150, 130), (250, 250, 250)],  # a one-inch photo on white
 }

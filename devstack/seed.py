@@ -60,20 +60,216 @@ def seed() -> dict:
     party.link(admin, people[PARTY_MEMBER].uid, [h.hid for h in grid_households])
     past = seed_past_days(data, hids)
     cases = seed_cases(people)
-    errand_items = seed_errands(admin)
+    errand_items = seed_errands(admin, people)
+    board_inspections = seed_boards(people)
+    notices = seed_notices(people)
+    vanguard = seed_vanguard(people)
     return {"places": len(data["places"]), "households": len(data["households"]),
             "members": sum(len(h["members"]) for h in data["households"]), "party_links": len(grid_households),
-            "past_report_days": past, "cases": cases, "errand_items": errand_items}
+            "past_report_days": past, "cases": cases, "errand_items": errand_items,
+            "board_inspections": board_inspections, "notices": notices, "vanguard_deeds": vanguard}
 
 
-def seed_errands(admin: TenantContext) -> int:
-    """网上代办: the demo county's catalogue (devstack/demo_errands.py), as its administrator would add it."""
+def seed_errands(admin: TenantContext, people: dict) -> int:
+    """网上代办: the demo county's catalogue (devstack/demo_errands.py), as its administrator would add it, and two
+    applications of the demo villager's household: 老年优待证 waiting at the village service point (待受理), and
+    生育登记 forwarded by it to the county's office (部门办理中) — something for each office to handle."""
+    from types import SimpleNamespace as Body
+
+    from chalicelib.cases import service as cases
+    from chalicelib.core import files
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+    from chalicelib.errands import applications
     from chalicelib.errands import service as errands
     from chalicelib.errands.schemas import ItemIn
 
     from .demo_errands import ITEMS
+    from .demo_photos import PHOTOS, png
 
-    return errands.create_many(admin, [ItemIn.model_validate(i) for i in ITEMS])
+    count = errands.create_many(admin, [ItemIn.model_validate(i) for i in ITEMS])
+    user = people[VILLAGER]
+    villager = TenantContext(tenant_id=COUNTY_CODE, user_id=user.uid, identity="seed",
+                             grants=grants_from_json(user.grants))
+    clerk_user = people["village_admin"]
+    clerk = TenantContext(tenant_id=COUNTY_CODE, user_id=clerk_user.uid, identity="seed",
+                          grants=grants_from_json(clerk_user.grants))
+    hid = next(iter(villager.households()))
+    by_name = {i["name"]: i["id"] for i in errands.catalogue(admin, True)["items"]}
+
+    def photo(name: str) -> str:
+        form = files.presigned_upload(COUNTY_CODE, "cases/errand", ".png", "image/png", 300 * 1024,
+                                      name=cases.photo_name(user.uid))
+        aws_client("s3").put_object(Bucket=settings().media_bucket, Key=form["key"], Body=png(PHOTOS[name]),
+                                    ContentType="image/png")
+        return form["key"]
+
+    applications.apply(villager, Body(
+        item=by_name["老年优待证办理"], household=hid, delivery="pickup", address=None, phone=None,
+        consent_code=None, materials=[[photo("id_card"), photo("id_card")], [photo("portrait")]],
+        values={"f1": "黄老伯", "f2": "330825195803149010", "f3": [photo("portrait")]}))
+    birth_item = errands.get(admin, by_name["生育登记"])
+    values = {f["key"]: [photo("portrait")] if f["type"] == "photo" else
+              {"date": "2026-11-20", "id_number": "330825199708019005",
+               "choice": (f.get("choices") or [""])[0]}.get(f["type"], "李小红")
+              for f in birth_item["fields"]}
+    birth = applications.apply(villager, Body(
+        item=birth_item["id"], household=hid, delivery="courier", address="龙游县张王村1号", phone=None,
+        consent_code=None, values=values, materials=[[photo("id_card")] for _ in birth_item["materials"]]))
+    applications.act(clerk, birth["case"]["ref"], Body(action="forward", note="材料齐全，转县卫生健康局办理",
+                                                       outcome=None, photos=[], values=None, materials=None,
+                                                       courier=None, tracking_no=None, rating=None))
+    return count
+
+
+def seed_notices(people: dict) -> int:
+    """通知公告: a few notices of the county, the township and 张王村 (one urgent, one to party members only, one
+    scheduled for tomorrow morning), published by the demo staff through the module's service."""
+    from chalicelib.notices import service as notices
+    from chalicelib.notices.schemas import NoticeIn
+
+    def ctx(role: str) -> TenantContext:
+        user = people[role]
+        return TenantContext(tenant_id=COUNTY_CODE, user_id=user.uid, identity="seed",
+                             grants=grants_from_json(user.grants))
+
+    tomorrow = (clock.now().astimezone(clock.SHANGHAI) + dt.timedelta(days=1)).replace(hour=8, minute=0, second=0,
+                                                                                        microsecond=0)
+    items = [
+        ("county_admin", {"title": "关于做好冬季森林防火工作的通知",
+                          "body": "各乡镇（街道）、各村：入冬以来气候干燥，森林火险等级持续偏高。请严禁野外用火，"
+                                  "上坟祭祖文明祭扫，发现火情立即拨打12119。"}),
+        ("township_official", {"title": "冬季征兵报名开始",
+                               "body": "年满18至22周岁的适龄青年可在村里报名，详情咨询村委会。"}),
+        ("village_admin", {"title": "张王村村民代表大会通知",
+                           "body": "本周六上午9点在村文化礼堂召开村民代表大会，讨论村道硬化事宜，"
+                                   "请各户代表准时参加。"}),
+        ("village_admin", {"title": "党员冬训学习安排", "roles": ["party_member"],
+                           "body": "全体党员本月15日下午2点到村党群服务中心参加冬训学习，请带好学习笔记。"}),
+        ("village_admin", {"title": "明日停水通知", "publish_at": tomorrow.isoformat(),
+                           "body": "因主管道检修，明天上午9点至下午3点停水，请各户提前储水。"}),
+        ("county_admin", {"title": "寒潮蓝色预警", "urgent": True,
+                          "body": "受强冷空气影响，未来48小时气温将下降8至10℃，请做好防寒保暖，检查大棚和畜禽棚舍，"
+                                  "老人和儿童减少外出。"}),
+    ]
+    for role, body in items:
+        notices.publish(ctx(role), NoticeIn.model_validate(body))
+    return len(items)
+
+
+def seed_vanguard(people: dict) -> int:
+    """党员先锋: deeds of 张王村's party members (the demo one and two more) approved by the village admin, liked by the
+    demo villager and staff, a moderated comment and a study award, so the feed and 党建指数 have something to show
+    (the likes' points follow from the stream when the local stack's event runner starts)."""
+    from chalicelib.core import files
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+    from chalicelib.vanguard import points
+    from chalicelib.vanguard import service as vanguard
+
+    from .demo_photos import PHOTOS, png
+
+    def ctx(user) -> TenantContext:
+        return TenantContext(tenant_id=COUNTY_CODE, user_id=user.uid, identity="seed",
+                             grants=grants_from_json(user.grants))
+
+    grid = next(a["place"] for a in DEMO_ACCOUNTS if a["role"] == PARTY_MEMBER)
+    members = [people[PARTY_MEMBER]] + [auth.add_grants(COUNTY_CODE, phone, name, [Grant(PARTY_MEMBER, grid)],
+                                                        invited_by="seed")[0]
+                                        for phone, name in (("13500001501", "王建国"), ("13500001502", "李秀英"))]
+    deeds = [(0, "pond", "带领党员志愿者清理村口池塘的淤泥和垃圾，水面又清了。", 5),
+             (1, "rubbish_cleared", "帮独居老人张大爷清理了院子里堆了半年的杂物，还修好了门前的路灯。", 3),
+             (0, "lamp_fixed", "联系电工修好了村道上三盏坏了的路灯，晚上出行安全多了。", 2),
+             (2, "rubbish_cleared", "组织妇女志愿者入户宣传垃圾分类，发放分类垃圾桶20个。", 0)]
+    admin = ctx(people["village_admin"])
+    likers = [ctx(people[r]) for r in (VILLAGER, "grid_worker", "village_admin", "township_official", "county_admin")]
+    for i, (who, photo, text, likes) in enumerate(deeds):
+        member = ctx(members[who])
+        rand = f"seed{i}"
+        form = files.presigned_upload(COUNTY_CODE, "vanguard", ".png", "image/png", vanguard.PHOTO_BYTES,
+                                      name=f"{rand}-{vanguard._tag(member.user_id, rand)}")
+        aws_client("s3").put_object(Bucket=settings().media_bucket, Key=form["key"], Body=png(PHOTOS[photo]),
+                                    ContentType="image/png")
+        did = vanguard.post(member, text, [form["key"]])["id"]
+        vanguard.decide(admin, did, "approve", None)
+        for liker in likers[:likes]:
+            vanguard.like(liker, did)
+        if i == 0:
+            c = vanguard.add_comment(likers[0], did, "党员带头干，村里越来越好！")
+            vanguard.moderate(admin, did, c["id"], "approve")
+    name, village = vanguard.member_info(COUNTY_CODE, members[2].uid)
+    points.award(COUNTY_CODE, members[2].uid, name=name, village=village, source="study", points=5,
+                 ref="seed-winter-course", note="党员冬训第一课", by="seed")
+    return len(deeds)
+
+
+def seed_boards(people: dict) -> int:
+    """红黑榜: the county's criteria, last month's inspections of the demo grid of 张王村 by its grid worker (with
+    photo evidence) and the board the village admin published; a few inspections of this month (the draft), one of
+    them appealed by the demo villager. Through the module's own services, the clock moved for each step."""
+    import random
+    from types import SimpleNamespace as Body
+
+    from chalicelib.boards import board
+    from chalicelib.boards import service as boards
+    from chalicelib.boards.schemas import CriteriaIn
+    from chalicelib.core import files
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+
+    from .demo_photos import PHOTOS, png
+
+    def ctx(role: str) -> TenantContext:
+        user = people[role]
+        return TenantContext(tenant_id=COUNTY_CODE, user_id=user.uid, identity="seed",
+                             grants=grants_from_json(user.grants))
+
+    worker, admin, villager = ctx("grid_worker"), ctx("village_admin"), ctx(VILLAGER)
+    county = TenantContext(tenant_id=COUNTY_CODE, user_id="seed", identity="seed",
+                           grants=(Grant(COUNTY_ADMIN, COUNTY_CODE),))
+    boards.set_criteria(county, CriteriaIn.model_validate({"criteria": [
+        {"key": "courtyard", "name": "庭院卫生", "weight": 40, "max_score": 10},
+        {"key": "sorting", "name": "垃圾分类", "weight": 30, "max_score": 10},
+        {"key": "frontage", "name": "门前三包", "weight": 20, "max_score": 10},
+        {"key": "indoor", "name": "室内整洁", "weight": 10, "max_score": 10}]}))
+    photos = []
+    for name in ("rubbish", "rubbish_cleared", "pond"):
+        rand = f"seed{name}"
+        form = files.presigned_upload(COUNTY_CODE, "boards", ".png", "image/png", boards.PHOTO_BYTES,
+                                      name=f"{rand}-{boards._photo_tag(worker.user_id, rand)}")
+        aws_client("s3").put_object(Bucket=settings().media_bucket, Key=form["key"], Body=png(PHOTOS[name]),
+                                    ContentType="image/png")
+        photos.append(form["key"])
+    grid = next(a["place"] for a in DEMO_ACCOUNTS if a["role"] == "grid_worker")
+    homes = [h.hid for h in households.grid_households(COUNTY_CODE, grid)][:30]
+    rng = random.Random(15)
+    real = clock.Clock()
+    now = real.now()
+    first = now.astimezone(clock.SHANGHAI).replace(day=1, hour=10, minute=0, second=0, microsecond=0)
+    last_month = (first - dt.timedelta(days=1)).replace(day=5)
+    n = 0
+    try:
+        for i, hid in enumerate(homes):
+            clock.set_clock(clock.FrozenClock(last_month + dt.timedelta(days=i % 20, minutes=i)))
+            base = rng.choice((4, 5, 6, 7, 8, 8, 9, 9, 10))
+            scores = {k: max(0, min(10, base + rng.choice((-1, 0, 0, 1)))) for k in
+                      ("courtyard", "sorting", "frontage", "indoor")}
+            boards.inspect(worker, Body(household=hid, scores=scores, photos=[photos[1] if base >= 7 else photos[0]],
+                                        note="院落整洁，分类到位" if base >= 8 else
+                                        ("门前有杂物堆放" if base < 6 else None)))
+            n += 1
+        clock.set_clock(clock.FrozenClock(first + dt.timedelta(hours=1)))
+        board.publish(admin, grid[:12], (first - dt.timedelta(days=1)).strftime("%Y-%m"), "上月卫生大检查结果")
+        for i, hid in enumerate(homes[:6]):
+            clock.set_clock(clock.FrozenClock(now - dt.timedelta(hours=6 - i)))
+            scores = {k: rng.choice((3, 5, 7, 9)) for k in ("courtyard", "sorting", "frontage", "indoor")}
+            rec = boards.inspect(worker, Body(household=hid, scores=scores, photos=[photos[2]], note=None))
+            n += 1
+            if hid in villager.households():
+                boards.appeal(villager, rec["id"], "检查那天家里在办酒席，平时都很干净")
+    finally:
+        clock.set_clock(real)
+    return n
 
 
 def seed_cases(people: dict) -> int:

@@ -76,7 +76,7 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
               "a grid worker or party member reminds a household (chalicelib/daily_report/reminders.py)",
               head="head of household's name", sender="reminding person's name", role="党员 or 网格员"),
     _template("errand_consent", "验证码",
-              "网格员正在村情通为您家代办事项，验证码{code}，10分钟内有效。同意代办请将验证码告诉网格员，否则请忽略。",
+              "村里工作人员正在村情通为您家代办事项，验证码{code}，10分钟内有效。同意代办请将验证码告诉工作人员，否则请忽略。",
               "a grid worker or service-point clerk applies for an item on a household's behalf (chalicelib/errands/"
               "consent.py): the household consents by handing over the code",
               code="6-digit code"),
@@ -84,6 +84,10 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
               "a case the person filed changed status (chalicelib/cases/events.py), if they opted in",
               noun="kind of case, e.g. 随手拍, 来信, 举报", ref="last 6 characters of the case number",
               status="new status, e.g. 处理中, 已办结"),
+    _template("notice_urgent", "通知", "{sender}发布了紧急通知《{title}》，请尽快打开村情通查看。",
+              "an urgent notice, to households that have not opened the app in 7 days, once per notice "
+              "(chalicelib/notices/sms.py)",
+              sender="publishing place, e.g. 张王村, 龙游县", title="the notice's title (first 6 characters)"),
 )}
 
 _URL_CHARS = r"[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]"

@@ -27,7 +27,7 @@ source) → what a county consumes of it:
 
 Reads (40,000 RCU a table) are not bounded here: no benchmark measures a county's peak reads yet. Longyou-sized
 (130,000 households, 130 requests a second): N = 3 as prod is configured (reserved concurrency 50 serves 500/s),
-16 at the default quotas with the API function's reserved concurrency raised to what the account leaves (849:
+16 at the default quotas with the API function's reserved concurrency raised to what the account leaves (848:
 DynamoDB writes bind). 20,000-household county (20/s): N = 25 as configured, 107 at the default quotas.
 """
 
@@ -52,7 +52,7 @@ PEAK_WRITES_PER_HOUSEHOLD = 4638.61 / 500_000
 WCU_PER_WRITE = 2
 # Every function of a stack with a reserved concurrency (`reserved_concurrency` names them; `default` for the rest).
 FUNCTIONS = ("api_handler", "signin", "token_authorizer", "rotate_secret", "on_submissions_change",
-             "report_reminders", "case_escalation", "run_jobs")
+             "report_reminders", "case_escalation", "notice_sms", "run_jobs")
 API_FUNCTION = "api_handler"
 
 

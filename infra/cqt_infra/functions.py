@@ -38,11 +38,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # township. Every 5 minutes (chalicelib/daily_report/schedule.py) and every 15 (chalicelib/cases/schedule.py).
     "report_reminders": frozenset({"tables:read", "jobs:send"}),
     "case_escalation": frozenset({"tables:read", "jobs:send"}),
+    # Every 10 minutes (chalicelib/notices/schedule.py): the county's due urgent notices, their villages and done marks.
+    "notice_sms": frozenset({"tables:read", "jobs:send"}),
     # The jobs queue's worker (chalicelib/core/jobs.py run_jobs): one county's or township's job a message. The
     # reminders (chalicelib/daily_report/reminders.py) read links, households and staff, write job claims and inbox
     # notices; the escalation (chalicelib/cases/service.py) moves overdue cases up, writes timeline events and inbox
-    # notices.
-    "run_jobs": frozenset({"tables", "jobs:receive"}),
+    # notices. Urgent notices' SMS (chalicelib/notices/sms.py) decrypt the heads' phones and send the SMS.
+    "run_jobs": frozenset({"tables", "jobs:receive", "pii", "sms"}),
 }
 ASYNC_EVENTS = {"SNS", "S3", "Schedule", "CloudWatchEvent", "EventBridgeRule"}  # Lambda's async invocation
 STREAM_EVENTS = {"DynamoDB", "Kinesis"}  # event source mappings: on-failure destination

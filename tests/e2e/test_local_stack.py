@@ -23,8 +23,11 @@ def test_make_run_seeds_demo_county_and_make_reset_starts_clean(stack):
     assert len(phones) == 14 and phones["13900000002"].startswith("县级管理员") and phones["13900000014"] == "村民"
     villager = stack.sign_in("13900000014")  # files the demo cases
     status, mine = stack.call("GET", "/api/cases/mine", token=villager)
-    assert status == 200 and {c["type"] for c in mine["items"]} == {"snap", "letter", "tipoff"}, mine
-    assert len(mine["items"]) == 6 and any(c["rating"] == 5 for c in mine["items"])
+    assert status == 200 and {c["type"] for c in mine["items"]} == {"snap", "letter", "tipoff", "errand"}, mine
+    assert len(mine["items"]) == 8 and any(c["rating"] == 5 for c in mine["items"])
+    errands = {c["text"]: c["status_name"] for c in mine["items"] if c["type"] == "errand"}
+    assert errands == {"申请办理：老年优待证办理（县民政局）": "待受理",
+                       "申请办理：生育登记（县卫生健康局）": "办理中"}, errands
     admin = stack.sign_in("13900000002")
     status, cov = stack.call("GET", "/api/coverage?place=330825001201&children=true", token=admin)
     assert status == 200 and cov["place"]["households"] == 172 and len(cov["children"]) == 4

@@ -8,6 +8,7 @@ minute); e.g. `CQT_FUZZ_EXAMPLES=200 .venv/bin/pytest tests/fuzz` goes deep (abo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 import urllib.error
@@ -169,6 +170,83 @@ class FuzzWorld:
                 "item": self.errand_item()["id"], "household": self.hh["id"], "delivery": "pickup"}, role="villager")
             self._application = out["case"]["ref"]
         return self._application
+
+    def board_photo(self) -> str:
+        """A 红黑榜 evidence photo of the demo grid worker, uploaded with the presigned form."""
+        form = self.ok("POST", "/api/boards/uploads", {"content_type": "image/jpeg"})
+        r = requests.post(form["url"], data=form["fields"], files={"file": ("p.jpg", b"\xff\xd8" + b"0" * 500)},
+                          timeout=30)
+        assert r.status_code in (200, 201, 204), r.text[:300]
+        return form["key"]
+
+    def board_inspection(self, appealed: bool = False) -> str:
+        """A new inspection of the world's household (its villager appeals it when asked): its id."""
+        iid = self.ok("POST", "/api/boards/inspections", {
+            "household": self.hh["id"], "scores": {"courtyard": 8, "sorting": 7, "frontage": 9},
+            "photos": [self.board_photo()]})["id"]
+        if appealed:
+            self.ok("POST", f"/api/boards/inspections/{iid}/appeal", {"reason": "模糊测试申诉"}, role="villager")
+        return iid
+
+    def board_month(self) -> str:
+        """This month, with a board of the demo village published (once)."""
+        from chalicelib.boards.service import month_of
+
+        month = month_of()
+        if not getattr(self, "_board_published", False):
+            self.board_inspection()
+            self.ok("POST", f"/api/boards/villages/{FOCUS_VILLAGE}/{month}/publish", {}, role="village_admin")
+            self._board_published = True
+        return month
+
+    def notice(self, scheduled: bool = False) -> str:
+        """A new 通知公告 of the demo village admin to the demo village (scheduled two hours ahead when asked, so that
+        it can still be edited): its id."""
+        body = {"place": FOCUS_VILLAGE, "title": f"模糊测试通知{self.seq()}", "body": "模糊测试：请各户注意。"}
+        if scheduled:
+            body["publish_at"] = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat()
+        return self.ok("POST", "/api/notices", body, role="village_admin")["id"]
+
+    def published_notice(self) -> str:
+        """One published notice of the demo village (made once): readers open it, the grid worker reads receipts."""
+        if getattr(self, "_notice", None) is None:
+            self._notice = self.notice()
+        return self._notice
+
+    def vanguard_photo(self, role: str = "party_member", token: str | None = None) -> str:
+        """A deed's photo uploaded with the presigned form (by the demo party member, or the token's member)."""
+        _, form = self.call("POST", "/api/vanguard/uploads", {"content_type": "image/jpeg"},
+                            token=token or self.token(role))
+        r = requests.post(form["url"], data=form["fields"], files={"file": ("p.jpg", b"\xff\xd8" + b"0" * 500)},
+                          timeout=30)
+        assert r.status_code in (200, 201, 204), r.text[:300]
+        return form["key"]
+
+    def vanguard_deed(self, approved: bool = True) -> str:
+        """党员先锋: the one approved deed of the demo village (made once), or a fresh pending one for a decision,
+        posted by a throwaway party member of the demo grid (a member posts at most 30 a day)."""
+        if approved and getattr(self, "_vg_deed", None):
+            return self._vg_deed
+        left = getattr(self, "_vg_left", 0)
+        if left <= 0:
+            _, phone = self.staff(role="party_member")
+            self._vg_token, self._vg_left = self.sign_in(phone)["access_token"], 25
+        self._vg_left = getattr(self, "_vg_left", 25) - 1
+        status, deed = self.call("POST", "/api/vanguard/deeds", {"text": "模糊测试：帮助独居老人打扫庭院",
+                                                                 "photos": [self.vanguard_photo(token=self._vg_token)]},
+                                 token=self._vg_token)
+        assert status == 201, deed
+        if approved:
+            self.ok("POST", f"/api/vanguard/deeds/{deed['id']}/decision", {"action": "approve"}, role="village_admin")
+            self._vg_deed = deed["id"]
+        return deed["id"]
+
+    def vanguard_comment(self, did: str) -> str:
+        """A villager's comment on the approved deed (made once; approving it again is no change)."""
+        if getattr(self, "_vg_comment", None) is None:
+            self._vg_comment = self.ok("POST", f"/api/vanguard/deeds/{did}/comments", {"text": "模糊测试：点赞"},
+                                       role="villager")["id"]
+        return self._vg_comment
 
     def uploaded_errands(self) -> str:
         """The key of a catalogue spreadsheet (one new item) uploaded with the presigned form."""

@@ -238,6 +238,9 @@ def _fill(value) -> bool:
 # default profile's few positive examples of it (`{"kid": "0"}`, ...) all fell in the share left random, so it would
 # never succeed (random ids still go out in negative mode).
 ALWAYS_REAL_PATH = {("DELETE", "/open311/keys/{kid}")}
+# Likewise for queries: the board's few positive examples are the coverage phase's `place=000000000` (another county's
+# place: 404), all in the share left random.
+ALWAYS_REAL_QUERY = {("GET", "/vanguard/index")}
 
 
 def _path_values(world: FuzzWorld, method: str, template: str) -> dict[str, str]:
@@ -279,6 +282,24 @@ def _path_values(world: FuzzWorld, method: str, template: str) -> dict[str, str]
         return {"item_id": world.errand_item()["id"]}
     if template.startswith("/errands/applications/{ref}"):
         return {"ref": world.errand_application()}
+    if template == "/boards/households/{hid}/history":
+        return {"hid": world.hh["id"]}
+    if template.startswith("/boards/inspections/{iid}/"):  # an appeal is made once: a new record each time
+        return {"iid": world.board_inspection(appealed=template.endswith("/decision"))}
+    if template.startswith("/boards/villages/{village}"):
+        return {"village": FOCUS_VILLAGE, **({"month": world.board_month()} if "{month}" in template else {})}
+    if template.startswith("/notices/{notice}"):  # an edit or a withdrawal gets a fresh (scheduled) notice
+        fresh = method == "PUT" or template.endswith("/withdraw")
+        return {"notice": world.notice(scheduled=method == "PUT") if fresh else world.published_notice()}
+    if template == "/vanguard/deeds/{did}/decision":  # decided once: a fresh pending deed each time
+        return {"did": world.vanguard_deed(approved=False)}
+    if template == "/vanguard/deeds/{did}/comments/{cid}/decision":
+        did = world.vanguard_deed()
+        return {"did": did, "cid": world.vanguard_comment(did)}
+    if template.startswith("/vanguard/deeds/{did}"):
+        return {"did": world.vanguard_deed()}
+    if template == "/vanguard/points/{uid}":
+        return {"uid": world.party_member}
     if template == "/workdays/{year}":
         return {"year": "2026"}
     if template == "/workdays/{year}/{date}":
@@ -337,6 +358,10 @@ def _query_values(world: FuzzWorld, template: str) -> dict[str, str]:
         out["place"] = FOCUS_VILLAGE
     if template == "/errands/stats":
         out.update(place=COUNTY_CODE, month=_this_month())
+    if template == "/notices/sent":
+        out["place"] = FOCUS_VILLAGE
+    if template.startswith("/vanguard"):  # a feed or a board: the demo village, this month
+        out.update(place=FOCUS_VILLAGE, period=_this_month())
     return out
 
 
@@ -385,6 +410,35 @@ def _body_values(world: FuzzWorld, method: str, template: str, body: dict) -> di
         out.update(place=COUNTY_CODE, month=_this_month())
     if template == "/errands/import" and "key" in body:
         out["key"] = world.uploaded_errands()
+    if template == "/boards/inspections":
+        out.update(scores={"courtyard": 6, "sorting": 8, "frontage": 7}, photos=[world.board_photo()])
+    if template == "/boards/criteria":
+        out.update(criteria=[{"key": "courtyard", "name": "庭院卫生", "weight": 50, "max_score": 10},
+                             {"key": "sorting", "name": "垃圾分类", "weight": 30, "max_score": 10},
+                             {"key": "frontage", "name": "门前三包", "weight": 20, "max_score": 10}])
+        if "version" in body:  # the version read (a stale one is 409)
+            out["version"] = world.ok("GET", "/api/boards/criteria", role="county_admin")["version"]
+    if template == "/boards/villages/{village}/settings":
+        out.update(red_count=10, red_min=80, black_count=10, black_below=60)
+        if "version" in body:
+            out["version"] = world.ok("GET", f"/api/boards/villages/{FOCUS_VILLAGE}/settings",
+                                      role="village_admin")["version"]
+    if template == "/boards/inspections/{iid}/decision":
+        out["outcome"] = "uphold"  # an amendment's scores must match the record's criteria
+    if template == "/vanguard/deeds" and "photos" in body:  # the demo party member's own upload
+        out["photos"] = [world.vanguard_photo()]
+    if template in ("/vanguard/points/awards", "/vanguard/points/corrections"):
+        out["member"] = world.party_member
+        if "ref" in body:
+            out["ref"] = f"fuzz-{world.seq()}"
+    if template == "/vanguard/rules" and "version" in body:  # the version read (a stale one is 409)
+        out["version"] = world.ok("GET", "/api/vanguard/rules", role="county_admin")["version"]
+    if template in ("/notices", "/notices/{notice}"):  # from the demo village to all of it, published now
+        ahead = dt.timedelta(hours=2) if method == "PUT" else dt.timedelta(0)
+        out.update(place=FOCUS_VILLAGE, targets=[], attachments=[],
+                   publish_at=(dt.datetime.now(dt.UTC) + ahead).replace(microsecond=0).isoformat())
+        if "version" in body:
+            out["version"] = 1  # the fresh notice _path_values made
     if template in ("/auth/refresh", "/auth/signout") and "refresh_token" in body:
         out["refresh_token"] = world.throwaway_refresh_token()
     if template == "/auth/token" and "code" in body and (sent := world.sign_in_code()):
@@ -412,7 +466,8 @@ def aim(world: FuzzWorld, case, template: str) -> None:
         real = (_georeport_path(world, template, case.path_parameters) if _georeport(template)
                 else _path_values(world, method, template))
         case.path_parameters = {**case.path_parameters, **real}
-    if case.query and _positive(case, ParameterLocation.QUERY) and _fill(case.query):
+    if case.query and _positive(case, ParameterLocation.QUERY) and (
+            _fill(case.query) or (method, template) in ALWAYS_REAL_QUERY):
         real = _query_values(world, template)
         case.query = {k: real.get(k, v) for k, v in case.query.items()}
     if isinstance(case.body, dict) and _positive(case, ParameterLocation.BODY) and _fill(case.body):

@@ -301,8 +301,10 @@ def test_least_privilege(stack):
                 if "secretsmanager:GetRandomPassword" in actions:
                     assert logical_id.startswith("RotateSecret")
                 if "sns:Publish" in actions:  # SMS to phone numbers: only where SNS SMS is the sender
-                    # (sign-in codes and invites from the API; case updates from the stream's reactions)
-                    assert not china and logical_id in ("APIHandler", "SigninHandler", "OnSubmissionsChange")
+                    # (sign-in codes and invites from the API; case updates from the stream's reactions; urgent
+                    # notices from the jobs worker)
+                    assert not china and logical_id in ("APIHandler", "SigninHandler", "OnSubmissionsChange",
+                                                        "RunJobs")
     authorizer = _flat(_policy_of(template, role_of["TokenAuthorizer"]))
     assert "dynamodb:" not in authorizer and "s3:" not in authorizer and "sns:" not in authorizer
     assert "secretsmanager:GetSecretValue" in authorizer

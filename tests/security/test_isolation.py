@@ -635,6 +635,283 @@ def b_errand_application(c):
     return f"/errands/applications/{r.json['case']['ref']}", None
 
 
+# 红黑榜: inspectors score households of their grid, cadres of the village publish and decide appeals, the
+# household appeals its own score, the village's people read the published board
+def _board_photo(c, token: str) -> str:
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+
+    r = c.api.post("/boards/uploads", {"content_type": "image/jpeg"}, token=token)
+    assert r.status_code == 201, r.json
+    aws_client("s3").put_object(Bucket=settings().media_bucket, Key=r.json["key"], Body=b"\xff\xd8" + b"0" * 500)
+    return r.json["key"]
+
+
+def _board_inspection_body(c, hid: str | None = None) -> dict:
+    return {"household": hid or c.household(members=1)["id"], "scores": {"courtyard": 8, "sorting": 7, "frontage": 9},
+            "photos": [_board_photo(c, c.tokens["grid_worker"])], "note": "隔离测试：院内整洁"}
+
+
+def _board_inspection(c, hid: str | None = None) -> dict:
+    r = c.api.post("/boards/inspections", _board_inspection_body(c, hid), token=c.tokens["grid_worker"],
+                   headers={"Idempotency-Key": new_phone()})
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def _villager_hid(c) -> str:
+    return c.api.get("/me", token=c.tokens["villager"]).json["grants"][0]["household"]
+
+
+def _appealed(c) -> str:
+    iid = _board_inspection(c, _villager_hid(c))["id"]
+    r = c.api.post(f"/boards/inspections/{iid}/appeal", {"reason": "隔离测试：那天在翻修"}, token=c.tokens["villager"],
+                   headers={"Idempotency-Key": new_phone()})
+    assert r.status_code == 201, r.json
+    return iid
+
+
+def b_board_criteria(c):
+    return "/boards/criteria", None
+
+
+def b_set_board_criteria(c):
+    return "/boards/criteria", {"criteria": [{"key": "courtyard", "name": "庭院卫生", "weight": 50, "max_score": 10},
+                                             {"key": "sorting", "name": "垃圾分类", "weight": 30, "max_score": 10},
+                                             {"key": "frontage", "name": "门前三包", "weight": 20, "max_score": 10}]}
+
+
+def b_board_upload(c):
+    return "/boards/uploads", {"content_type": "image/jpeg"}
+
+
+def b_inspect_household(c):
+    return "/boards/inspections", _board_inspection_body(c)
+
+
+def b_board_history(c):
+    hid = _board_inspection(c)["household"]
+    return f"/boards/households/{hid}/history", None
+
+
+def b_appeal_board_score(c):
+    iid = _board_inspection(c, _villager_hid(c))["id"]
+    return f"/boards/inspections/{iid}/appeal", {"reason": "隔离测试：打分有误"}
+
+
+def b_decide_board_appeal(c):
+    return f"/boards/inspections/{_appealed(c)}/decision", {"outcome": "uphold", "note": "隔离测试：维持原评分"}
+
+
+def b_board_appeals(c):
+    return f"/boards/villages/{c.village}/appeals", None
+
+
+def b_board_settings(c):
+    return f"/boards/villages/{c.village}/settings", None
+
+
+def b_set_board_settings(c):
+    return f"/boards/villages/{c.village}/settings", {"red_count": 5, "red_min": 85, "black_count": 5,
+                                                      "black_below": 60, "black_names": "masked"}
+
+
+def b_board_draft(c):
+    _board_inspection(c)
+    return f"/boards/villages/{c.village}/{_month()}/draft", None
+
+
+def b_publish_board(c):
+    _board_inspection(c)  # the board changes: publishing it makes a new version
+    return f"/boards/villages/{c.village}/{_month()}/publish", {"note": "隔离测试：本月红黑榜"}
+
+
+def b_published_board(c):
+    path, body = b_publish_board(c)
+    r = c.api.post(path, body, token=c.tokens["village_admin"])
+    assert r.status_code == 200, r.json
+    return path.rsplit("/publish", 1)[0], None
+
+
+# 通知公告: offices publish from their place (a village admin from the village); a notice to grid 1 is read by its
+# villagers; receipts per place for the offices and the grid's workers
+def _notice(c, **over) -> dict:
+    body = {"place": c.village, "title": "隔离测试通知", "body": "请各户注意。", "targets": [c.grid], **over}
+    r = c.api.post("/notices", body, token=c.tokens["village_admin"], headers={"Idempotency-Key": new_phone()})
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def _scheduled_notice(c) -> dict:
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat()
+    return _notice(c, publish_at=at)
+
+
+def b_notice_upload(c):
+    return "/notices/uploads", {"content_type": "application/pdf", "name": "通知.pdf"}
+
+
+_notice_seq = itertools.count(1)
+
+
+def b_publish_notice(c):
+    return "/notices", {"place": c.village, "title": f"隔离测试通知{next(_notice_seq)}", "body": "请各户注意。"}
+
+
+def b_my_notices(c):
+    return "/notices", None
+
+
+def b_sent_notices(c):
+    return f"/notices/sent?place={c.village}", None
+
+
+def b_notice(c):
+    return f"/notices/{_notice(c)['id']}", None
+
+
+def b_update_notice(c):
+    n = _scheduled_notice(c)
+    return f"/notices/{n['id']}", {"title": "隔离测试通知（更正）", "body": "改期。", "targets": [c.grid],
+                                   "publish_at": n["publish_at"], "version": n["version"]}
+
+
+def b_withdraw_notice(c):
+    return f"/notices/{_notice(c)['id']}/withdraw", None
+
+
+def b_read_notice(c):
+    return f"/notices/{_notice(c)['id']}/read", None
+
+
+def b_notice_receipts(c):
+    return f"/notices/{_notice(c)['id']}/receipts?place={c.grid}", None
+
+
+# --- 党员先锋 (chalicelib/vanguard) ---
+
+def _vg_member(c) -> tuple[str, str]:
+    """A party member of the county's (or the view's) village, at its grid 1, made once per village and replaced
+    after 20 deeds (the per-day limit is 30); c.tokens["party_member"] is them (the owner of their routes)."""
+    held = getattr(c, "_vg_pm", None)
+    if held is None or held[0] != c.village or held[3] >= 20:
+        token = c.add_staff("party_member", c.grid)
+        held = [c.village, token, c.api.get("/me", token=token).json["user_id"], 0]
+        c._vg_pm = held
+    c.tokens["party_member"] = held[1]
+    return held[1], held[2]
+
+
+def _vg_photo(c, token: str) -> str:
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+
+    r = c.api.post("/vanguard/uploads", {"content_type": "image/jpeg"}, token=token)
+    assert r.status_code == 201, r.json
+    aws_client("s3").put_object(Bucket=settings().media_bucket, Key=r.json["key"], Body=b"\xff\xd8" + b"0" * 500)
+    return r.json["key"]
+
+
+def _vg_body(c) -> dict:
+    token, _ = _vg_member(c)
+    c._vg_pm[3] += 1
+    return {"text": "隔离测试：帮助独居老人打扫庭院", "photos": [_vg_photo(c, token)]}
+
+
+def _vg_deed(c, approved: bool = True) -> str:
+    token, _ = _vg_member(c)
+    r = c.api.post("/vanguard/deeds", _vg_body(c), token=token)
+    assert r.status_code == 201, r.json
+    if approved:
+        ok = c.api.post(f"/vanguard/deeds/{r.json['id']}/decision", {"action": "approve"},
+                        token=c.tokens["village_admin"])
+        assert ok.status_code == 200, ok.json
+    return r.json["id"]
+
+
+def b_vg_upload(c):
+    _vg_member(c)
+    return "/vanguard/uploads", {"content_type": "image/jpeg"}
+
+
+def b_vg_post(c):
+    return "/vanguard/deeds", _vg_body(c)
+
+
+def b_vg_feed(c):
+    _vg_deed(c)
+    return f"/vanguard/deeds?place={c.village}", None
+
+
+def b_vg_queue(c):
+    _vg_deed(c, approved=False)
+    return f"/vanguard/deeds/pending?village={c.village}", None
+
+
+def b_vg_mine(c):
+    _vg_deed(c, approved=False)
+    return "/vanguard/deeds/mine", None
+
+
+def b_vg_deed(c):
+    return f"/vanguard/deeds/{_vg_deed(c)}", None
+
+
+def b_vg_decide(c):
+    return f"/vanguard/deeds/{_vg_deed(c, approved=False)}/decision", {"action": "approve"}
+
+
+def b_vg_like(c):
+    return f"/vanguard/deeds/{_vg_deed(c)}/like", None
+
+
+def b_vg_comment(c):
+    return f"/vanguard/deeds/{_vg_deed(c)}/comments", {"text": "隔离测试：为党员点赞"}
+
+
+def b_vg_comments(c):
+    return f"/vanguard/deeds/{_vg_deed(c)}/comments", None
+
+
+def b_vg_comment_queue(c):
+    return f"/vanguard/comments/pending?village={c.village}", None
+
+
+def b_vg_moderate(c):
+    did = _vg_deed(c)
+    r = c.api.post(f"/vanguard/deeds/{did}/comments", {"text": "隔离测试：点赞"}, token=c.tokens["villager"])
+    assert r.status_code == 201, r.json
+    return f"/vanguard/deeds/{did}/comments/{r.json['id']}/decision", {"action": "approve"}
+
+
+def b_vg_rules(c):
+    return "/vanguard/rules", None
+
+
+def b_vg_set_rules(c):
+    version = c.api.get("/vanguard/rules", token=c.tokens["county_admin"]).json["version"]
+    return "/vanguard/rules", {"rules": {"like": {"points": 1, "monthly_cap": 30}}, "version": version}
+
+
+def b_vg_award(c):
+    return "/vanguard/points/awards", {"member": _vg_member(c)[1], "source": "study",
+                                       "ref": f"iso-{next(_grid_seq)}-{new_phone()}", "note": "隔离测试党课"}
+
+
+def b_vg_correct(c):
+    return "/vanguard/points/corrections", {"member": _vg_member(c)[1], "points": 1, "reason": "隔离测试补记"}
+
+
+def b_vg_points(c):
+    return f"/vanguard/points/{_vg_member(c)[1]}", None
+
+
+def b_vg_index(c):
+    from chalicelib.core import clock
+
+    return f"/vanguard/index?place={c.village}&period={clock.now().astimezone(clock.SHANGHAI):%Y-%m}", None
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -756,10 +1033,82 @@ CASES: dict[tuple[str, str], Case] = {
                                                          ("grid_worker", "village2_admin", "villager")),
     ("POST", "/errands/import"): Case(b_import_errands, "county_admin", COUNTY_OFFICE, cross="own",
                                       denied=DENIED_OR_INVALID),
+    # 红黑榜: criteria read by everyone and kept by the county admin; inspections by the grid's inspectors; the
+    # village's cadres see the draft, publish and decide appeals; the household appeals; the village reads the board
+    ("GET", "/boards/criteria"): Case(b_board_criteria, "villager", cross="own"),
+    ("PUT", "/boards/criteria"): Case(b_set_board_criteria, "county_admin", COUNTY_OFFICE, cross="own"),
+    ("POST", "/boards/uploads"): Case(b_board_upload, "grid_worker", ("villager", "epidemic_command"), cross="own"),
+    ("POST", "/boards/inspections"): Case(b_inspect_household, "grid_worker", IN_GRID + ("epidemic_command",),
+                                          denied=DENIED_OR_INVALID),
+    ("GET", "/boards/households/{hid}/history"): Case(b_board_history, "grid_worker", IN_GRID + ("epidemic_command",)),
+    ("POST", "/boards/inspections/{iid}/appeal"): Case(b_appeal_board_score, "villager",
+                                                       ("grid_worker", "village2_admin", "epidemic_command")),
+    ("POST", "/boards/inspections/{iid}/decision"): Case(b_decide_board_appeal, "village_admin",
+                                                         ("grid_worker", "village2_admin", "villager")),
+    ("GET", "/boards/villages/{village}/appeals"): Case(b_board_appeals, "village_admin",
+                                                        ("grid_worker", "village2_admin", "villager")),
+    ("GET", "/boards/villages/{village}/settings"): Case(b_board_settings, "village_admin",
+                                                         ("village2_admin", "villager", "epidemic_command")),
+    ("PUT", "/boards/villages/{village}/settings"): Case(b_set_board_settings, "village_admin",
+                                                         ("grid_worker", "village2_admin", "villager")),
+    ("GET", "/boards/villages/{village}/{month}/draft"): Case(b_board_draft, "village_admin",
+                                                              ("village2_admin", "villager", "epidemic_command")),
+    ("POST", "/boards/villages/{village}/{month}/publish"): Case(b_publish_board, "village_admin",
+                                                                 ("grid_worker", "village2_admin", "villager")),
+    ("GET", "/boards/villages/{village}/{month}"): Case(b_published_board, "villager",
+                                                        ("village2_admin", "epidemic_command")),
     ("GET", "/workdays/{year}"): Case(b_get_workdays, "village_admin", ("grid_worker", "villager"), cross="own"),
     ("PUT", "/workdays/{year}/{date}"): Case(b_put_workday, "county_admin",
                                              ("township_official", "village_admin", "grid_worker",
                                               "epidemic_command"), cross="own"),
+    # 通知公告: publishing and managing are the offices' at their place; a notice is read by those it is addressed to
+    ("POST", "/notices/uploads"): Case(b_notice_upload, "village_admin",
+                                       ("grid_worker", "villager", "epidemic_command"), cross="own"),
+    ("POST", "/notices"): Case(b_publish_notice, "village_admin",
+                               ("grid_worker", "village2_admin", "villager", "epidemic_command")),
+    ("GET", "/notices"): Case(b_my_notices, "villager", cross="own"),
+    ("GET", "/notices/sent"): Case(b_sent_notices, "village_admin",
+                                   ("grid_worker", "village2_admin", "villager", "epidemic_command")),
+    ("GET", "/notices/{notice}"): Case(b_notice, "villager", ("grid2_worker", "prefix_worker", "village2_admin")),
+    ("PUT", "/notices/{notice}"): Case(b_update_notice, "village_admin",
+                                       ("grid_worker", "village2_admin", "villager", "epidemic_command")),
+    ("POST", "/notices/{notice}/withdraw"): Case(b_withdraw_notice, "village_admin",
+                                                 ("grid_worker", "village2_admin", "villager", "epidemic_command")),
+    ("POST", "/notices/{notice}/read"): Case(b_read_notice, "villager",
+                                             ("grid2_worker", "prefix_worker", "village2_admin")),
+    ("GET", "/notices/{notice}/receipts"): Case(b_notice_receipts, "grid_worker",
+                                                ("grid2_worker", "prefix_worker", "village2_admin", "villager",
+                                                 "epidemic_command")),
+    # 党员先锋: party members post, the village's office (or above) approves and moderates, the village's people see,
+    # like and comment; the points rules, awards and corrections are the county's (org department / county admin)
+    ("POST", "/vanguard/uploads"): Case(b_vg_upload, "party_member", ("villager", "grid_worker", "village_admin"),
+                                        cross="own"),
+    ("POST", "/vanguard/deeds"): Case(b_vg_post, "party_member", ("villager", "grid_worker", "village_admin"),
+                                      denied=DENIED_OR_INVALID),
+    ("GET", "/vanguard/deeds"): Case(b_vg_feed, "villager", ("village2_admin",)),
+    ("GET", "/vanguard/deeds/pending"): Case(b_vg_queue, "village_admin",
+                                             ("village2_admin", "grid_worker", "villager", "epidemic_command")),
+    ("GET", "/vanguard/deeds/mine"): Case(b_vg_mine, "party_member", ("villager", "grid_worker"), cross="own"),
+    ("GET", "/vanguard/deeds/{did}"): Case(b_vg_deed, "villager", ("village2_admin",)),
+    ("POST", "/vanguard/deeds/{did}/decision"): Case(b_vg_decide, "village_admin",
+                                                     ("village2_admin", "grid_worker", "villager",
+                                                      "epidemic_command")),
+    ("PUT", "/vanguard/deeds/{did}/like"): Case(b_vg_like, "villager", ("village2_admin",)),
+    ("DELETE", "/vanguard/deeds/{did}/like"): Case(b_vg_like, "villager", ("village2_admin",)),
+    ("POST", "/vanguard/deeds/{did}/comments"): Case(b_vg_comment, "villager", ("village2_admin",)),
+    ("GET", "/vanguard/deeds/{did}/comments"): Case(b_vg_comments, "villager", ("village2_admin",)),
+    ("GET", "/vanguard/comments/pending"): Case(b_vg_comment_queue, "village_admin",
+                                                ("village2_admin", "grid_worker", "villager", "epidemic_command")),
+    ("POST", "/vanguard/deeds/{did}/comments/{cid}/decision"): Case(b_vg_moderate, "village_admin",
+                                                                    ("village2_admin", "grid_worker", "villager",
+                                                                     "epidemic_command")),
+    ("GET", "/vanguard/rules"): Case(b_vg_rules, "villager", cross="own"),
+    ("PUT", "/vanguard/rules"): Case(b_vg_set_rules, "county_admin", COUNTY_OFFICE, cross="own"),
+    ("POST", "/vanguard/points/awards"): Case(b_vg_award, "county_admin", COUNTY_OFFICE),
+    ("POST", "/vanguard/points/corrections"): Case(b_vg_correct, "county_admin", COUNTY_OFFICE),
+    ("GET", "/vanguard/points/{uid}"): Case(b_vg_points, "village_admin",
+                                            ("village2_admin", "grid_worker", "villager", "epidemic_command")),
+    ("GET", "/vanguard/index"): Case(b_vg_index, "villager"),  # public in the county
     # Open311 client API keys: the county admin's, of their own county (another county's admin manages theirs)
     ("GET", "/open311/keys"): Case(b_list_open311_keys, "county_admin", COUNTY_OFFICE, cross="own"),
     ("POST", "/open311/keys"): Case(b_issue_open311_key, "county_admin", COUNTY_OFFICE, cross="own"),
@@ -1072,6 +1421,8 @@ PLACE_ROUTES = [(r, level) for level, owners in PLACE_SCOPED.items() for r in OB
 def _owner_token(world: World, owner: str) -> str:
     if owner == "checkpoint_staff":
         _checkpoint(world.a)
+    if owner == "party_member":
+        _vg_member(world.a)
     return world.token(owner)
 
 
@@ -1187,6 +1538,12 @@ VILLAGER_ROUTES = frozenset({
     ("PUT", "/me/settings"), ("GET", "/errands/items"), ("GET", "/errands/items/{item_id}"),
     ("POST", "/errands/applications"), ("GET", "/errands/applications/{ref}"),
     ("POST", "/errands/applications/{ref}/actions"), ("GET", "/errands/applications"),
+    ("GET", "/boards/criteria"), ("GET", "/boards/households/{hid}/history"),
+    ("POST", "/boards/inspections/{iid}/appeal"), ("GET", "/boards/villages/{village}/{month}"),
+    ("GET", "/notices"), ("GET", "/notices/{notice}"), ("POST", "/notices/{notice}/read"),
+    ("GET", "/vanguard/deeds"), ("GET", "/vanguard/deeds/{did}"), ("PUT", "/vanguard/deeds/{did}/like"),
+    ("DELETE", "/vanguard/deeds/{did}/like"), ("POST", "/vanguard/deeds/{did}/comments"),
+    ("GET", "/vanguard/deeds/{did}/comments"), ("GET", "/vanguard/rules"), ("GET", "/vanguard/index"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 

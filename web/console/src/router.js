@@ -50,6 +50,21 @@ export const PAGES = [
   // reads no statistics).
   { name: 'errandStats', path: 'errands/stats', permission: 'errands.read', levels: ['county', 'township'],
     icon: 'chart', group: 'errands', component: () => import('./errands/stats/ErrandStatsPage.vue') },
+  // 红黑榜 (a menu group of its own): a village's monthly board (draft, publish, appeals, settings) for its cadres;
+  // the county's scoring criteria for the county admin.
+  { name: 'boards', path: 'boards', permission: 'boards.approve', icon: 'chart', group: 'boards',
+    component: () => import('./boards/BoardsPage.vue') },
+  { name: 'boardCriteria', path: 'boards/criteria', permission: 'boards.configure', icon: 'settings', group: 'boards',
+    component: () => import('./boards/CriteriaPage.vue') },
+  // 党员先锋 (a menu group of its own): a village's deeds and comments awaiting its party secretary; the county's
+  // points rules and corrections for the organisation department.
+  { name: 'vanguard', path: 'vanguard', permission: 'vanguard.approve', icon: 'party', group: 'vanguard',
+    component: () => import('./vanguard/VanguardPage.vue') },
+  { name: 'vanguardRules', path: 'vanguard/rules', permission: 'vanguard.rules', icon: 'settings', group: 'vanguard',
+    component: () => import('./vanguard/RulesPage.vue') },
+  // 通知公告: what an office published (its county, township or village), publishing, and who has read it.
+  { name: 'notices', path: 'notices', permission: 'notices.publish', icon: 'report',
+    component: () => import('./notices/NoticesPage.vue') },
   { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
     component: () => import('./counties/CountiesPage.vue') },
 ]

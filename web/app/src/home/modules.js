@@ -3,11 +3,11 @@
 // is built, and the app has its page — so no tile leads nowhere.
 export const MODULE_PAGES = {
   daily_report: '/report', scan_pass: '/pass', tipoffs: '/tipoffs', snaps: '/snaps', mailbox: '/letters/new',
-  errands: '/errands',
+  errands: '/errands', boards: '/boards', notices: '/notices', vanguard: '/vanguard',
 }
 /** The icon of each module's tile (common/AppIcon.vue). */
 export const MODULE_ICONS = { daily_report: 'report', scan_pass: 'qr', tipoffs: 'megaphone', snaps: 'camera', mailbox: 'mail',
-  errands: 'briefcase' }
+  errands: 'briefcase', boards: 'medal', notices: 'notice', vanguard: 'flag' }
 
 /** 每日上报 first: the one thing every household does every day. */
 const FIRST = ['daily_report']
