@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from .http import ROUTES
@@ -148,7 +149,15 @@ def _schemas(routes) -> tuple[dict, dict]:
                                 r.extra] + [(r.response, "serialization") for r in routes
                                             if r.response is not None and "open311" not in r.extra]))
     refs, top = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
-    return refs, top.get("$defs", {})
+    # pydantic qualifies a clashing name by its module path (chalicelib__boards__schemas__SettingsIn); name it by
+    # the module instead (BoardsSettingsIn): shorter, and without the double underscores some tools mangle.
+    renamed = {name: "".join(w.title() for w in name.split("__")[1].split("_")) + name.rsplit("__", 1)[1]
+               for name in top.get("$defs", {}) if name.startswith("chalicelib__")}
+    text = json.dumps([list(refs.values()), top.get("$defs", {})], ensure_ascii=False)
+    for name, short in renamed.items():
+        text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{short}"')
+    ref_list, defs = json.loads(text)
+    return dict(zip(refs, ref_list, strict=True)), {renamed.get(k, k): v for k, v in defs.items()}
 
 
 def document(prefix: str = "/api") -> dict:

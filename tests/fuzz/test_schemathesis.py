@@ -411,7 +411,7 @@ def _body_values(world: FuzzWorld, method: str, template: str, body: dict) -> di
     if template == "/errands/import" and "key" in body:
         out["key"] = world.uploaded_errands()
     if template == "/boards/inspections":
-        out.update(scores={"courtyard": 6, "sorting": 8, "frontage": 7}, photos=[world.board_photo()])
+        out.update(scores=world.board_scores(), photos=[world.board_photo()])
     if template == "/boards/criteria":
         out.update(criteria=[{"key": "courtyard", "name": "庭院卫生", "weight": 50, "max_score": 10},
                              {"key": "sorting", "name": "垃圾分类", "weight": 30, "max_score": 10},
