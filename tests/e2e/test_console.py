@@ -65,7 +65,15 @@ def tree_item(page, name: str):
 
 
 def expand(page, name: str):
-    tree_item(page, name).locator(".el-tree-node__expand-icon").click()
+    """Open a place's children. A root opens by itself (default-expanded) once its children are loaded: a click
+    then would close it again, so click only a node that stays closed once nothing is loading."""
+    node = tree_item(page, name).locator("xpath=..")  # the node whose own row it is (not an ancestor)
+    expect(page.locator(".el-tree-node__loading-icon")).to_have_count(0)
+    page.wait_for_timeout(300)  # a default expansion lands right after its load
+    if node.get_attribute("aria-expanded") != "true":
+        tree_item(page, name).locator(".el-tree-node__expand-icon").click()
+    expect(node).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".el-tree-node__loading-icon")).to_have_count(0)
 
 
 def open_select(root, name: str):

@@ -155,8 +155,11 @@ def test_village_admin_assigns_and_resolves_a_snap_from_the_one_inbox(desk, web_
     expect(drawer.locator("[data-extra=facility]")).to_have_text("路灯")
     thumbs = drawer.locator("[data-test=photos] .case-detail__thumb img")
     expect(thumbs).to_have_count(2)
-    expect(thumbs.first).to_have_js_property("complete", True)
-    assert thumbs.first.evaluate("img => img.naturalWidth") == 96  # the real photo, from S3
+    # loaded (an <img> without its src yet also says complete): then it is the real photo, from S3
+    thumbs.first.wait_for(state="visible")
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumbs.first.element_handle(),
+                           timeout=15_000)
+    assert thumbs.first.evaluate("img => img.naturalWidth") == 96
     expect(drawer.locator("[data-action]")).to_have_text(["派单", "受理", "回复", "上报上级", "办结", "关闭",
                                                           "合并重复", "屏蔽"])
     expect(drawer.locator("[data-event] strong")).to_have_text(["已提交"])
