@@ -1,8 +1,8 @@
 // 红黑榜 on the phone: the county's criteria, the weighted total (Σ weight × score / max_score, one decimal, as the
 // server computes it), checks before sending a score, photo uploads (POST /boards/uploads, then the presigned S3
 // form), the village of the person, and the months a board may be asked for (Asia/Shanghai).
-import { api, ApiError, NetworkError } from '@shared/api.js'
-import { postForm, UploadError } from '@shared/s3form.js'
+import { api } from '@shared/api.js'
+import { uploadPhotoTo } from '@shared/s3form.js'
 import { levelOf } from '@shared/placeCodes.js'
 import { placesOf } from '@shared/permissions.js'
 
@@ -50,22 +50,9 @@ export function formFieldOf(field) {
   return /^photos\.\d+$/.test(field) ? 'photos' : field
 }
 
-function refused(code, message, status = 422) {
-  return new ApiError(status, { code, message })
-}
-
 /** Upload one photo (a Blob); resolves with its key. */
-export async function uploadBoardPhoto(blob, contentType = 'image/jpeg', { fetchImpl, tooLarge = '照片超过300KB' } = {}) {
-  const form = await api.post('/boards/uploads', { content_type: contentType })
-  if (blob.size > form.max_bytes) throw refused('photo_too_large', tooLarge)
-  try {
-    await postForm(form, blob, fetchImpl, 'photo.jpg')
-  } catch (e) {
-    if (!(e instanceof UploadError)) throw e
-    if (e.network || e.status >= 500) throw new NetworkError(e)
-    throw refused('upload_refused', e.message, e.status)
-  }
-  return form.key
+export function uploadBoardPhoto(blob, contentType = 'image/jpeg', { fetchImpl, tooLarge = '照片超过300KB' } = {}) {
+  return uploadPhotoTo('/boards/uploads', { content_type: contentType }, blob, { fetchImpl, messages: { tooLarge } })
 }
 
 /** The body of POST /boards/inspections for the form (photos already uploaded: each has its key). */

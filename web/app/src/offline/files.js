@@ -1,29 +1,21 @@
 // Photos to S3 (loaded only when something has photos to send): ask the API for a presigned form (POST /cases/uploads),
 // then POST the photo to S3 with it. Errors come out as the outbox and the screens know them: no signal (or S3
 // unreachable, or busy) is a NetworkError — try again later; a refusal is an ApiError with a message in words.
-import { api, ApiError, NetworkError } from '@shared/api.js'
-import { postForm, UploadError } from '@shared/s3form.js'
+import { ApiError } from '@shared/api.js'
+import { uploadPhotoTo } from '@shared/s3form.js'
 import { i18n } from '../i18n/index.js'
 import { getBlob } from './blobs.js'
-
-const EXT = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' }
 
 function refused(code, key, status = 422) {
   return new ApiError(status, { code, message: i18n.global.t(key) })
 }
 
 /** Upload one photo (a Blob) of a case of `type`; resolves with its key. */
-export async function uploadPhoto(blob, type, contentType = 'image/jpeg', { fetchImpl } = {}) {
-  const form = await api.post('/cases/uploads', { type, content_type: contentType })
-  if (blob.size > form.max_bytes) throw refused('photo_too_large', 'photos.tooLarge')
-  try {
-    await postForm(form, blob, fetchImpl, `photo.${EXT[contentType] || 'jpg'}`)
-  } catch (e) {
-    if (!(e instanceof UploadError)) throw e
-    if (e.network || e.status >= 500) throw new NetworkError(e)
-    throw refused('upload_refused', 'photos.uploadRefused', e.status)
-  }
-  return form.key
+export function uploadPhoto(blob, type, contentType = 'image/jpeg', { fetchImpl } = {}) {
+  return uploadPhotoTo('/cases/uploads', { type, content_type: contentType }, blob, {
+    fetchImpl,
+    messages: { tooLarge: i18n.global.t('photos.tooLarge'), refused: () => i18n.global.t('photos.uploadRefused') },
+  })
 }
 
 /**

@@ -1,8 +1,8 @@
 // 党员先锋 on the phone: the village of the person, the feed and a deed's comments, the 点赞 toggle (optimistic,
 // idempotent, rolled back on error, the server's count wins), the deed form's checks and sending (photos uploaded
 // once each through POST /vanguard/uploads and the presigned S3 form), periods of the 党建指数 (Asia/Shanghai).
-import { api, ApiError, NetworkError } from '@shared/api.js'
-import { postForm, UploadError } from '@shared/s3form.js'
+import { api } from '@shared/api.js'
+import { uploadPhotoTo } from '@shared/s3form.js'
 import { levelOf } from '@shared/placeCodes.js'
 import { placesOf } from '@shared/permissions.js'
 
@@ -86,22 +86,9 @@ export function deedProblems(form) {
 /** A 422's field names onto the form's: every "photos.N" goes under the photos. */
 export const formFieldOf = (field) => (/^photos\.\d+$/.test(field) ? 'photos' : field)
 
-function refused(code, message, status = 422) {
-  return new ApiError(status, { code, message })
-}
-
 /** Upload one photo (a Blob); resolves with its key. */
-export async function uploadDeedPhoto(blob, contentType = 'image/jpeg', { fetchImpl, tooLarge = '照片超过300KB' } = {}) {
-  const form = await api.post('/vanguard/uploads', { content_type: contentType })
-  if (blob.size > form.max_bytes) throw refused('photo_too_large', tooLarge)
-  try {
-    await postForm(form, blob, fetchImpl, 'photo.jpg')
-  } catch (e) {
-    if (!(e instanceof UploadError)) throw e
-    if (e.network || e.status >= 500) throw new NetworkError(e)
-    throw refused('upload_refused', e.message, e.status)
-  }
-  return form.key
+export function uploadDeedPhoto(blob, contentType = 'image/jpeg', { fetchImpl, tooLarge = '照片超过300KB' } = {}) {
+  return uploadPhotoTo('/vanguard/uploads', { content_type: contentType }, blob, { fetchImpl, messages: { tooLarge } })
 }
 
 /** Send a deed: each photo without a key is uploaded first (its key kept, so a retry uploads it only once), then
