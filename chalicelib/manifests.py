@@ -11,11 +11,13 @@ from .errands import manifest as errands
 from .households import manifest as households
 from .imports import manifest as imports
 from .inbox import manifest as inbox
+from .interviews import manifest as interviews
 from .letters import manifest as letters
 from .notices import manifest as notices
 from .open311 import manifest as open311
 from .passes import manifest as passes
 from .places import manifest as places
+from .recruitment import manifest as recruitment
 from .signin import manifest as signin
 from .snaps import manifest as snaps
 from .staff import manifest as staff
@@ -23,11 +25,12 @@ from .system import manifest as system
 from .tenants import manifest as tenants
 from .tipoffs import manifest as tipoffs
 from .vanguard import manifest as vanguard
+from .volunteers import manifest as volunteers
 from .workdays import manifest as workdays
 
 MODULES = tuple(m.MODULE for m in (system, signin, tenants, places, households, staff, imports, inbox, workdays,
                                    cases, open311, daily_report, passes, tipoffs, snaps, letters, errands, notices,
-                                   boards, vanguard))
+                                   boards, vanguard, recruitment, interviews, volunteers))
 
 
 def register() -> None:
