@@ -64,7 +64,7 @@ $(BENCH_STAMP): $(STAMP) requirements-bench.txt
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $(BENCH_STAMP)
 
-## Benchmarks (Markdown tables and PNG charts in bench/results/); not part of `make test`. About 25 minutes.
+## Benchmarks (Markdown tables and PNG charts in bench/results/); not part of `make test`. About an hour.
 bench: $(BENCH_STAMP) $(INFRA_STAMP) system web
 	$(PY) bench/cold_start.py
 	$(PY) bench/package.py
@@ -73,6 +73,8 @@ bench: $(BENCH_STAMP) $(INFRA_STAMP) system web
 	$(PY) bench/daily_report.py
 	$(PY) bench/first_load.py
 	$(PY) bench/throughput.py
+	$(PY) bench/cost.py
+	$(PY) bench/notice_fanout.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -45,6 +45,13 @@ def sent(call: Call):
     return service.sent(call.ctx, q.place, q.limit, q.cursor)
 
 
+@endpoint(bp, "/notices/urgent", "GET", permission=SIGNED_IN, name="urgent_notices", tags=TAGS,
+          response=".schemas:UrgentOut",
+          summary="The banner's urgent notices I have not opened, for pages that do not open the home (grid work)")
+def urgent(call: Call):
+    return service.home(call.ctx, {}) or {"urgent": []}
+
+
 @endpoint(bp, "/notices/{notice}", "GET", permission=SIGNED_IN, name="notice", tags=TAGS,
           response=".schemas:NoticeOut",
           summary="A notice as its reader sees it, or as staff who may publish at its place see it (any state)")

@@ -88,6 +88,17 @@ class NoticePage(Out):
     next_cursor: str | None = None
 
 
+class UrgentItem(Out):
+    id: str
+    title: str
+    publish_at: str
+    from_name: str
+
+
+class UrgentOut(Out):
+    urgent: list[UrgentItem] = Field(description="urgent notices of my places I have not opened (the banner)")
+
+
 class NoticeOut(Out):
     id: str
     title: str

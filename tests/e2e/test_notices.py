@@ -100,8 +100,12 @@ def test_an_urgent_notice_reaches_a_villagers_banner_and_the_unread_list_shrinks
         no_sideways_scroll(pages[1])
         screenshot(pages[1], "phone-notices-list")
 
-        # The grid worker: the notice → 阅读情况 of the grid: both households are unread.
-        worker = open_app(phones[2], web_stack, web_stack.staff_session(GRID_WORKER), "/notices")
+        # The grid worker lands on 网格工作 (not the home): the banner is there too. The notice → 阅读情况 of the
+        # grid: both households are unread.
+        worker = open_app(phones[2], web_stack, web_stack.staff_session(GRID_WORKER), "/field")
+        expect(worker.locator("[data-test=urgent-banner]")).to_contain_text(title)
+        screenshot(worker, "phone-notices-banner-field")
+        worker.goto(f"{web_stack.url}/notices")
         worker.locator("[data-test=notice-row]", has_text=title).click()
         expect(worker.locator("[data-test=notice-title]")).to_contain_text(title)
         worker.locator("[data-test=to-receipts]").click()

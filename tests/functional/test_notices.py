@@ -145,6 +145,21 @@ def test_an_urgent_notice_is_a_home_banner_until_read(client, county):
     assert client.get(f"/notices/{n['id']}", token=reader).json["read"] is True
 
 
+def test_grid_staff_who_land_on_field_work_get_the_banner_from_its_own_route(client, county):
+    worker = county.tokens["grid_worker"]
+    n = publish(client, county.tokens["county_admin"], title="紧急：网格员集合", urgent=True,
+                roles=["grid_worker", "grid_leader"])
+    publish(client, county.tokens["county_admin"], title="普通通知")  # not urgent: not on the banner
+    r = client.get("/notices/urgent", token=worker)
+    assert r.status_code == 200, r.json
+    assert [u["id"] for u in r.json["urgent"]] == [n["id"]]
+    assert r.json["urgent"][0]["title"] == "紧急：网格员集合"
+    _, reader = villager(county)  # a notice for grid staff only is not a villager's banner
+    assert client.get("/notices/urgent", token=reader).json["urgent"] == []
+    assert client.post(f"/notices/{n['id']}/read", token=worker).status_code == 204
+    assert client.get("/notices/urgent", token=worker).json["urgent"] == []
+
+
 def test_read_receipts_count_households_once_and_list_the_unread(client, county):
     hh = county.household(members=2)
     _, a = county.villager(hh["id"])

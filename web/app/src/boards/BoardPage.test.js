@@ -17,7 +17,7 @@ const BOARD = {
   village: VILLAGE, village_name: '溪前村', month: '2026-11', version: 2, published_at: '2026-12-01T02:00:00Z',
   published_by: '祝村管', note: '11月卫生大检查', criteria: [], households: 30, average: 71.5,
   red: [row(1, '330825100260-0003', '溪大伯', 96), row(2, '330825100260-0007', '溪阿婆', 90)],
-  black: [row(1, '330825100260-0011', '张*丰', 42)],
+  black: [row(30, '330825100260-0011', '张*丰', 42), row(29, '330825100260-0012', '李*', 55)],
   black_names: 'masked', full_names: false,
 }
 
@@ -52,11 +52,14 @@ describe('红黑榜', () => {
     expect(wrapper.find('[data-test="board-summary"]').text()).toContain('2026/12/01 10:00') // Asia/Shanghai
     const names = () => wrapper.findAll('[data-test="row-name"]').map((n) => n.text())
     expect(names()).toEqual(['溪大伯', '溪阿婆'])
+    const ranks = () => wrapper.findAll('[data-test="row-rank"]').map((n) => n.text())
+    expect(ranks()).toEqual(['1', '2'])
     expect(wrapper.findAll('[data-test="row-total"]').map((n) => n.text())).toEqual(['96.0', '90.0'])
     expect(wrapper.find('[data-test="masked-hint"]').exists()).toBe(false)
     await wrapper.findAll('.van-tab')[1].trigger('click')
     await flushPromises()
-    expect(names()).toEqual(['张*丰'])
+    expect(names()).toEqual(['张*丰', '李*'])
+    expect(ranks()).toEqual(['倒数第1', '倒数第2']) // 30 households: the 30th is the lowest
     expect(wrapper.find('[data-test="masked-hint"]').text()).toBe('按本村规定，黑榜姓名已打码')
     expect(wrapper.find('[data-test="rows-black"]').text()).toContain('户编号 330825100260-0011')
     expect(wrapper.find('[data-test="to-mine"]').exists()).toBe(true) // a household's phone

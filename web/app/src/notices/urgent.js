@@ -68,3 +68,19 @@ export async function markRead(id, { urgent: isUrgent = true } = {}) {
   if (isUrgent) acknowledged(id)
   await api.post(`/notices/${encodeURIComponent(id)}/read`)
 }
+
+const REFRESH_MS = 5 * 60 * 1000
+let refreshedAt = 0
+
+/** For landing pages that do not open the home (grid work, the checkpoint's scanner): GET /notices/urgent, at most
+ * once in 5 minutes on this page load. Failures are quiet: the banner keeps what it had. */
+export async function refreshUrgent({ force = false } = {}) {
+  if (!force && Date.now() - refreshedAt < REFRESH_MS) return
+  refreshedAt = Date.now()
+  try {
+    const r = await api.get('/notices/urgent')
+    keepUrgent(r?.urgent)
+  } catch {
+    refreshedAt = 0
+  }
+}
