@@ -167,9 +167,14 @@ def make_server(gateway: Gateway, port: int) -> ThreadingHTTPServer:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = _Server(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     return server
+
+
+class _Server(ThreadingHTTPServer):
+    # Many clients at once (200 people tapping 报名 together): the default backlog of 5 resets connections.
+    request_queue_size = 256
 
 
 def _cell() -> str:

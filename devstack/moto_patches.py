@@ -312,7 +312,8 @@ TENANT_POLICY = {
                  "condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["${aws:PrincipalTag/tenant}#*"]}}},
     "kms": {"actions": ("kms:GenerateDataKey", "kms:Decrypt"),  # on the personal-data key
             "condition": {"StringEquals": {"kms:EncryptionContext:tenant": "${aws:PrincipalTag/tenant}"}}},
-    "s3": {"actions": ("s3:GetObject", "s3:PutObject"),
+    "s3": {"actions": ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListMultipartUploadParts",
+                       "s3:AbortMultipartUpload"),  # multipart uploads: chalicelib/core/multipart.py
            "objects": "${aws:PrincipalTag/tenant}/*",  # of the media bucket
            "list": {"StringLike": {"s3:prefix": ["${aws:PrincipalTag/tenant}/*"]}}},  # s3:ListBucket
 }
@@ -356,7 +357,9 @@ def tenant_fence() -> None:
 
     def call(self, environ, start_response):
         credential = _credential_of(environ)
-        if credential is None:
+        if credential is None or environ.get("REQUEST_METHOD") == "OPTIONS":
+            # A CORS preflight carries a presigned URL's query but is not a signed request: S3 answers it from the
+            # bucket's CORS rules alone (a browser's PUT of a video part to its presigned URL preflights).
             return original(self, environ, start_response)
         key_id, region, service = credential
         if service == "sts":
@@ -525,8 +528,9 @@ def _tenant_policy_denies(environ, service: str, region: str, tag: str) -> str |
             return f"s3:ListBucket on resource: {bucket} (s3:prefix {prefix!r})"
         if method == "POST" and not key and not query:
             key, action = _form(environ).get("key", ""), "s3:PutObject"  # a browser upload (presigned POST)
-        elif not key or query.keys() - {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-                                        "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"}:
+        elif key and _multipart_action(method, query.keys() - _PRESIGN_PARAMS):
+            action = _multipart_action(method, query.keys() - _PRESIGN_PARAMS)
+        elif not key or query.keys() - _PRESIGN_PARAMS:
             action = "s3:" + ("ListBucket" if not key else "ObjectSubresource")
         else:
             action = {"GET": "s3:GetObject", "HEAD": "s3:GetObject", "PUT": "s3:PutObject"}.get(
@@ -538,6 +542,24 @@ def _tenant_policy_denies(environ, service: str, region: str, tag: str) -> str |
             return f"{action} on resource: {bucket}/{key}"
         return None
     return f"{service}:*"
+
+
+_PRESIGN_PARAMS = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+                   "X-Amz-Signature", "X-Amz-Security-Token"}
+
+
+def _multipart_action(method: str, params: set) -> str | None:
+    """The IAM action of a multipart upload's request (AWS's mapping): create, upload a part and complete are
+    s3:PutObject; ListParts and AbortMultipartUpload have their own."""
+    if method == "POST" and params == {"uploads"}:
+        return "s3:PutObject"
+    if method == "PUT" and params == {"uploadId", "partNumber"}:
+        return "s3:PutObject"
+    if params == {"uploadId"} or (method == "GET" and params <= {"uploadId", "max-parts", "part-number-marker"}
+                                  and "uploadId" in params):
+        return {"POST": "s3:PutObject", "GET": "s3:ListMultipartUploadParts",
+                "DELETE": "s3:AbortMultipartUpload"}.get(method)
+    return None
 
 
 def _missing_object_forbidden(app, original, environ, start_response, tag: str):

@@ -64,7 +64,7 @@ def provision() -> list[str]:
         made.append(s.media_bucket)
     if s.app_origins:  # browsers upload straight to S3 from the app's origin
         s3.put_bucket_cors(Bucket=s.media_bucket, CORSConfiguration={"CORSRules": [{
-            "AllowedOrigins": list(s.app_origins), "AllowedMethods": ["POST", "GET"], "AllowedHeaders": ["*"],
+            "AllowedOrigins": list(s.app_origins), "AllowedMethods": ["POST", "GET", "PUT"], "AllowedHeaders": ["*"],
             "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3000}]})
     sns = client("sns")
     for topic in (s.alerts_topic, s.broadcasts_topic, s.recruitment_topic):

@@ -64,6 +64,9 @@ class Settings(NamedTuple):  # immutable; a NamedTuple rather than a dataclass k
     # Origins the web apps are served from (S3 CORS for browser uploads with presigned POSTs).
     app_origins: tuple[str, ...] = ()
     app_url: str = ""  # the phone app's public address, for links in QR codes and SMS
+    # Interview rooms' ICE servers (chalicelib/interviews/ice.py): "none" (local: host candidates on loopback) or
+    # "kvs" (Kinesis Video Streams WebRTC's STUN/TURN; the deployed stages).
+    ice_provider: str = "none"
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +108,7 @@ def settings() -> Settings:
         endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         app_url=env.get("CQT_APP_URL", "").rstrip("/"),
         app_origins=tuple(o.strip() for o in env.get("CQT_APP_ORIGINS", "").split(",") if o.strip()),
+        ice_provider=env.get("CQT_ICE_PROVIDER") or "none",
     )
 
 

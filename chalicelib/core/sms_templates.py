@@ -88,6 +88,20 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
               "an urgent notice, to households that have not opened the app in 7 days, once per notice "
               "(chalicelib/notices/sms.py)",
               sender="publishing place, e.g. 张王村, 龙游县", title="the notice's title (first 6 characters)"),
+    _template("interview_invite", "通知", "{company}邀请您参加面试，日期{date}，时间{time}，面试凭证请打开村情通查看。",
+              "an employer invites a job seeker to an interview (chalicelib/recruitment/applications.py invite)",
+              company="employer's name (first 6 characters)", date="date, e.g. 12月8日", time="time, e.g. 09:30"),
+    _template("job_alert", "通知", "{company}发布了新岗位“{title}”，符合您订阅的条件，请打开村情通查看。",
+              "a new job matches a seeker's job alert, if they chose SMS (chalicelib/recruitment/alerts.py)",
+              company="employer's name (first 6 characters)", title="the job's title (first 6 characters)"),
+    _template("volunteer_call", "通知", "{sender}发布了紧急招募《{title}》，名额有限，请打开村情通报名。",
+              "a new urgent volunteer call, to the volunteers in its scope who opted in to SMS, once per call "
+              "(chalicelib/volunteers/broadcast.py)",
+              sender="calling place, e.g. 张王村, 湖镇镇", title="the call's title (first 6 characters)"),
+    _template("volunteer_update", "通知", "您报名的紧急招募《{title}》{status}，详情请打开村情通查看。",
+              "a volunteer's sign-up changed: promoted from the waiting list, or the call cancelled "
+              "(chalicelib/volunteers/service.py), if they opted in to SMS",
+              title="the call's title (first 6 characters)", status="候补成功 or 已取消"),
 )}
 
 _URL_CHARS = r"[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..core.errors import ValidationFailed
-from ..core.http import Call, endpoint
+from ..core.http import SIGNED_IN, Call, endpoint
 from ..core.lazy import lazy_module
 
 service = lazy_module(".service", __package__)
@@ -44,6 +44,14 @@ def list_places(call: Call):
     else:
         page = service.children(ctx, q.parent or ctx.require_tenant(), q.limit, q.cursor)
     return {"items": _with_parent_names(ctx, page["items"]), "next_cursor": page["next_cursor"]}
+
+
+@endpoint(bp, "/places/townships", "GET", name="list_townships", response=".schemas:TownshipList",
+          permission=SIGNED_IN, tags=TAGS,
+          summary="The county's townships (code and name) for anyone signed in to it: the pickers of job seekers, "
+                  "employers and volunteers (names of public administrative places, one Query)")
+def list_townships(call: Call):
+    return {"items": [{"code": p.code, "name": p.name} for p in service.township_places(call.ctx.require_tenant())]}
 
 
 @endpoint(bp, "/places/{code}", "GET", name="get_place", summary="One place", response=".schemas:PlaceOut",

@@ -23,6 +23,15 @@ class PlacePage(Out):
     next_cursor: str | None = None
 
 
+class Township(Out):
+    code: str
+    name: str
+
+
+class TownshipList(Out):
+    items: list[Township]
+
+
 class PlaceQuery(PageQuery):
     parent: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}(\d{3}(G\d{2,3})?)?)?$",
                                description="list the children of this place (default: the county)")

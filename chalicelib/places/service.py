@@ -167,4 +167,9 @@ def grids(tenant: str, under: str | None = None) -> list[Place]:
 
 def townships(tenant: str) -> list[str]:
     """The codes of a county's townships (the county's children: one Query of the tree index)."""
-    return [p.code for p in Place.gsi1.query(Place.children_key(tenant, tenant))]
+    return [p.code for p in township_places(tenant)]
+
+
+def township_places(tenant: str) -> list[Place]:
+    """A county's townships in code order (one Query of the tree index; a county has a few dozen)."""
+    return list(Place.gsi1.query(Place.children_key(tenant, tenant)))

@@ -52,7 +52,8 @@ PEAK_WRITES_PER_HOUSEHOLD = 4638.61 / 500_000
 WCU_PER_WRITE = 2
 # Every function of a stack with a reserved concurrency (`reserved_concurrency` names them; `default` for the rest).
 FUNCTIONS = ("api_handler", "signin", "token_authorizer", "rotate_secret", "on_submissions_change",
-             "report_reminders", "case_escalation", "notice_sms", "run_jobs")
+             "report_reminders", "case_escalation", "notice_sms", "volunteer_broadcast", "recruitment_alerts",
+             "run_jobs")
 API_FUNCTION = "api_handler"
 
 

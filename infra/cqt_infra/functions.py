@@ -19,7 +19,7 @@ ENTRY_POINTS = {"app.app": API_HANDLER, "chalicelib.core.httpapi.handler": API_H
 # Capability -> grants in stack.CqtStack._grant.
 CAPABILITIES: dict[str, frozenset[str]] = {
     # Every route: tables, idempotency records, media uploads, PII envelope keys, the secret, topics, SMS codes.
-    API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms"}),
+    API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms", "kvs"}),
     # The sign-in routes (/api/auth/*: chalicelib/signin): codes by SMS, phone blind indexes and ciphertexts, users
     # and refresh tokens; it signs the access tokens ("signing": the signing key, which the API function need not
     # read). Its own function and role (front.py), so a flaw elsewhere in the API cannot mint tokens. It also
@@ -40,6 +40,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "case_escalation": frozenset({"tables:read", "jobs:send"}),
     # Every 10 minutes (chalicelib/notices/schedule.py): the county's due urgent notices, their villages and done marks.
     "notice_sms": frozenset({"tables:read", "jobs:send"}),
+    # Every 2 minutes (chalicelib/volunteers/schedule.py): the county's calls still to broadcast, their villages and
+    # done marks. The worker (run_jobs) writes the volunteers' inbox items and sends their SMS.
+    "volunteer_broadcast": frozenset({"tables:read", "jobs:send"}),
+    # Every 5 minutes (chalicelib/recruitment/schedule.py): each county's queue of new jobs whose alerts are still to
+    # deliver (one Query). The worker (run_jobs) writes the matching seekers' inbox items and sends their SMS.
+    "recruitment_alerts": frozenset({"tables:read", "jobs:send"}),
     # The jobs queue's worker (chalicelib/core/jobs.py run_jobs): one county's or township's job a message. The
     # reminders (chalicelib/daily_report/reminders.py) read links, households and staff, write job claims and inbox
     # notices; the escalation (chalicelib/cases/service.py) moves overdue cases up, writes timeline events and inbox

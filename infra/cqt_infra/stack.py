@@ -188,7 +188,9 @@ class CqtStack(Stack):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.log_bucket, server_access_logs_prefix="s3/media/",
             # Browsers upload with presigned POSTs (chalicelib/core/files.py) from the app's origin.
-            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET],
+            # Large files (video résumés) go up in parts, PUT to presigned UploadPart URLs (core/multipart.py): the
+            # phone reads each part's ETag.
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.PUT],
                               allowed_origins=origins_,
                               allowed_headers=["*"], exposed_headers=["ETag"], max_age=3000)],
             lifecycle_rules=[
@@ -342,6 +344,9 @@ class CqtStack(Stack):
             "CQT_SMS_SIGN_NAME": d.get("sms_sign_name"),
             **self._tencent_sms_env(),
             "CQT_APP_ORIGINS": ",".join(self.app_origins),
+            # Interview rooms' ICE servers (chalicelib/interviews/ice.py): Kinesis Video Streams' TURN, in both
+            # partitions ("kvs" capability below).
+            "CQT_ICE_PROVIDER": "kvs",
             "POWERTOOLS_SERVICE_NAME": "cunqingtong",
             "POWERTOOLS_METRICS_NAMESPACE": "Cunqingtong",
             "POWERTOOLS_LOG_LEVEL": d.get("log_level"),
@@ -477,12 +482,18 @@ class CqtStack(Stack):
             role.add_to_policy(iam.PolicyStatement(
                 actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                 resources=[self.tables["idempotency"].attr_arn]))
-        if "media" in can:  # presigned POST / head + get (chalicelib/core/files.py)
-            role.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"],
+        if "media" in can:  # presigned POST / head + get (core/files.py); multipart uploads (core/multipart.py)
+            role.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject",
+                                                            "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
                                                    resources=[Fn.join("", [self.media_bucket_arn, "/*"])]))
             # ListBucket makes a missing key a 404 (files.read) instead of a 403.
             role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"],
                                                    resources=[self.media_bucket_arn]))
+        if "kvs" in can:  # chalicelib/interviews/ice.py: a signalling channel per room, its TURN servers
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["kinesisvideo:CreateSignalingChannel", "kinesisvideo:DescribeSignalingChannel",
+                         "kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"],
+                resources=[self.arn("kinesisvideo", f"channel/{self.prefix}-*/*")]))
         if "pii" in can:  # chalicelib/core/pii.py: data keys always bound to a tenant
             role.add_to_policy(iam.PolicyStatement(
                 actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[self.pii_key.key_arn],
@@ -623,7 +634,8 @@ class CqtStack(Stack):
         # Media: objects under `{tenant}/` (chalicelib/core/files.py), uploaded by browsers with presigned POSTs
         # signed by this session; listing only that prefix. The bucket is SSE-KMS with the data key.
         self.tenant_role.add_to_policy(iam.PolicyStatement(
-            actions=["s3:GetObject", "s3:PutObject"],
+            actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListMultipartUploadParts",
+                     "s3:AbortMultipartUpload"],
             resources=[Fn.join("", [self.media_bucket_arn, "/${aws:PrincipalTag/tenant}/*"])]))
         self.tenant_role.add_to_policy(iam.PolicyStatement(
             actions=["s3:ListBucket"], resources=[self.media_bucket_arn],

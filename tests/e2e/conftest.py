@@ -44,7 +44,12 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--disable-quic", "--no-first-run"])
+            "--disable-sync", "--disable-quic", "--no-first-run",
+            # a fake camera and microphone without a permission prompt (video résumé, video interviews)
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            # video interviews (two pages on one machine): host ICE candidates as plain IPs, not mDNS names (which
+            # nothing resolves here), and ICE may use the loopback interface
+            "--disable-features=WebRtcHideLocalIpsWithMdns", "--allow-loopback-in-peer-connection"])
         yield b
         b.close()
 

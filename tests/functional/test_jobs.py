@@ -163,7 +163,9 @@ def test_jobs_come_from_the_manifests_and_every_schedule_runs_through_the_queue(
 
     assert modules.jobs() == {"case_escalation": "chalicelib.cases.schedule",
                               "report_reminders": "chalicelib.daily_report.reminders",
-                              "notice_sms": "chalicelib.notices.sms"}
+                              "notice_sms": "chalicelib.notices.sms",
+                              "recruitment_alerts": "chalicelib.recruitment.alerts",
+                              "volunteer_broadcast": "chalicelib.volunteers.broadcast"}
     schedules = {name for m in modules.all_modules() for name in m.schedules}
     assert schedules == set(modules.jobs())  # no schedule walks the counties itself
     assert jobs.get("report_reminders").module == "daily_report"  # only counties that switched it on

@@ -259,3 +259,19 @@ def test_other_county_cannot_see_or_create_places(client, county, other_county):
     r = _create(client, foreign, county.township + "299")
     assert r.status_code in (403, 422), r.json
     assert client.get(f"/places/{county.township}299", token=county.tokens["county_admin"]).status_code == 404
+
+
+def test_anyone_signed_in_lists_the_countys_townships_for_pickers(client, county, other_county):
+    """Job seekers, employers and volunteers pick townships: GET /places/townships, not the staff's /places."""
+    reader = county.villager(county.household()["id"])[1]["access_token"]
+    assert client.get("/places", token=reader).status_code == 403  # the tree is staff's
+    r = client.get("/places/townships", token=reader)
+    assert r.status_code == 200, r.json
+    codes = [t["code"] for t in r.json["items"]]
+    assert county.township in codes and all(len(c) == 9 and c.startswith(county.code) for c in codes)
+    assert codes == sorted(codes)
+    assert next(t["name"] for t in r.json["items"] if t["code"] == county.township)
+    others = [t["code"] for t in client.get("/places/townships", token=other_county.tokens["county_admin"])
+              .json["items"]]
+    assert county.township not in others
+    assert client.get("/places/townships").status_code == 401

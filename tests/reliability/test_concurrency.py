@@ -307,6 +307,36 @@ def _nothing(w, path, body):
     return None
 
 
+def _rc_employer_problems(w, path, body, answer, before):
+    pending = [e for e in _all(w, "/recruitment/employers?status=pending", "county_admin")
+               if e["licence_no"] == body["licence_no"]]
+    mine = w.get("/recruitment/employers/mine", "applicant")["employer"]
+    out = [] if [e["id"] for e in pending] == [answer["id"]] else [f"pending accounts of the licence: {pending}"]
+    return out + ([] if mine and mine["id"] == answer["id"] else [f"the applicant's account: {mine}"])
+
+
+def _rc_jobs_titled(w, path, body):
+    return sum(1 for j in _all(w, "/recruitment/jobs/mine", "employer") if j["title"] == body["title"])
+
+
+def _rc_job_problems(w, path, body, answer, before):
+    after = _rc_jobs_titled(w, path, body)
+    listed = [j["id"] for j in _all(w, "/recruitment/jobs?category=普工", "villager") if j["id"] == answer["id"]]
+    out = [] if after == before + 1 else [f"the employer's jobs titled so went {before} -> {after}"]
+    return out + ([] if len(listed) == 1 else [f"the job is listed {len(listed)} times in the seekers' feed"])
+
+
+def _rc_applications(w, path, body):
+    return len(_all(w, "/recruitment/applications/mine", "seeker"))
+
+
+def _rc_application_problems(w, path, body, answer, before):
+    after = _rc_applications(w, path, body)
+    job = w.get(path.rsplit("/applications", 1)[0], "employer")
+    out = [] if after == before + 1 else [f"the seeker's applications went {before} -> {after}"]
+    return out + ([] if job["applicants"] == 1 else [f"the job counts {job['applicants']} applicants"])
+
+
 def _errand_items(w, path, body):
     return sum(1 for i in w.get("/errands/items?all=true", "county_admin")["items"] if i["name"] == body["name"])
 
@@ -380,6 +410,16 @@ def _notice_problems(w, path, body, answer, before):
     return [] if after == before + 1 else [f"notices titled {body['title']} went {before} -> {after}, want one more"]
 
 
+def _vol_calls_titled(w, path, body):
+    return sum(1 for c in _all(w, f"/volunteers/calls?place={body['place']}", "village_admin")
+               if c["title"] == body["title"])
+
+
+def _vol_call_problems(w, path, body, answer, before):
+    after = _vol_calls_titled(w, path, body)
+    return [] if after == before + 1 else [f"calls titled {body['title']} went {before} -> {after}, want one more"]
+
+
 def _vg_deeds(w, path, body):
     from chalicelib.vanguard.models import MyDeed
 
@@ -417,13 +457,64 @@ def _vg_entry_problems(w, path, body, answer, before):
         f"the member's ledger went from {len(before)} to {len(after)} entries, want one more"]
 
 
+def _video_uploads(w, path, body):
+    """Multipart uploads in progress under the county's video résumé folder (S3 ListMultipartUploads)."""
+    from chalicelib.core.aws import client
+    from chalicelib.core.config import settings
+
+    got = client("s3").list_multipart_uploads(Bucket=settings().media_bucket, Prefix=f"{w.c.code}/rvideo/")
+    return len(got.get("Uploads", []))
+
+
+def _video_upload_problems(w, path, body, answer, before):
+    after = _video_uploads(w, path, body)
+    return [] if after == before + 1 else [f"uploads in progress went {before} -> {after}, want one more"]
+
+
+def _my_video(w, path, body):
+    """My video résumé without its presigned URL (signed anew on every read)."""
+    video = w.get("/recruitment/profile/video", "villager")["video"]
+    return video and {k: v for k, v in video.items() if k != "url"}
+
+
+def _video_complete_problems(w, path, body, answer, before):
+    after = _my_video(w, path, body)
+    out = [] if after and after["size"] == answer["size"] else [f"the video résumé is {after}, want the upload's"]
+    from chalicelib.core.multipart import Upload
+
+    pk, sk = Upload.keys(w.c.code, path.split("/")[5])
+    if Upload.count(pk, Upload.sk == sk, consistent_read=True):
+        out.append("the completed upload's record is still there")
+    return out
+
+
+def _signals(w, path, body):
+    from chalicelib.interviews.models import Signal
+
+    room = path.split("/")[2]
+    return len(list(Signal.query(Signal.partition(w.c.code, room), consistent_read=True)))
+
+
+def _signal_problems(w, path, body, answer, before):
+    after = _signals(w, path, body)
+    return [] if after == before + 1 else [f"the room's signals went {before} -> {after}, want one more"]
+
+
 READ_BACKS: dict[tuple[str, str], ReadBack] = {
+    ("POST", "/recruitment/profile/video/uploads"): ReadBack(_video_uploads, _video_upload_problems),
+    ("POST", "/recruitment/profile/video/uploads/{upload_id}/complete"): ReadBack(_my_video,
+                                                                                  _video_complete_problems),
+    ("POST", "/interviews/{room_id}/signals"): ReadBack(_signals, _signal_problems),
     ("POST", "/vanguard/deeds"): ReadBack(_vg_deeds, _vg_deed_problems),
     ("POST", "/vanguard/deeds/{did}/comments"): ReadBack(_vg_comments, _vg_comment_problems),
     ("POST", "/vanguard/points/awards"): ReadBack(_vg_entries, _vg_entry_problems),
     ("POST", "/vanguard/points/corrections"): ReadBack(_vg_entries, _vg_entry_problems),
     ("POST", "/notices"): ReadBack(_notices_titled, _notice_problems),
+    ("POST", "/volunteers/calls"): ReadBack(_vol_calls_titled, _vol_call_problems),
     ("POST", "/errands/items"): ReadBack(_errand_items, _errand_item_problems),
+    ("POST", "/recruitment/employers"): ReadBack(lambda w, p, b: None, _rc_employer_problems),
+    ("POST", "/recruitment/jobs"): ReadBack(_rc_jobs_titled, _rc_job_problems),
+    ("POST", "/recruitment/jobs/{jid}/applications"): ReadBack(_rc_applications, _rc_application_problems),
     ("POST", "/boards/inspections"): ReadBack(_board_history, _board_history_problems),
     ("POST", "/boards/inspections/{iid}/appeal"): ReadBack(_board_appeals, _board_appeal_problems),
     ("POST", "/boards/inspections/{iid}/decision"): ReadBack(_board_appeals, _board_decision_problems),
@@ -532,6 +623,12 @@ def _other_body(route: tuple[str, str], body: dict) -> dict:
         b["note"] = "另一说明"
     elif "title" in b:
         b["title"] = b["title"] + "（补充）"
+    elif "seconds" in b:  # a video résumé's upload
+        b["seconds"] = b["seconds"] - 1
+    elif "parts" in b:  # its completion
+        b["parts"] = [{**b["parts"][0], "etag": '"0"'}]
+    elif route == ("POST", "/interviews/{room_id}/signals"):
+        b["data"] = {**(b.get("data") or {}), "sdp": "v=1"}
     else:
         raise AssertionError(f"no other body for {route}: {body}")
     assert b != body
@@ -704,6 +801,15 @@ VERSIONED: dict[tuple[str, str], Edit] = {
         lambda b: {"categories": [{**x, "name": x["name"] + "乙"} for x in b["categories"]]},
         lambda w, p: next(t for t in w.get("/cases/types", "county_admin")["items"] if t["id"] == p.split("/")[3]),
         lambda rec, b: [x["name"] for x in rec["categories"]] == [x["name"] for x in b["categories"]]),
+    ("PUT", "/recruitment/jobs/{jid}"): Edit(
+        lambda b: {**b, "title": b["title"] + "乙"}, lambda w, p: w.get(p, "employer"),
+        lambda rec, b: rec["title"] == b["title"]),
+    ("PUT", "/recruitment/profile"): Edit(
+        lambda b: {**b, "name": b["name"] + "乙"}, lambda w, p: w.get(p, "villager"),
+        lambda rec, b: rec["name"] == b["name"]),
+    ("PUT", "/recruitment/alerts"): Edit(
+        lambda b: {**b, "categories": ["技工"]}, lambda w, p: w.get(p, "villager"),
+        lambda rec, b: rec["categories"] == b["categories"]),
     ("PUT", "/errands/items/{item_id}"): Edit(
         lambda b: {**b, "promised_days": 2}, lambda w, p: w.get(p, "county_admin"),
         lambda rec, b: rec["promised_days"] == b["promised_days"]),
@@ -714,6 +820,9 @@ VERSIONED: dict[tuple[str, str], Edit] = {
     ("PUT", "/boards/villages/{village}/settings"): Edit(
         lambda b: {**b, "red_count": 3, "black_names": "number"}, lambda w, p: w.get(p, "village_admin"),
         lambda rec, b: rec["red_count"] == b["red_count"] and rec["black_names"] == b["black_names"]),
+    ("PUT", "/volunteers/calls/{cid}"): Edit(
+        lambda b: {**b, "title": b["title"] + "乙"}, lambda w, p: w.get(p, "village_admin"),
+        lambda rec, b: rec["title"] == b["title"]),
     ("PUT", "/notices/{notice}"): Edit(
         lambda b: {**b, "title": b["title"] + "乙"}, lambda w, p: w.get(p, "village_admin"),
         lambda rec, b: rec["title"] == b["title"]),
@@ -727,6 +836,8 @@ VERSIONED: dict[tuple[str, str], Edit] = {
 
 # PUTs that set a state rather than edit a record (the same PUT twice, or two at once, is the same outcome), and why.
 NOT_VERSIONED = {
+    ("PUT", "/volunteers/me"): "a volunteer's own registration (skills, SMS), one item per person: the same PUT twice, "
+                               "or two at once, leaves one of them whole, never a mix",
     ("PUT", "/vanguard/deeds/{did}/like"): "a like is one item per person and deed, put only if absent: a repeated "
                                            "or concurrent like is no change, never a conflict (20 people at once: "
                                            "tests/functional/test_vanguard.py)",

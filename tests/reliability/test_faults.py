@@ -100,13 +100,13 @@ def test_each_dynamodb_call_failing_in_turn(world, lam, route):
     method, _ = route
     case, check = CASES[route], READ_BACKS[route]
     status = _status(route)
-    token = world.token(case.owner)
     problems: list[str] = []
     plans = [("the first read", READS, 0)] + [(f"write #{k + 1}", WRITES, k) for k in range(10)]
     for n, (label, ops, skip) in enumerate(plans):
         code, http = DYNAMODB_FAULTS[n % len(DYNAMODB_FAULTS)]
         fault = AppTableFault("dynamodb", ops, code=code, status=http, skip=skip)
         path, body = case.build(world.c)
+        token = world.token(case.owner)  # after the build: some builders make their owner (an employer, a seeker)
         before = check.before(world, path, body)
         headers = {"Idempotency-Key": f"fault-{uuid.uuid4().hex}"}
         with aws_calls() as calls:

@@ -217,6 +217,10 @@ def b_list_places(c):
     return f"/places?under={c.grid}", None
 
 
+def b_townships(c):
+    return "/places/townships", None
+
+
 def b_get_place(c):
     return f"/places/{c.grid}", None
 
@@ -762,6 +766,10 @@ def b_my_notices(c):
     return "/notices", None
 
 
+def b_urgent_notices(c):
+    return "/notices/urgent", None
+
+
 def b_sent_notices(c):
     return f"/notices/sent?place={c.village}", None
 
@@ -912,6 +920,298 @@ def b_vg_index(c):
     return f"/vanguard/index?place={c.village}&period={clock.now().astimezone(clock.SHANGHAI):%Y-%m}", None
 
 
+# 紧急招募令 (volunteers): residents opt in and sign up; the village's office (or above) posts and organises
+
+def _vcall_body(c) -> dict:
+    from chalicelib.core import clock
+
+    at = clock.now()
+    return {"place": c.village, "title": f"隔离测试招募{next(_grid_seq)}", "description": "送村医下乡",
+            "address": "村委会门口", "starts_at": (at + dt.timedelta(hours=24)).isoformat(),
+            "ends_at": (at + dt.timedelta(hours=30)).isoformat(), "slots": 5}
+
+
+def _vcall(c) -> dict:
+    r = c.api.post("/volunteers/calls", _vcall_body(c), token=c.tokens["village_admin"],
+                   headers={"Idempotency-Key": f"iso-vcall-{new_phone()}"})
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def _vsignup(c, cid: str) -> dict:
+    r = c.api.post(f"/volunteers/calls/{cid}/signups", token=c.tokens["villager"])
+    assert r.status_code == 200 and r.json["mine"]["status"] == "confirmed", r.json
+    return r.json["mine"]
+
+
+def b_vol_me(c):
+    return "/volunteers/me", None
+
+
+def b_vol_opt_in(c):
+    return "/volunteers/me", {"skills": ["驾驶"], "sms": False}
+
+
+def b_vol_post(c):
+    return "/volunteers/calls", _vcall_body(c)
+
+
+def b_vol_calls(c):
+    return f"/volunteers/calls?place={c.village}", None
+
+
+def b_vol_call(c):
+    return f"/volunteers/calls/{_vcall(c)['id']}", None
+
+
+def b_vol_update(c):
+    call = _vcall(c)
+    return f"/volunteers/calls/{call['id']}", {**_vcall_body(c), "slots": 6, "version": call["version"]}
+
+
+def b_vol_cancel(c):
+    return f"/volunteers/calls/{_vcall(c)['id']}/cancel", None
+
+
+def b_vol_signup(c):
+    return f"/volunteers/calls/{_vcall(c)['id']}/signups", None
+
+
+def b_vol_signup_cancel(c):
+    cid = _vcall(c)["id"]
+    _vsignup(c, cid)
+    return f"/volunteers/calls/{cid}/signups/mine", None
+
+
+def b_vol_roster(c):
+    return f"/volunteers/calls/{_vcall(c)['id']}/roster?reveal=true", None
+
+
+def b_vol_roster_export(c):
+    return f"/volunteers/calls/{_vcall(c)['id']}/roster.xlsx", None
+
+
+def b_vol_checkin(c):
+    cid = _vcall(c)["id"]
+    return f"/volunteers/calls/{cid}/checkins", {"code": _vsignup(c, cid)["code"]}
+
+
+def b_vol_checkout(c):
+    cid = _vcall(c)["id"]
+    code = _vsignup(c, cid)["code"]
+    r = c.api.post(f"/volunteers/calls/{cid}/checkins", {"code": code}, token=c.tokens["village_admin"])
+    assert r.status_code == 200, r.json
+    return f"/volunteers/calls/{cid}/checkouts", {"code": code}
+
+
+def b_vol_hours(c):
+    cid = _vcall(c)["id"]
+    return f"/volunteers/calls/{cid}/hours", {"signup": _vsignup(c, cid)["id"], "hours": 2}
+
+
+# 视频简历 (recruitment/video_api.py): a resident's own upload in parts; 视频面试 (interviews): a room's two parties
+
+def _video_upload(c, size: int = 100) -> dict:
+    r = c.api.post("/recruitment/profile/video/uploads", {"content_type": "video/webm", "size": size, "seconds": 30},
+                   token=c.tokens["villager"], headers={"Idempotency-Key": f"iso-video-{new_phone()}"})
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def _put_part(url: str, data: bytes) -> str:
+    import urllib.request
+
+    req = urllib.request.Request(url, data=data, method="PUT", headers={"Content-Type": "video/webm"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return r.headers["ETag"]
+
+
+def _video_parts(c) -> tuple[str, dict]:
+    up = _video_upload(c)
+    return up["upload_id"], {"parts": [{"number": 1, "etag": _put_part(up["parts"][0]["url"], b"v" * 100)}]}
+
+
+def b_start_video_upload(c):
+    return "/recruitment/profile/video/uploads", {"content_type": "video/mp4", "size": 1000, "seconds": 60}
+
+
+def b_video_upload(c):
+    return f"/recruitment/profile/video/uploads/{_video_upload(c)['upload_id']}", None
+
+
+def b_complete_video_upload(c):
+    uid, body = _video_parts(c)
+    return f"/recruitment/profile/video/uploads/{uid}/complete", body
+
+
+def b_my_video(c):
+    return "/recruitment/profile/video", None
+
+
+def b_delete_my_video(c):
+    uid, body = _video_parts(c)
+    r = c.api.post(f"/recruitment/profile/video/uploads/{uid}/complete", body, token=c.tokens["villager"])
+    assert r.status_code == 200, r.json
+    return "/recruitment/profile/video", None
+
+
+def _room(c, **delta) -> str:
+    """An online interview open now, hosted by c's villager (the guest is someone else)."""
+    from chalicelib.interviews import service
+
+    host = c.api.get("/me", token=c.tokens["villager"]).json["user_id"]
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(**(delta or {"minutes": 5}))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return service.create(c.code, kind="isolation", ref=new_phone(), host_uid=host, guest_uid=f"guest-{new_phone()}",
+                          at=at, mode="online", title="隔离测试面试")["id"]
+
+
+def b_my_interviews(c):
+    return "/interviews/mine", None
+
+
+def b_interview(c):
+    return f"/interviews/{_room(c)}", None
+
+
+def b_admit_interview_guest(c):
+    from chalicelib.core import clock
+    from chalicelib.interviews import service
+
+    rid = _room(c)
+    return f"/interviews/{rid}/admit", {"code": service.make_code(c.code, rid, clock.epoch() + 3600)}
+
+
+def b_post_interview_signal(c):
+    return f"/interviews/{_room(c)}/signals", {"type": "offer", "data": {"type": "offer", "sdp": "v=0"}}
+
+
+def b_interview_signals(c):
+    return f"/interviews/{_room(c)}/signals?after=0000000000000000000", None
+
+
+# 智慧招聘: a verified employer (and a second one), a seeker with a profile, made in the county the builder is given
+def _rc_licence() -> str:
+    import random
+
+    from chalicelib.recruitment.schemas import LICENCE_CHARS, licence_check_char
+
+    first = "913308" + "".join(random.choice(LICENCE_CHARS) for _ in range(11))
+    return first + licence_check_char(first)
+
+
+def _rc_people(c) -> None:
+    """c.tokens["employer"], ["employer2"] (verified employers: villagers who applied, refreshed after the county's
+    verification) and ["seeker"] (a villager with a profile)."""
+    for key in ("employer", "employer2"):
+        if key in c.tokens:
+            continue
+        s = c.villager(c.household(members=1)["id"])[1]
+        r = c.api.post("/recruitment/employers", {"company": f"隔离测试{key}公司", "licence_no": _rc_licence(),
+                                                  "contact_name": "钱经理", "address": "工业园区1号"},
+                       token=s["access_token"])
+        assert r.status_code == 201, r.json
+        d = c.api.post(f"/recruitment/employers/{r.json['id']}/decision", {"decision": "verify"},
+                       token=c.tokens["county_admin"])
+        assert d.status_code == 200, d.json
+        c.tokens[key] = c.api.post("/auth/refresh", {"refresh_token": s["refresh_token"]}).json["access_token"]
+    if "seeker" not in c.tokens:
+        tok = c.villager(c.household(members=1)["id"])[1]["access_token"]
+        r = c.api.put("/recruitment/profile", {"name": "隔离求职者", "skills": ["电工"]}, token=tok)
+        assert r.status_code == 200, r.json
+        c.tokens["seeker"] = tok
+
+
+def _rc_job_body(c) -> dict:
+    return {"title": "隔离测试岗位", "category": "普工", "pay_min": 3000, "pay_max": 4000, "township": c.township,
+            "place": "园区", "openings": 3}
+
+
+def _rc_job(c) -> str:
+    _rc_people(c)
+    r = c.api.post("/recruitment/jobs", _rc_job_body(c), token=c.tokens["employer"])
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
+def _rc_application(c, offered: bool = False) -> str:
+    jid = _rc_job(c)
+    r = c.api.post(f"/recruitment/jobs/{jid}/applications", token=c.tokens["seeker"])
+    assert r.status_code == 201, r.json
+    if offered:
+        o = c.api.post(f"/recruitment/applications/{r.json['id']}/offer", {}, token=c.tokens["employer"])
+        assert o.status_code == 200, o.json
+    return r.json["id"]
+
+
+def b_rc_apply_employer(c):
+    c.tokens["applicant"] = c.villager(c.household(members=1)["id"])[1]["access_token"]
+    return "/recruitment/employers", {"company": "隔离测试申请公司", "licence_no": _rc_licence(),
+                                      "contact_name": "钱经理", "address": "工业园区2号"}
+
+
+def b_rc_employer_decision(c):
+    tok = c.villager(c.household(members=1)["id"])[1]["access_token"]
+    path, body = b_rc_apply_employer(c)
+    r = c.api.post(path, body, token=tok)
+    assert r.status_code == 201, r.json
+    return f"/recruitment/employers/{r.json['id']}/decision", {"decision": "refuse", "reason": "隔离测试"}
+
+
+def b_rc_jobs_mine(c):
+    _rc_people(c)
+    return "/recruitment/jobs/mine", None
+
+
+def b_rc_post_job(c):
+    _rc_people(c)
+    return "/recruitment/jobs", _rc_job_body(c)
+
+
+def b_rc_update_job(c):
+    return f"/recruitment/jobs/{_rc_job(c)}", {**_rc_job_body(c), "rev": 1}
+
+
+def b_rc_close_job(c):
+    return f"/recruitment/jobs/{_rc_job(c)}/close", None
+
+
+def b_rc_job(c):
+    return f"/recruitment/jobs/{_rc_job(c)}", None
+
+
+def b_rc_applicants(c):
+    return f"/recruitment/jobs/{_rc_application(c)[:12]}/applicants", None
+
+
+def b_rc_apply(c):
+    return f"/recruitment/jobs/{_rc_job(c)}/applications", {"note": "隔离测试：有叉车证"}
+
+
+def b_rc_interview(c):
+    return f"/recruitment/applications/{_rc_application(c)}/interview", {"at": "2099-01-01T09:00:00+08:00",
+                                                                          "mode": "online"}
+
+
+def b_rc_offer(c):
+    return f"/recruitment/applications/{_rc_application(c)}/offer", {"note": "隔离测试"}
+
+
+def b_rc_reject(c):
+    return f"/recruitment/applications/{_rc_application(c)}/reject", {"note": "隔离测试"}
+
+
+def b_rc_accept(c):
+    return f"/recruitment/applications/{_rc_application(c, offered=True)}/accept", None
+
+
+def b_rc_decline(c):
+    return f"/recruitment/applications/{_rc_application(c, offered=True)}/decline", None
+
+
+def b_rc_own(path: str, body=None):
+    return lambda c: (path, body)
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -927,6 +1227,7 @@ OFFICE = ("grid_worker", "villager", "epidemic_command")
 PLATFORM = ("county_admin", "villager")
 COMMAND = ("grid_worker", "villager", "village_admin", "township_official")  # county epidemic command's routes
 COUNTY_OFFICE = ("township_official", "village_admin", "grid_worker", "epidemic_command")  # the county admin's own
+RC_HIRE = ("employer2", "seeker", "villager", "county_admin")  # 智慧招聘: another employer, seekers, the county
 
 CASES: dict[tuple[str, str], Case] = {
     ("POST", "/auth/switch"): Case(b_switch, "county_admin"),
@@ -954,6 +1255,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/places"): Case(b_create_place, "county_admin", OFFICE + ("village2_admin",),
                               denied=DENIED_OR_INVALID),
     ("GET", "/places"): Case(b_list_places, "grid_worker", IN_GRID),
+    ("GET", "/places/townships"): Case(b_townships, "villager", cross="own"),
     ("GET", "/places/{code}"): Case(b_get_place, "grid_worker", IN_GRID),
     ("POST", "/staff"): Case(b_invite_staff, "county_admin", OFFICE + ("village2_admin",),
                              denied=DENIED_OR_INVALID),
@@ -1067,6 +1369,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/notices"): Case(b_publish_notice, "village_admin",
                                ("grid_worker", "village2_admin", "villager", "epidemic_command")),
     ("GET", "/notices"): Case(b_my_notices, "villager", cross="own"),
+    ("GET", "/notices/urgent"): Case(b_urgent_notices, "villager", cross="own"),
     ("GET", "/notices/sent"): Case(b_sent_notices, "village_admin",
                                    ("grid_worker", "village2_admin", "villager", "epidemic_command")),
     ("GET", "/notices/{notice}"): Case(b_notice, "villager", ("grid2_worker", "prefix_worker", "village2_admin")),
@@ -1079,6 +1382,35 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/notices/{notice}/receipts"): Case(b_notice_receipts, "grid_worker",
                                                 ("grid2_worker", "prefix_worker", "village2_admin", "villager",
                                                  "epidemic_command")),
+    # 紧急招募令: residents opt in and sign up for the calls covering their village; the offices post and organise
+    ("GET", "/volunteers/me"): Case(b_vol_me, "villager", ("grid_worker", "village_admin"), cross="own"),
+    ("PUT", "/volunteers/me"): Case(b_vol_opt_in, "villager", ("grid_worker", "village_admin"), cross="own"),
+    ("DELETE", "/volunteers/me"): Case(b_vol_me, "villager", ("grid_worker", "village_admin"), cross="own"),
+    ("POST", "/volunteers/calls"): Case(b_vol_post, "village_admin",
+                                        ("grid_worker", "village2_admin", "villager", "epidemic_command")),
+    ("GET", "/volunteers/calls"): Case(b_vol_calls, "villager", ("grid2_worker", "village2_admin")),
+    ("GET", "/volunteers/calls/{cid}"): Case(b_vol_call, "villager", ("grid2_worker", "village2_admin")),
+    ("PUT", "/volunteers/calls/{cid}"): Case(b_vol_update, "village_admin",
+                                             ("grid_worker", "village2_admin", "villager", "epidemic_command")),
+    ("POST", "/volunteers/calls/{cid}/cancel"): Case(b_vol_cancel, "village_admin",
+                                                     ("grid_worker", "village2_admin", "villager",
+                                                      "epidemic_command")),
+    ("POST", "/volunteers/calls/{cid}/signups"): Case(b_vol_signup, "villager", ("grid2_worker", "village2_admin")),
+    ("DELETE", "/volunteers/calls/{cid}/signups/mine"): Case(b_vol_signup_cancel, "villager",
+                                                             ("grid2_worker", "village2_admin")),
+    ("GET", "/volunteers/calls/{cid}/roster"): Case(b_vol_roster, "village_admin",
+                                                    ("grid_worker", "village2_admin", "villager", "epidemic_command")),
+    ("GET", "/volunteers/calls/{cid}/roster.xlsx"): Case(b_vol_roster_export, "village_admin",
+                                                         ("grid_worker", "village2_admin", "villager",
+                                                          "epidemic_command")),
+    ("POST", "/volunteers/calls/{cid}/checkins"): Case(b_vol_checkin, "village_admin",
+                                                       ("grid_worker", "village2_admin", "villager",
+                                                        "epidemic_command")),
+    ("POST", "/volunteers/calls/{cid}/checkouts"): Case(b_vol_checkout, "village_admin",
+                                                        ("grid_worker", "village2_admin", "villager",
+                                                         "epidemic_command")),
+    ("POST", "/volunteers/calls/{cid}/hours"): Case(b_vol_hours, "village_admin",
+                                                    ("grid_worker", "village2_admin", "villager", "epidemic_command")),
     # 党员先锋: party members post, the village's office (or above) approves and moderates, the village's people see,
     # like and comment; the points rules, awards and corrections are the county's (org department / county admin)
     ("POST", "/vanguard/uploads"): Case(b_vg_upload, "party_member", ("villager", "grid_worker", "village_admin"),
@@ -1113,6 +1445,59 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/open311/keys"): Case(b_list_open311_keys, "county_admin", COUNTY_OFFICE, cross="own"),
     ("POST", "/open311/keys"): Case(b_issue_open311_key, "county_admin", COUNTY_OFFICE, cross="own"),
     ("DELETE", "/open311/keys/{kid}"): Case(b_revoke_open311_key, "county_admin", COUNTY_OFFICE),
+    # 智慧招聘: the county verifies employers; a verified employer manages only its own jobs and their applicants;
+    # a seeker only their own applications; profiles, alerts and the job list are the caller's own county's
+    # (another county's people apply in their own county, where the same licence number is then taken: 409)
+    ("POST", "/recruitment/employers"): Case(b_rc_apply_employer, "applicant", cross="own", denied=DENIED + (409,)),
+    ("GET", "/recruitment/employers/mine"): Case(b_rc_own("/recruitment/employers/mine"), "villager", cross="own"),
+    ("GET", "/recruitment/employers"): Case(b_rc_own("/recruitment/employers?status=pending"), "county_admin",
+                                            COUNTY_OFFICE + ("villager",), cross="own"),
+    ("POST", "/recruitment/employers/{eid}/decision"): Case(b_rc_employer_decision, "county_admin",
+                                                            COUNTY_OFFICE + ("villager",)),
+    ("POST", "/recruitment/jobs"): Case(b_rc_post_job, "employer", ("villager", "seeker", "county_admin")),
+    ("GET", "/recruitment/jobs"): Case(b_rc_own("/recruitment/jobs"), "villager", cross="own"),
+    ("GET", "/recruitment/jobs/mine"): Case(b_rc_jobs_mine, "employer", ("villager", "seeker", "county_admin"),
+                                            cross="own"),
+    ("GET", "/recruitment/jobs/{jid}"): Case(b_rc_job, "seeker"),
+    ("PUT", "/recruitment/jobs/{jid}"): Case(b_rc_update_job, "employer", RC_HIRE),
+    ("POST", "/recruitment/jobs/{jid}/close"): Case(b_rc_close_job, "employer", RC_HIRE),
+    ("GET", "/recruitment/jobs/{jid}/applicants"): Case(b_rc_applicants, "employer", RC_HIRE),
+    ("POST", "/recruitment/jobs/{jid}/applications"): Case(b_rc_apply, "seeker", ("employer",)),
+    ("GET", "/recruitment/profile"): Case(b_rc_own("/recruitment/profile"), "villager", cross="own"),
+    ("PUT", "/recruitment/profile"): Case(b_rc_own("/recruitment/profile", {"name": "隔离村民"}), "villager",
+                                          cross="own"),
+    ("GET", "/recruitment/applications/mine"): Case(b_rc_own("/recruitment/applications/mine"), "villager",
+                                                    cross="own"),
+    ("POST", "/recruitment/applications/{aid}/interview"): Case(b_rc_interview, "employer", RC_HIRE),
+    ("POST", "/recruitment/applications/{aid}/offer"): Case(b_rc_offer, "employer", RC_HIRE),
+    ("POST", "/recruitment/applications/{aid}/reject"): Case(b_rc_reject, "employer", RC_HIRE),
+    ("POST", "/recruitment/applications/{aid}/accept"): Case(b_rc_accept, "seeker", ("villager", "employer")),
+    ("POST", "/recruitment/applications/{aid}/decline"): Case(b_rc_decline, "seeker", ("villager", "employer")),
+    ("GET", "/recruitment/alerts"): Case(b_rc_own("/recruitment/alerts"), "villager", cross="own"),
+    ("PUT", "/recruitment/alerts"): Case(b_rc_own("/recruitment/alerts", {"categories": ["普工"]}), "villager",
+                                         cross="own"),
+    ("DELETE", "/recruitment/alerts"): Case(b_rc_own("/recruitment/alerts"), "villager", cross="own"),
+    # 视频简历: a resident's own (staff hold no recruitment.seek); an upload is its owner's only (404 to others)
+    ("POST", "/recruitment/profile/video/uploads"): Case(b_start_video_upload, "villager",
+                                                         ("grid_worker", "epidemic_command"), cross="own"),
+    ("GET", "/recruitment/profile/video/uploads/{upload_id}"): Case(b_video_upload, "villager",
+                                                                    ("grid_worker", "epidemic_command")),
+    ("DELETE", "/recruitment/profile/video/uploads/{upload_id}"): Case(b_video_upload, "villager",
+                                                                       ("grid_worker", "epidemic_command")),
+    ("POST", "/recruitment/profile/video/uploads/{upload_id}/complete"): Case(b_complete_video_upload, "villager",
+                                                                              ("grid_worker", "epidemic_command")),
+    ("GET", "/recruitment/profile/video"): Case(b_my_video, "villager", ("grid_worker",), cross="own"),
+    ("DELETE", "/recruitment/profile/video"): Case(b_delete_my_video, "villager", ("grid_worker",), cross="own"),
+    # 视频面试: a room is its host's and guest's only (anyone else, staff included: 404)
+    ("GET", "/interviews/mine"): Case(b_my_interviews, "villager", cross="own"),
+    ("GET", "/interviews/{room_id}"): Case(b_interview, "villager",
+                                           ("grid_worker", "county_admin", "epidemic_command")),
+    ("POST", "/interviews/{room_id}/admit"): Case(b_admit_interview_guest, "villager",
+                                                  ("grid_worker", "county_admin", "village_admin")),
+    ("POST", "/interviews/{room_id}/signals"): Case(b_post_interview_signal, "villager",
+                                                    ("grid_worker", "county_admin", "village_admin")),
+    ("GET", "/interviews/{room_id}/signals"): Case(b_interview_signals, "villager",
+                                                   ("grid_worker", "county_admin", "village_admin")),
 }
 
 ROUTE_IDS = [f"{m} {p}" for m, p in sorted(CASES)]
@@ -1423,6 +1808,8 @@ def _owner_token(world: World, owner: str) -> str:
         _checkpoint(world.a)
     if owner == "party_member":
         _vg_member(world.a)
+    if owner in ("employer", "seeker"):
+        _rc_people(world.a)
     return world.token(owner)
 
 
@@ -1527,7 +1914,8 @@ def test_staff_cannot_grant_more_than_they_hold(world):
 # What a villager may call (their own identity, household, reports, passes and tip-offs). Every other protected
 # route is an office or platform function: a villager is refused it even on their own household (API5).
 VILLAGER_ROUTES = frozenset({
-    ("POST", "/auth/switch"), ("GET", "/me"), ("GET", "/home"), ("GET", "/inbox"), ("POST", "/inbox/{message}/read"),
+    ("POST", "/auth/switch"), ("GET", "/me"), ("GET", "/home"), ("GET", "/places/townships"), ("GET", "/inbox"),
+    ("POST", "/inbox/{message}/read"),
     ("POST", "/links"), ("GET", "/households/{hid}"),
     ("POST", "/reports"), ("GET", "/reports/today"), ("GET", "/reports/form"), ("GET", "/reports"),
     ("POST", "/reports/reminders"),
@@ -1540,10 +1928,26 @@ VILLAGER_ROUTES = frozenset({
     ("POST", "/errands/applications/{ref}/actions"), ("GET", "/errands/applications"),
     ("GET", "/boards/criteria"), ("GET", "/boards/households/{hid}/history"),
     ("POST", "/boards/inspections/{iid}/appeal"), ("GET", "/boards/villages/{village}/{month}"),
-    ("GET", "/notices"), ("GET", "/notices/{notice}"), ("POST", "/notices/{notice}/read"),
+    ("GET", "/notices"), ("GET", "/notices/urgent"), ("GET", "/notices/{notice}"), ("POST", "/notices/{notice}/read"),
     ("GET", "/vanguard/deeds"), ("GET", "/vanguard/deeds/{did}"), ("PUT", "/vanguard/deeds/{did}/like"),
     ("DELETE", "/vanguard/deeds/{did}/like"), ("POST", "/vanguard/deeds/{did}/comments"),
     ("GET", "/vanguard/deeds/{did}/comments"), ("GET", "/vanguard/rules"), ("GET", "/vanguard/index"),
+    # 智慧招聘: anyone of the county may apply for an employer account, seek work, apply, accept or decline
+    ("POST", "/recruitment/employers"), ("GET", "/recruitment/employers/mine"), ("GET", "/recruitment/jobs"),
+    ("GET", "/recruitment/jobs/{jid}"), ("POST", "/recruitment/jobs/{jid}/applications"),
+    ("GET", "/recruitment/profile"), ("PUT", "/recruitment/profile"), ("GET", "/recruitment/applications/mine"),
+    ("POST", "/recruitment/applications/{aid}/accept"), ("POST", "/recruitment/applications/{aid}/decline"),
+    ("GET", "/recruitment/alerts"), ("PUT", "/recruitment/alerts"), ("DELETE", "/recruitment/alerts"),
+    ("POST", "/recruitment/profile/video/uploads"), ("GET", "/recruitment/profile/video/uploads/{upload_id}"),
+    ("DELETE", "/recruitment/profile/video/uploads/{upload_id}"),
+    ("POST", "/recruitment/profile/video/uploads/{upload_id}/complete"), ("GET", "/recruitment/profile/video"),
+    ("DELETE", "/recruitment/profile/video"), ("GET", "/interviews/mine"), ("GET", "/interviews/{room_id}"),
+    ("POST", "/interviews/{room_id}/admit"), ("POST", "/interviews/{room_id}/signals"),
+    ("GET", "/interviews/{room_id}/signals"),
+    # 紧急招募令: residents opt in, list and sign up
+    ("GET", "/volunteers/me"), ("PUT", "/volunteers/me"), ("DELETE", "/volunteers/me"), ("GET", "/volunteers/calls"),
+    ("GET", "/volunteers/calls/{cid}"), ("POST", "/volunteers/calls/{cid}/signups"),
+    ("DELETE", "/volunteers/calls/{cid}/signups/mine"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 

@@ -112,6 +112,21 @@ async function refresh() {
 }
 
 /**
+ * Rotate the tokens now, e.g. after the server gave the person a new role (the new access token carries it; /me is
+ * read again after this). Resolves true when refreshed, false when the session could not be (sign in again).
+ */
+export async function refreshSession() {
+  let out
+  try {
+    out = await refresh()
+  } catch (e) {
+    throw new NetworkError(e)
+  }
+  if (out instanceof ApiError) throw out // the county is suspended
+  return out === true
+}
+
+/**
  * request('GET', '/me') / request('POST', '/households', body, {idempotencyKey})
  * Resolves with the parsed JSON (or null for 204); rejects with ApiError or NetworkError.
  */

@@ -65,6 +65,12 @@ export const PAGES = [
   // 通知公告: what an office published (its county, township or village), publishing, and who has read it.
   { name: 'notices', path: 'notices', permission: 'notices.publish', icon: 'report',
     component: () => import('./notices/NoticesPage.vue') },
+  // 紧急招募令: the calls an office posted (its place and below), their rosters, hours.
+  { name: 'volunteers', path: 'volunteers', permission: 'volunteers.organise', icon: 'staff',
+    component: () => import('./volunteers/VolunteerCallsPage.vue') },
+  // 企业认证 (智慧招聘): the county admin verifies the employer accounts.
+  { name: 'employers', path: 'recruitment/employers', permission: 'recruitment.verify', icon: 'staff',
+    component: () => import('./recruitment/EmployersPage.vue') },
   { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
     component: () => import('./counties/CountiesPage.vue') },
 ]

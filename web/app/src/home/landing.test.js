@@ -25,6 +25,14 @@ describe('the first page after sign-in', () => {
   it('an older kept me without permissions lands home until /me answers', () => {
     expect(landingPath({ grants: [{ role: 'grid_worker', place: G }], modules: ['daily_report'] })).toBe('/')
   })
+  it('an employer opens 企业招聘; one who also lives in a household of the county the home page', () => {
+    const C = '330825'
+    expect(landingPath(me([{ role: 'employer', place: C }], { 'recruitment.hire': [C] }))).toBe('/employer')
+    expect(landingPath(me([{ role: 'villager', place: G, household: 'h1' }, { role: 'employer', place: C }],
+      { 'recruitment.hire': [C] }))).toBe('/')
+    // no verified account's role yet (or the module switched off: the server leaves the permission out)
+    expect(landingPath(me([{ role: 'villager', place: G }], { 'recruitment.seek': [C] }))).toBe('/')
+  })
   it('a grid worker who is also a villager works first', () => {
     expect(landingPath(me([{ role: 'villager', place: G, household: 'h1' }, { role: 'grid_worker', place: G }],
       { 'households.read': [G] }))).toBe('/field')
