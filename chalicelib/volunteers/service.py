@@ -12,10 +12,7 @@ jitter (ATTEMPTS), then 503.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import json
 import random
 import re
@@ -24,7 +21,7 @@ import uuid
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from ..core import audit, clock, notify, pii, secrets
+from ..core import audit, clock, notify, pii, signed
 from ..core.auth import service as auth
 from ..core.db import cancellation_codes, one_page, transact
 from ..core.errors import (
@@ -66,19 +63,12 @@ def _problem(field: str, code: str, message: str) -> ValidationFailed:
 
 # --- check-in codes ------------------------------------------------------------------------------------------------
 
-def _key() -> bytes:
-    return hmac.new(secrets.get("token_key").encode(), b"cunqingtong-volunteer-v1", hashlib.sha256).digest()
-
-
-def _sign(payload: str) -> str:
-    mac = hmac.new(_key(), payload.encode(), hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+PURPOSE = b"cunqingtong-volunteer-v1"  # core.signed: the key of check-in codes
 
 
 def make_code(tenant: str, cid: str, sid: str) -> str:
     """`CQV1.{county}.{call}.{sign-up}.{mac}`: names no person; only a confirmed sign-up shows it."""
-    payload = f"CQV1.{tenant}.{cid}.{sid}"
-    return f"{payload}.{_sign(payload)}"
+    return signed.sign(PURPOSE, f"CQV1.{tenant}.{cid}.{sid}")
 
 
 def _read_code(tenant: str, cid: str, text: str) -> str:
@@ -86,8 +76,7 @@ def _read_code(tenant: str, cid: str, text: str) -> str:
     m = _CODE.match(text.strip())
     if not m:
         raise CodeRefused()
-    payload = text.strip().rsplit(".", 1)[0]
-    if not hmac.compare_digest(_sign(payload), m.group(4)) or m.group(1) != tenant:
+    if not signed.valid(PURPOSE, text) or m.group(1) != tenant:
         raise CodeRefused()
     if m.group(2) != cid:
         raise CodeRefused("该签到码不是本次招募的", code="code_wrong_call")
