@@ -54,6 +54,7 @@ class VolCall(SubmissionsItem, discriminator="vol_call"):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     cancelled_at = UnicodeAttribute(null=True)
+    gated_at = UnicodeAttribute(null=True)  # when a sign-up last took a slot (service.signup's gate)
     rev = NumberAttribute(default=1)
 
     @staticmethod

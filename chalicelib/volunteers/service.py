@@ -1,13 +1,17 @@
 """紧急招募令: volunteers opt in per village; offices post calls; residents sign up first come, first served, with a
 waiting list; organisers see the roster, export it, check people in by QR and record hours (party points).
 
-Capacity: a confirmed sign-up is ONE transaction of the sign-up item (put only if absent, or cancelled) and the
-call's `confirmed` counter ADDed on the condition `confirmed < slots` and nobody waiting (`wait_seq = wait_left`:
-a newcomer never jumps the queue). When that condition fails, the person takes a ticket (an atomic ADD on
-`wait_seq`, whose answer also gives `wait_left`: position = ticket - wait_left, exact whatever the concurrency) and
-writes the sign-up and its waiting item. A freed slot promotes the first waiting person in a transaction
-conditional on their still waiting (`fill`). DynamoDB's transaction conflicts under a burst are retried here with
-jitter (ATTEMPTS), then 503.
+Capacity: a slot is taken by ONE single-item conditional update of the call (`ADD confirmed 1` on the condition
+`confirmed < slots` and nobody waiting, `wait_seq = wait_left`: a newcomer never jumps the queue). DynamoDB applies
+writes to one item one after another, so 200 people tapping at once are served in turn without the transaction
+conflicts a transaction on that item would meet (moto cannot show those; real DynamoDB cancels overlapping
+transactions on an item). Then the sign-up itself is written (the person's own items); if that fails, the slot is
+given back (`_release`). A crash between the two leaves the counter one above the sign-ups: the organiser's roster
+repairs it once the call has had no new slot taken for a minute (`_repair`). When the gate's condition fails, the
+person takes a ticket (an atomic ADD on `wait_seq`, whose answer also gives `wait_left`: position = ticket -
+wait_left, exact whatever the concurrency) and writes the sign-up and its waiting item. A freed slot promotes the
+first waiting person in a transaction conditional on their still waiting (`fill`, rare: cancellations); writes
+that meet such a transaction are retried with jitter (ATTEMPTS), then 503.
 """
 
 from __future__ import annotations
@@ -387,7 +391,7 @@ def _backoff(attempt: int) -> None:
 
 def signup(ctx: TenantContext, cid: str) -> dict:
     """Sign up (idempotent: one per person per call): confirmed while slots remain and nobody waits, else waiting
-    with a position. Never over capacity: the counter's condition is in the sign-up's own transaction."""
+    with a position. Never over capacity: the slot is taken by the call's conditional counter first."""
     tenant = ctx.require_tenant()
     village = _resident_village(ctx)
     c = _load(tenant, cid, consistent=True)
@@ -409,28 +413,70 @@ def signup(ctx: TenantContext, cid: str) -> dict:
                       status=status, ticket=ticket, created_at=now, confirmed_at=now if status == "confirmed" else None)
 
     free = (Signup.pk.does_not_exist() | (Signup.status == "cancelled"))
+    gate = VolCall(*VolCall.keys(tenant, cid))
     for attempt in range(ATTEMPTS):
-        sid = uuid.uuid4().hex[:12]
         try:
-            with transact() as tx:
-                tx.save(item("confirmed", sid), condition=free)
-                tx.save(SignupCode(*SignupCode.keys(tenant, cid, sid), uid=ctx.user_id))
-                tx.update(VolCall(*VolCall.keys(tenant, cid)), actions=[VolCall.confirmed.add(1)],
-                          condition=(VolCall.status == "open") & (VolCall.confirmed < VolCall.slots)
-                          & (VolCall.wait_seq == VolCall.wait_left))
-            return call_out(ctx, tenant, _load(tenant, cid, consistent=True), _signup(tenant, cid, ctx.user_id))
-        except TransactWriteError as e:
-            reasons = cancellation_codes(e)
-            if reasons and reasons[0] == "ConditionalCheckFailed":  # signed up at this very moment (a retry)
-                return call_out(ctx, tenant, _load(tenant, cid, consistent=True), _signup(tenant, cid, ctx.user_id))
-            if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            gate.update(actions=[VolCall.confirmed.add(1), VolCall.gated_at.set(now)],
+                        condition=(VolCall.status == "open") & (VolCall.confirmed < VolCall.slots)
+                        & (VolCall.wait_seq == VolCall.wait_left))
+            break
+        except UpdateError as e:
+            if e.cause_response_code == "ConditionalCheckFailedException":  # full, someone waits, or closed
                 return _wait(ctx, tenant, cid, item)
-            if "TransactionConflict" not in reasons and reasons:
+            if e.cause_response_code != "TransactionConflictException":  # a promotion's transaction in flight
                 raise
             if attempt == ATTEMPTS - 1:
                 raise ServiceUnavailable() from e
             _backoff(attempt)
-    raise ServiceUnavailable()
+    sid = uuid.uuid4().hex[:12]
+    try:
+        with transact() as tx:
+            tx.save(item("confirmed", sid), condition=free)
+            tx.save(SignupCode(*SignupCode.keys(tenant, cid, sid), uid=ctx.user_id))
+    except Exception as e:  # noqa: BLE001 - whatever failed, the slot goes back before the answer
+        _release(tenant, cid)
+        if not isinstance(e, TransactWriteError):
+            raise
+        if cancellation_codes(e)[:1] == ["ConditionalCheckFailed"]:  # signed up at this very moment (a retry)
+            return call_out(ctx, tenant, _load(tenant, cid, consistent=True), _signup(tenant, cid, ctx.user_id))
+        raise ServiceUnavailable() from e
+    return call_out(ctx, tenant, _load(tenant, cid, consistent=True), _signup(tenant, cid, ctx.user_id))
+
+
+def _release(tenant: str, cid: str) -> None:
+    """Give back a slot the gate took for a sign-up that was not written; the first waiting person may take it."""
+    for attempt in range(ATTEMPTS):
+        try:
+            VolCall(*VolCall.keys(tenant, cid)).update(actions=[VolCall.confirmed.add(-1)],
+                                                       condition=VolCall.confirmed > 0)
+            break
+        except UpdateError as e:
+            if e.cause_response_code != "TransactionConflictException" or attempt == ATTEMPTS - 1:
+                raise
+            _backoff(attempt)
+    fill(tenant, cid)
+
+
+REPAIR_AFTER = dt.timedelta(minutes=1)
+
+
+def _repair(tenant: str, c: VolCall, people: list[Signup]) -> VolCall:
+    """A counter above the confirmed sign-ups (a crash between the gate and the sign-up's write) is set right, once
+    no slot has been taken for a minute (a sign-up in flight takes milliseconds), conditional on nothing having
+    changed since it was read; the freed slots go to the waiting list."""
+    actual = sum(1 for s in people if s.status == "confirmed")
+    if int(c.confirmed) <= actual or (c.gated_at and c.gated_at > clock.iso(clock.now() - REPAIR_AFTER)):
+        return c
+    try:
+        VolCall(*VolCall.keys(tenant, c.cid)).update(
+            actions=[VolCall.confirmed.set(actual)],
+            condition=(VolCall.confirmed == int(c.confirmed)) & (VolCall.gated_at == c.gated_at))
+    except UpdateError:
+        return c  # something changed meanwhile: the next look repairs it
+    logger.warning("volunteer call counter repaired", extra={"tenant": tenant, "call": c.cid,
+                                                               "counted": int(c.confirmed), "confirmed": actual})
+    fill(tenant, c.cid)
+    return _load(tenant, c.cid, consistent=True)
 
 
 def _wait(ctx: TenantContext, tenant: str, cid: str, item) -> dict:
@@ -621,7 +667,10 @@ def roster(ctx: TenantContext, cid: str, reveal: bool) -> dict:
     c = _require_organiser(ctx, tenant, cid)
     if reveal:
         audit.record(tenant, ctx, "volunteer_roster", cid)
-    confirmed, waiting = _roster_rows(tenant, _signups(tenant, cid), reveal)
+    people = _signups(tenant, cid)
+    if _repair(tenant, c, people) is not c:
+        people = _signups(tenant, cid)
+    confirmed, waiting = _roster_rows(tenant, people, reveal)
     return {"call": cid, "title": c.title, "slots": int(c.slots), "confirmed": confirmed, "waiting": waiting,
             "revealed": reveal}
 

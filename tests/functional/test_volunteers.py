@@ -244,6 +244,44 @@ def test_two_hundred_sign_ups_at_once_for_ten_slots(app, client, county):
     assert len(after["confirmed"]) == 10 and [r["position"] for r in after["waiting"]] == list(range(1, 190))
 
 
+def test_a_slot_taken_but_not_written_goes_back_and_a_lost_one_is_repaired(client, county, monkeypatch):
+    """The slot is taken first (one conditional update of the call), then the sign-up is written: if that write
+    fails the slot is given back at once; if the function died between the two, the organiser's roster sets the
+    counter right a minute later and the first waiting person gets the slot."""
+    from chalicelib.core import clock
+    from chalicelib.volunteers import service
+    from chalicelib.volunteers.models import VolCall
+
+    c = county
+    cid = _post(c, slots=1)["id"]
+    first, second = _resident(c), _resident(c)
+
+    from pynamodb.exceptions import TransactWriteError
+
+    real = service.transact
+    monkeypatch.setattr(service, "transact", lambda: (_ for _ in ()).throw(TransactWriteError("throttled")))
+    r = client.post(f"/volunteers/calls/{cid}/signups", token=first)
+    assert r.status_code == 503, r.json
+    monkeypatch.setattr(service, "transact", real)
+    call = client.get(f"/volunteers/calls/{cid}", token=first).json
+    assert call["confirmed"] == 0 and call["mine"] is None  # the slot went back (nothing half-written)
+
+    # A function that died between the gate and the write: the counter says 1, nobody holds the slot.
+    VolCall(*VolCall.keys(c.code, cid)).update(actions=[VolCall.confirmed.add(1), VolCall.gated_at.set(
+        clock.iso(clock.now() - dt.timedelta(seconds=10)))])
+    r = client.post(f"/volunteers/calls/{cid}/signups", token=first)
+    assert r.json["mine"]["status"] == "waiting" and r.json["mine"]["position"] == 1
+    roster = client.get(f"/volunteers/calls/{cid}/roster", token=c.tokens["village_admin"]).json
+    assert roster["confirmed"] == [] and len(roster["waiting"]) == 1  # too recent to repair: a write may be in flight
+    VolCall(*VolCall.keys(c.code, cid)).update(actions=[VolCall.gated_at.set(
+        clock.iso(clock.now() - dt.timedelta(minutes=2)))])
+    roster = client.get(f"/volunteers/calls/{cid}/roster", token=c.tokens["village_admin"]).json
+    assert [r["status"] for r in roster["confirmed"]] == ["confirmed"] and roster["waiting"] == []
+    assert client.get(f"/volunteers/calls/{cid}", token=first).json["mine"]["status"] == "confirmed"
+    late = client.post(f"/volunteers/calls/{cid}/signups", token=second).json
+    assert late["confirmed"] == 1 and late["mine"]["status"] == "waiting"  # never over capacity
+
+
 # --- roster, export, check-in, hours ----------------------------------------------------------------------------
 
 def test_roster_masks_unless_revealed_and_audited_and_exports_to_excel(client, county):
