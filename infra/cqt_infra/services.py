@@ -40,3 +40,20 @@ RUNTIME_SERVICES = {
     "sts": "AssumeRole of the tenant data role with a session tag (chalicelib/core/fence.py)",
     "sns": "topics: publish and subscribe (chalicelib/core/notify.py); SMS only where sms_sender=sns, never in China",
 }
+
+# Services the app calls only in some China regions, and only where the stack's configuration says so: Kinesis Video
+# Streams (WebRTC signalling channels and their TURN servers for interview rooms, chalicelib/interviews/ice.py) is in
+# cn-north-1 but not cn-northwest-1 (botocore's endpoint data). A stack in a region not listed here sets
+# CQT_ICE_PROVIDER=none (stack.py): interviews connect directly, without TURN.
+# (Its signalling data plane, kinesis-video-signaling, answers at the endpoint GetSignalingChannelEndpoint returns
+# per channel: botocore lists no regional endpoints for it.)
+REGIONAL_RUNTIME_SERVICES = {
+    "kinesisvideo": ("cn-north-1",),
+}
+
+
+def ice_provider(region: str) -> str:
+    """The interview rooms' ICE provider of a stack in this region: kvs wherever Kinesis Video Streams is."""
+    if not region.startswith("cn-"):
+        return "kvs"
+    return "kvs" if region in REGIONAL_RUNTIME_SERVICES["kinesisvideo"] else "none"

@@ -34,6 +34,7 @@ from .checks import NO_VPC, SYNC_NO_DLQ, skip
 from .config import SYSTEM_LOG_LEVEL, Deployment, directory_origin
 from .front import AUTH_PREFIX, HttpApiChalice
 from .functions import API_HANDLER, SIGNIN, FunctionPlan, plan_functions
+from .services import ice_provider
 from .tables import TableSpec, specs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -344,9 +345,9 @@ class CqtStack(Stack):
             "CQT_SMS_SIGN_NAME": d.get("sms_sign_name"),
             **self._tencent_sms_env(),
             "CQT_APP_ORIGINS": ",".join(self.app_origins),
-            # Interview rooms' ICE servers (chalicelib/interviews/ice.py): Kinesis Video Streams' TURN, in both
-            # partitions ("kvs" capability below).
-            "CQT_ICE_PROVIDER": "kvs",
+            # Interview rooms' ICE servers (chalicelib/interviews/ice.py): Kinesis Video Streams' TURN where the
+            # region has it ("kvs" capability below; services.py REGIONAL_RUNTIME_SERVICES), else none.
+            "CQT_ICE_PROVIDER": ice_provider(d.region),
             "POWERTOOLS_SERVICE_NAME": "cunqingtong",
             "POWERTOOLS_METRICS_NAMESPACE": "Cunqingtong",
             "POWERTOOLS_LOG_LEVEL": d.get("log_level"),

@@ -15,7 +15,8 @@ from tests.conftest import last_code, new_county_code, new_phone
 # The modules whose code has landed.
 BUILT = {"daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报", "snaps": "随手拍",
          "mailbox": "村民信箱", "errands": "网上代办",
-         "notices": "通知公告", "boards": "红黑榜", "vanguard": "党员先锋"}
+         "notices": "通知公告", "boards": "红黑榜", "vanguard": "党员先锋", "recruitment": "智慧招聘",
+         "volunteers": "紧急招募令"}
 DEFAULT_MODULES = tuple(BUILT)
 
 
@@ -78,21 +79,21 @@ def test_onboard_with_chosen_modules(client, operator_token):
 def test_modules_not_built_are_not_offered(client, operator_token):
     """Onboarding offers only what is built: a module whose code has not landed is refused, not stored."""
     code = new_county_code()
-    r = _onboard(client, operator_token, code, modules=["daily_report", "volunteers", "recruitment"])
+    r = _onboard(client, operator_token, code, modules=["daily_report", "training", "backoffice"])
     assert r.status_code == 422, r.json
     err = _error(r)
     assert [d["field"] for d in err["details"]] == ["modules"]
-    assert "volunteers" in err["details"][0]["message"] and "recruitment" in err["details"][0]["message"]
+    assert "training" in err["details"][0]["message"] and "backoffice" in err["details"][0]["message"]
     assert client.get(f"/counties/{code}", token=operator_token).status_code == 404
 
 
 def test_switches_stored_for_modules_that_do_not_exist_give_nothing(client, operator_token, county):
-    """A county record written before the catalogue was trimmed (volunteers, training switched on ahead of their
+    """A county record written before the catalogue was trimmed (training, backoffice switched on ahead of their
     code) counts only what its people actually get, in the county list and in /me."""
     from chalicelib.core import counties
 
     c = counties.get(county.code, fresh=True)
-    c.modules = ["daily_report", "volunteers", "training", "tipoffs"]
+    c.modules = ["daily_report", "backoffice", "training", "tipoffs"]
     c.save()
     counties.forget(county.code)
     assert client.get(f"/counties/{county.code}", token=operator_token).json["modules"] == ["daily_report", "tipoffs"]

@@ -3,6 +3,8 @@ villager has a profile and 2 applications, one of them offered."""
 
 from __future__ import annotations
 
+from tests.conftest import demo_session
+
 
 def test_the_demo_county_has_an_employer_jobs_and_applications(client, app):
     from devstack import seed
@@ -11,12 +13,12 @@ def test_the_demo_county_has_an_employer_jobs_and_applications(client, app):
     if not seed.is_seeded():
         seed.seed()
     phone = {a["role"]: a["phone"] for a in DEMO_ACCOUNTS}
-    boss = client.sign_in(phone["employer"], COUNTY_CODE)["access_token"]
+    boss = demo_session(COUNTY_CODE, phone["employer"])["access_token"]
     assert client.get("/recruitment/employers/mine", token=boss).json["employer"]["status"] == "verified"
     jobs = client.get("/recruitment/jobs/mine", token=boss).json["items"]
     assert sorted(j["title"] for j in jobs) == ["冷链配送员", "叉车司机", "食品包装工"]
     assert {j["status"] for j in jobs} == {"open"} and sum(j["applicants"] for j in jobs) == 2
-    villager = client.sign_in(phone["villager"], COUNTY_CODE)["access_token"]
+    villager = demo_session(COUNTY_CODE, phone["villager"])["access_token"]
     assert client.get("/recruitment/profile", token=villager).json["name"] == "黄村民"
     apps = client.get("/recruitment/applications/mine", token=villager).json["items"]
     assert sorted(a["status"] for a in apps) == ["offered", "submitted"]

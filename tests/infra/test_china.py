@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from cqt_infra import config
-from cqt_infra.services import CHINA_REGIONS, RUNTIME_SERVICES, STACK_SERVICES
+from cqt_infra.services import CHINA_REGIONS, REGIONAL_RUNTIME_SERVICES, RUNTIME_SERVICES, STACK_SERVICES, ice_provider
 
 from chalicelib.core.sms_templates import TEMPLATES
 
@@ -228,13 +228,17 @@ def test_the_app_calls_only_allowed_services_that_exist_in_both_china_regions():
 
     clients = _clients_in_the_app()
     assert {"dynamodb", "kms", "s3", "secretsmanager", "sns"} <= clients  # the grep still finds them
-    undeclared = clients - set(RUNTIME_SERVICES)
+    undeclared = clients - set(RUNTIME_SERVICES) - set(REGIONAL_RUNTIME_SERVICES)
     assert not undeclared, f"declare them in infra/cqt_infra/services.py: {undeclared}"
     partitions = {p["partition"]: p for p in botocore.loaders.Loader().load_data("endpoints")["partitions"]}
     china = partitions["aws-cn"]["services"]
     assert "cognito-idp" not in china  # the data does tell services apart
     for service in RUNTIME_SERVICES:
         assert set(CHINA_REGIONS) <= set(china.get(service, {}).get("endpoints", {})), service
+    for service, regions in REGIONAL_RUNTIME_SERVICES.items():  # where listed, and only there (stack.py)
+        assert set(regions) <= set(china.get(service, {}).get("endpoints", {})), service
+    assert (ice_provider("cn-north-1"), ice_provider("cn-northwest-1"), ice_provider("us-east-1")) == (
+        "kvs", "none", "kvs")
     for service in ("xray", "logs", "monitoring"):  # traces via the daemon, logs and EMF metrics: no client
         assert set(CHINA_REGIONS) <= set(china[service]["endpoints"]), service
     with pytest.raises(ValueError, match="SNS SMS"):
