@@ -29,26 +29,5 @@ export const exportRoster = (id) => api.get(`/volunteers/calls/${e(id)}/roster.x
 /** POST /volunteers/calls/{id}/hours {signup, hours} → Row. */
 export const recordHours = (id, signup, hours) => api.post(`/volunteers/calls/${e(id)}/hours`, { signup, hours })
 
-/** Save a workbook under its own name: fetched as a blob (same-origin object URL keeps `download`); when the storage
- * does not let the page read it, the link itself (as 网上代办统计's export does). */
-export async function download(url, filename) {
-  let href = url
-  let blob = null
-  try {
-    const r = await fetch(url)
-    if (r.ok) {
-      blob = await r.blob()
-      href = URL.createObjectURL(blob)
-    }
-  } catch {
-    // cross-origin reads refused: fall back to the link
-  }
-  const a = document.createElement('a')
-  a.href = href
-  a.download = filename
-  a.rel = 'noopener'
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  if (blob) setTimeout(() => URL.revokeObjectURL(href), 60_000)
-}
+/** Save a workbook under its own name (web/shared/download.js). */
+export { download } from '@shared/download.js'
