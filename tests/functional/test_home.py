@@ -1,6 +1,19 @@
 """GET /home: the phone's home in one request (me, the module catalogue, each switched-on module's part)."""
 
+import datetime as dt
+
+import pytest
+
+from chalicelib.core import clock
 from tests.conftest import new_phone
+
+
+@pytest.fixture
+def frozen():
+    """The clock held still, so "today" is the same day before and after the report (at Shanghai midnight too)."""
+    clock.set_clock(clock.FrozenClock(dt.datetime.now(dt.UTC).replace(microsecond=0)))
+    yield
+    clock.set_clock(clock.Clock())
 
 
 def _report(client, home, token):
@@ -9,7 +22,7 @@ def _report(client, home, token):
     assert r.status_code == 201, r.json
 
 
-def test_a_villagers_home_is_one_answer_that_follows_the_morning(client, county):
+def test_a_villagers_home_is_one_answer_that_follows_the_morning(client, county, frozen):
     home = county.household(members=2)
     _, session = county.villager(home["id"])
     tok = session["access_token"]
