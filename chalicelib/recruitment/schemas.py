@@ -173,7 +173,8 @@ class ProfileIn(Strict):
     skills: list[str] = Field(default_factory=list, max_length=20)
     experience: Text = Field(default="", max_length=2000)
     townships: list[str] = Field(default_factory=list, max_length=30, description="townships where they can work")
-    phone: Phone | None = Field(default=None, description="shown to an employer only after an interview invitation")
+    phone: Phone | None = Field(default=None, description="shown to an employer only after an interview invitation; "
+                                                            "none on the first save: the account's phone")
 
     @field_validator("skills")
     @classmethod

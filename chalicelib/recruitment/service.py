@@ -412,6 +412,12 @@ def put_profile(ctx: TenantContext, body) -> dict:
     phone_enc, phone_mask = (old.phone_enc, old.phone_mask) if old else (None, None)
     if body.phone is not None:
         phone_enc, phone_mask = pii.encrypt(tenant, body.phone), pii.mask_phone(body.phone)
+    elif phone_enc is None:  # no number of its own: the account's (the one the seeker signs in with)
+        from ..core.auth import service as auth
+
+        user = auth.get_user(tenant, ctx.user_id)
+        if user.phone_enc:
+            phone_enc, phone_mask = user.phone_enc, pii.mask_phone(pii.decrypt(tenant, user.phone_enc))
     p = Profile(*Profile.keys(tenant, ctx.user_id), uid=ctx.user_id, name=body.name,
                 skills=json.dumps(body.skills, ensure_ascii=False), experience=body.experience,
                 townships=json.dumps(body.townships), phone_enc=phone_enc, phone_mask=phone_mask,

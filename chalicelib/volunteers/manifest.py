@@ -12,6 +12,5 @@ MODULE = Module(
         # Post calls, see and export rosters, check people in, record hours: the offices, at their place and below.
         "volunteers.organise": t.OFFICE_ROLES,
     },
-    topics=("broadcasts_topic",),
     schedules={"volunteer_broadcast": "every 2 minutes: new calls to the volunteers in scope (inbox and SMS)"},
     jobs={"volunteer_broadcast": "chalicelib.volunteers.broadcast"})

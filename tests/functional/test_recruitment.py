@@ -354,6 +354,9 @@ def test_profile_phone_is_masked_and_bad_input_is_4xx(client, county):
     tok = s["access_token"]
     empty = client.get("/recruitment/profile", token=tok).json
     assert empty["name"] is None and empty["video"] is None
+    # no number of its own: the account's, masked (what an employer gets after an invitation)
+    r = client.put("/recruitment/profile", {"name": "王五"}, token=tok)
+    assert r.status_code == 200 and r.json["phone"] == s["phone"][:3] + "****" + s["phone"][-4:], (r.json, s["phone"])
     phone = new_phone()
     r = client.put("/recruitment/profile", {"name": "王五", "skills": ["电工", "电工"], "townships": [county.township],
                                             "phone": phone}, token=tok)
