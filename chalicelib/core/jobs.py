@@ -9,6 +9,8 @@ more than one county, and none walks the whole of a large one.
 - **Registration:** a module registers a job with `@job("name", module=..., units=...)` in the module its manifest
   names (`jobs`: job name -> dotted module); core imports it when the job is first fanned out or run, and names no
   module itself.
+- **On demand:** `submit(name, county, unit)` sends one message for a job someone asked for (a report, an export);
+  its `unit` is the id of the request's item, which holds the work and its progress.
 - **Message:** `{"job", "county", "township", "at", "id"}`. `at` is the time the schedule fired, which the job runs
   as (a retry an hour later still does that run's work); `id` (job:county:township:at) is the same for a duplicate
   delivery. Jobs are idempotent (each says how), so a duplicate or a retry does nothing twice.
@@ -147,6 +149,23 @@ def fan_out(name: str, at: dt.datetime | None = None) -> int:
             raise RuntimeError(f"jobs queue refused {len(res['Failed'])} of {name}'s messages: {res['Failed']}")
     logger.info("jobs fanned out", extra={"job": name, "messages": len(msgs)})
     return len(msgs)
+
+
+def submit(name: str, county: str, unit: str, at: dt.datetime | None = None) -> str:
+    """Send the jobs queue one message for an on-demand job: someone asked for it (a quarterly report, a county's
+    export), and the request's own item holds what to do. `unit` names that item (the job loads it, as a scheduled
+    job loads its township); the job reports its progress on the item, and a duplicate delivery finds the work done
+    there. Returns the message id; raises if SQS refuses it."""
+    from . import clock
+    from .aws import client
+
+    get(name)  # a job nobody registered is refused here, not on the worker
+    at = at or clock.now()
+    body = {"job": name, "county": county, "township": unit, "at": at.isoformat(),
+            "id": message_id(name, county, unit, at)}
+    client("sqs").send_message(QueueUrl=queue_url(), MessageBody=json.dumps(body, ensure_ascii=False))
+    logger.info("job submitted", extra={"job": name, "county": county, "job_id": body["id"]})
+    return body["id"]
 
 
 def replay(limit: int | None = None) -> list[dict]:

@@ -18,8 +18,9 @@ ENTRY_POINTS = {"app.app": API_HANDLER, "chalicelib.core.httpapi.handler": API_H
 
 # Capability -> grants in stack.CqtStack._grant.
 CAPABILITIES: dict[str, frozenset[str]] = {
-    # Every route: tables, idempotency records, media uploads, PII envelope keys, the secret, topics, SMS codes.
-    API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms", "kvs"}),
+    # Every route: tables, idempotency records, media uploads, PII envelope keys, the secret, topics, SMS codes; the
+    # jobs queue for work someone asks for (core/jobs.py submit: a quarterly report, a county's export).
+    API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms", "kvs", "jobs:send"}),
     # The sign-in routes (/api/auth/*: chalicelib/signin): codes by SMS, phone blind indexes and ciphertexts, users
     # and refresh tokens; it signs the access tokens ("signing": the signing key, which the API function need not
     # read). Its own function and role (front.py), so a flaw elsewhere in the API cannot mint tokens. It also

@@ -196,3 +196,25 @@ def test_a_claim_left_by_a_killed_run_is_taken_over_by_the_retry(client, operato
     assert list(done) == [f"{c.code}:grid"] and done[f"{c.code}:grid"]["grids"] == 1
     assert Job.get(*Job.keys(c.code, date, "grid")).result  # the retry's claim, with its result
     assert events.run_job("report_reminders").get(c.code) is None  # and not again
+
+
+def test_a_job_someone_asked_for_runs_once_on_the_worker(client, operator_token, events):
+    """jobs.submit: one message for one county and the request's item (its unit); the worker runs it; a job no
+    manifest declares is refused before anything is sent."""
+    a = County(client, operator_token)
+    ran = []
+
+    @jobs.job("test_on_demand")
+    def on_demand(county, unit, at):
+        ran.append((county, unit))
+        return "done"
+
+    try:
+        mid = jobs.submit("test_on_demand", a.code, "REQ123")
+        assert mid.startswith(f"test_on_demand:{a.code}:REQ123:")
+        assert [(body["county"], body["township"], r) for body, r in events.deliver()] == [(a.code, "REQ123", "done")]
+        assert ran == [(a.code, "REQ123")]
+        with pytest.raises(KeyError):
+            jobs.submit("no_such_job", a.code, "x")
+    finally:
+        jobs._jobs.pop("test_on_demand")
