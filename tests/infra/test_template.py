@@ -538,6 +538,8 @@ def test_scheduled_work_fans_out_through_the_jobs_queue_with_retries_a_dlq_and_a
     assert receive and all(st["Resource"] == {"Fn::GetAtt": [qid, "Arn"]} for st in receive)
     assert {"sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= set(receive[0]["Action"])
     assert "sqs:SendMessage" not in _flat(worker_policy)
+    api_sends = [st for st in _policy_of(template, role_of["APIHandler"]) if st["Action"] == "sqs:SendMessage"]
+    assert {"Fn::GetAtt": [qid, "Arn"]} in [st["Resource"] for st in api_sends]  # jobs.submit: work asked for
     for schedule in ("ReportReminders", "CaseEscalation"):
         props = fns[schedule]["Properties"]
         env = props["Environment"]["Variables"]
