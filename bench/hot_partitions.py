@@ -14,7 +14,9 @@ builders are in bench/_common.py; a route without one stops the bench, naming it
    handlers run and their writes are attributed to the request too.
 2. Each key is abstracted into a *shape* (`{tenant}#DRC#{date}#{village}`, `{tenant}#HH#{id}`...). A shape with a
    per-object part ({id}) spreads over as many partitions as there are objects; the others are shared: by the
-   whole county, a township, a village or a grid, possibly split over N shards (S{n}).
+   whole county, a township, a village or a grid, possibly split over N shards (S{n}). A route whose peak is a
+   storm on one object (STORMS: 200 people signing up for one call, a deed liked county-wide) puts its whole rate on
+   that object's keys, which are then a shared shape of their own ("one object").
 3. With an assumed peak request rate per route for a 500,000-household county (the table in the results), the
    peak writes and write units per second on the hottest key of each shared shape are summed over the routes (as
    if their peaks coincided) and compared with DynamoDB's limit of 1,000 WCU/s per partition and a target of
@@ -61,7 +63,8 @@ HOUSEHOLDS = 500_000
 TOWNSHIPS, VILLAGES, GRIDS = 20, 300, 3000  # the county of bench/daily_report.py's peak simulation
 # The hottest place of a level takes this share of the county's requests: the largest of 300 villages (lognormal
 # sizes, σ 0.45) is about 3× the mean, the largest township about 2× the mean, the busiest grid about 3×.
-HOT_SHARE = {"platform": 1.0, "county": 1.0, "township": 2 / TOWNSHIPS, "village": 3 / VILLAGES, "grid": 3 / GRIDS}
+HOT_SHARE = {"platform": 1.0, "county": 1.0, "township": 2 / TOWNSHIPS, "village": 3 / VILLAGES, "grid": 3 / GRIDS,
+             "one object (a storm)": 1.0}  # STORMS: the whole of the route's rate on the one object
 DAILY_REPORT_PEAK = 254  # submits in the peak second, unless bench/results/daily_report.md says otherwise
 
 # Assumed peak request rates (requests per second) of each write route in a 500,000-household county
@@ -159,8 +162,35 @@ ASSUMED: dict[tuple[str, str], tuple[float, str]] = {
     ("POST", "/volunteers/calls/{cid}/checkins"): (2, "an organiser scanning arrivals"),
     ("POST", "/volunteers/calls/{cid}/checkouts"): (2, "and departures"),
     ("POST", "/volunteers/calls/{cid}/hours"): (1, "hours recorded by hand"),
+    # 专题授课 (issue 17): an evening's party study — 2,000 members playing one course, a heartbeat each 40 s; the
+    # first views and completions ADD to the course's 4 stat shards per place (the county's: 50 ÷ 4 a second at most)
+    ("PUT", "/lectures/videos/{vid}/progress"): (50, "2,000 viewers' heartbeats (one per 40 s)"),
+    ("POST", "/lectures/courses"): (0.01, "offices making courses"),
+    ("PUT", "/lectures/courses/{cid}"): (0.05, "editing and publishing them"),
+    ("POST", "/lectures/courses/{cid}/videos/uploads"): (0.05, "uploads started"),
+    ("POST", "/lectures/courses/{cid}/videos/uploads/{upload_id}/complete"): (0.05, "and completed"),
+    ("DELETE", "/lectures/courses/{cid}/videos/uploads/{upload_id}"): (0.01, "abandoned"),
+    ("POST", "/lectures/videos/{vid}/comments"): (1, "viewers commenting"),
+    ("POST", "/lectures/comments/{cmid}/decision"): (0.2, "moderation"),
+    # 县级后台 (issue 17): reports are asked for a few times a quarter (the job's writes are off the request path)
+    ("POST", "/backoffice/reports"): (0.01, "the county's organisation department asking for its quarterly report"),
+    # 问题分析 / 数据权利 (issue 17): exports and settings are rare office actions (the export's Scan is a job's)
+    ("POST", "/insights/export"): (0.05, "offices exporting an analysis table (one S3 object, no DynamoDB write)"),
+    ("PUT", "/places/{code}/location"): (0.05, "offices putting villages on the map"),
+    ("POST", "/datarights/exports"): (0.001, "a county asking for its whole data (3 a day at most)"),
+    ("PUT", "/datarights/retention"): (0.001, "a county changing its retention periods"),
 }
 DEFAULT_RATE = 1.0  # a write route not in ASSUMED (flagged in the results)
+# Storms on one object: routes whose assumed peak falls on a single object (one call, one deed, one job), not spread
+# over many. Their writes on the object's own key shapes go to ONE key at the route's whole rate (÷ its shards),
+# however "per object" the shape looks; their other per-object writes (a sign-up's idempotency record, a like's own
+# item) do spread.
+STORMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("POST", "/volunteers/calls/{cid}/signups"): ("{tenant}#VCALL#{id}",),
+    ("PUT", "/vanguard/deeds/{did}/like"): ("{tenant}#VGC#{id}#S{n}",),
+    ("POST", "/recruitment/jobs/{jid}/applications"): ("{tenant}#JOB#{id}", "{tenant}#EMPJOBS#{id}"),
+    ("POST", "/recruitment/applications/{aid}/accept"): ("{tenant}#JOB#{id}", "{tenant}#EMPJOBS#{id}"),
+}
 ALERT_SHARE = 0.012  # reports with a yellow or red code (bench/daily_report.py: YELLOW + RED)
 
 
@@ -342,8 +372,10 @@ def model(measured: dict[tuple[str, str], RouteWrites]) -> dict:
     for route, rw in measured.items():
         rate = rates[route][0]
         for (tbl, s), (writes, wcu, stream, seen) in rw.shapes.items():
-            e = shapes.setdefault((tbl, s), {"table": tbl, "shape": s, "spread": spread(s), "shards": shards(s),
-                                             "routes": [], "writes_s": 0.0, "wcu_s": 0.0, "repeated": False})
+            storm = s in STORMS.get(route, ())
+            e = shapes.setdefault((tbl, s, storm), {
+                "table": tbl, "shape": s, "spread": "one object (a storm)" if storm else spread(s),
+                "shards": shards(s), "routes": [], "writes_s": 0.0, "wcu_s": 0.0, "repeated": False})
             per_req_w, per_req_wcu = writes / rw.requests, wcu / rw.requests
             share = HOT_SHARE.get(e["spread"], 0.0) / e["shards"]
             e["writes_s"] += rate * per_req_w * share

@@ -4,14 +4,18 @@ app.py registers them and wires their blueprints; functions that do not import a
 core.modules.ensure_registered(), which imports this file. Adding a module is adding its manifest here.
 """
 
+from .backoffice import manifest as backoffice
 from .boards import manifest as boards
 from .cases import manifest as cases
 from .daily_report import manifest as daily_report
+from .datarights import manifest as datarights
 from .errands import manifest as errands
 from .households import manifest as households
 from .imports import manifest as imports
 from .inbox import manifest as inbox
+from .insights import manifest as insights
 from .interviews import manifest as interviews
+from .lectures import manifest as lectures
 from .letters import manifest as letters
 from .notices import manifest as notices
 from .open311 import manifest as open311
@@ -29,8 +33,9 @@ from .volunteers import manifest as volunteers
 from .workdays import manifest as workdays
 
 MODULES = tuple(m.MODULE for m in (system, signin, tenants, places, households, staff, imports, inbox, workdays,
-                                   cases, open311, daily_report, passes, tipoffs, snaps, letters, errands, notices,
-                                   boards, vanguard, recruitment, interviews, volunteers))
+                                   cases, backoffice, insights, datarights, open311, daily_report, passes, tipoffs,
+                                   snaps, letters, errands, notices, boards, vanguard, recruitment, interviews,
+                                   volunteers, lectures))
 
 
 def register() -> None:

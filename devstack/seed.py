@@ -21,7 +21,15 @@ from chalicelib.households.schemas import MemberIn
 from chalicelib.party import service as party
 from chalicelib.places import service as places
 
-from .demo_data import COUNT_FIELDS, COUNTY_CODE, DEMO_ACCOUNTS, FOCUS_VILLAGE, build_demo_county, past_day_counts
+from .demo_data import (
+    COUNT_FIELDS,
+    COUNTY_CODE,
+    DEMO_ACCOUNTS,
+    FOCUS_VILLAGE,
+    PAST_DAYS,
+    build_demo_county,
+    past_day_counts,
+)
 
 PARTY_LINKS = 6
 
@@ -66,11 +74,17 @@ def seed() -> dict:
     vanguard = seed_vanguard(people)
     recruitment = seed_recruitment(people)
     volunteer_calls = seed_volunteers(people)
+    lectures = seed_lectures(people)
+    quality_days = seed_backoffice(data, hids, people)
+    from .demo_insights import seed_insights
+
+    mapped_villages = seed_insights(data)  # 问题分析: villages on the map, the seeded cases' weeks rolled up
     return {"places": len(data["places"]), "households": len(data["households"]),
             "members": sum(len(h["members"]) for h in data["households"]), "party_links": len(grid_households),
             "past_report_days": past, "cases": cases, "errand_items": errand_items,
             "board_inspections": board_inspections, "notices": notices, "vanguard_deeds": vanguard,
-            "volunteer_calls": volunteer_calls, "jobs": recruitment}
+            "volunteer_calls": volunteer_calls, "lectures": lectures, "jobs": recruitment, "quality_days": quality_days,
+            "mapped_villages": mapped_villages}
 
 
 def seed_errands(admin: TenantContext, people: dict) -> int:
@@ -279,6 +293,42 @@ def seed_volunteers(people: dict) -> int:
     return 1
 
 
+def seed_lectures(people: dict) -> int:
+    """专题授课: two published courses of the county, each with the 10-second demo video (devstack/demo_lecture.webm,
+    made by devstack/make_demo_lecture.py) uploaded in one part through core/multipart.py: 春耕技术讲座 for everyone
+    and a 党员学习 course (a party member's completion gives study points)."""
+    from pathlib import Path
+
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+    from chalicelib.lectures import service as lectures
+    from chalicelib.lectures.schemas import CompleteIn, CourseIn, CourseUpdate, UploadIn
+
+    data = (Path(__file__).parent / "demo_lecture.webm").read_bytes()
+    admin = TenantContext(tenant_id=COUNTY_CODE, user_id=people["county_admin"].uid, identity="seed",
+                          grants=grants_from_json(people["county_admin"].grants))
+    courses = [("春耕技术讲座", "县农业农村局专家讲解水稻育秧、春耕整地和病虫害防治，适合种粮大户和村民收看。", "all",
+                "第一讲：水稻育秧"),
+               ("党员学习：村务公开与民主决策", "党员冬训专题课，学习“四议两公开”工作法。看完视频计入学习积分。",
+                "party", "第一课：四议两公开")]
+    for title, description, audience, video_title in courses:
+        course = lectures.create(admin, CourseIn.model_validate({"title": title, "description": description,
+                                                                  "audience": audience}))
+        up = lectures.start_upload(admin, course["id"], UploadIn.model_validate({
+            "title": video_title, "content_type": "video/webm", "size": len(data), "duration_s": 10}))
+        from chalicelib.core.multipart import Upload
+
+        record = Upload.get(*Upload.keys(COUNTY_CODE, up["upload_id"]))
+        etag = aws_client("s3").upload_part(Bucket=settings().media_bucket, Key=record.s3_key,
+                                            UploadId=record.s3_upload_id, PartNumber=1, Body=data)["ETag"]
+        video = lectures.complete_upload(admin, course["id"], up["upload_id"],
+                                         CompleteIn.model_validate({"parts": [{"number": 1, "etag": etag}]}))
+        lectures.update(admin, course["id"], CourseUpdate.model_validate({
+            "title": title, "description": description, "audience": audience, "status": "published",
+            "videos": [video["id"]], "version": lectures.detail(admin, course["id"], consistent=True)["version"]}))
+    return len(courses)
+
+
 def seed_boards(people: dict) -> int:
     """红黑榜: the county's criteria, last month's inspections of the demo grid of 张王村 by its grid worker (with
     photo evidence) and the board the village admin published; a few inspections of this month (the draft), one of
@@ -422,6 +472,55 @@ def seed_cases(people: dict) -> int:
     finally:
         clock.set_clock(real)
     return 6
+
+
+def seed_backoffice(data: dict, hids: list[str], people: dict) -> int:
+    """县级后台: last month gets something besides its daily reports — a letter of a household in another township's
+    village, answered and resolved, and a party member there with a study and a volunteer award (their own village
+    and member, so 张王村's boards and the demo villager's cases stay as the browser tests expect) — then the
+    nightly roll-up of every seeded day through today (tonight's run settles today), so the quality page of this
+    month and the last shows numbers on `make run`."""
+    from types import SimpleNamespace as Body
+
+    from chalicelib.backoffice import service as backoffice
+    from chalicelib.cases import service as cases
+    from chalicelib.letters import service as letters
+    from chalicelib.vanguard import points
+
+    other = next(h for h in data["households"] if h["grid"][:9] != FOCUS_VILLAGE[:9])
+    hid = hids[data["households"].index(other)]
+    writer, _ = auth.add_grants(COUNTY_CODE, "13500001601", "周大姐", [Grant(VILLAGER, other["grid"], hid)],
+                                invited_by="seed")
+    member, _ = auth.add_grants(COUNTY_CODE, "13500001602", "徐党员", [Grant(PARTY_MEMBER, other["grid"])],
+                                invited_by="seed")
+    ctx = TenantContext(tenant_id=COUNTY_CODE, user_id=writer.uid, identity="seed",
+                        grants=grants_from_json(writer.grants))
+    admin = people[COUNTY_ADMIN]
+    office = TenantContext(tenant_id=COUNTY_CODE, user_id=admin.uid, identity="seed",
+                           grants=grants_from_json(admin.grants))
+    real = clock.Clock()
+    now = real.now()
+    first = now.astimezone(clock.SHANGHAI).replace(day=1, hour=10, minute=0, second=0, microsecond=0)
+    last_month = (first - dt.timedelta(days=20)).astimezone(dt.UTC)  # the 10th or 11th of last month, 10:00
+    try:
+        clock.set_clock(clock.FrozenClock(last_month))
+        letter = letters.file(ctx, Body(to="village", category="suggestion", anonymous=False, photos=[],
+                                        text="村里的公交站台没有遮雨棚，建议加装。"))
+        clock.set_clock(clock.FrozenClock(last_month + dt.timedelta(hours=6)))
+        cases.act(office, letter.ref, "note", note="已收到，已联系交通部门")
+        clock.set_clock(clock.FrozenClock(last_month + dt.timedelta(hours=30)))
+        cases.act(office, letter.ref, "resolve", note="遮雨棚已安装")
+    finally:
+        clock.set_clock(real)
+    village = other["grid"][:12]
+    for source, note, days in (("study", "党员冬训预备课", 0), ("volunteer", "村道清扫志愿服务", 1)):
+        points.award(COUNTY_CODE, member.uid, name="徐党员", village=village, source=source, points=5,
+                     ref=f"seed-last-month-{source}", note=note, by="seed",
+                     at=clock.iso(last_month + dt.timedelta(days=days)))
+    today = clock.today()
+    dates = [(today - dt.timedelta(days=ago)).isoformat() for ago in range(PAST_DAYS, -1, -1)]
+    backoffice.rollup(COUNTY_CODE, dates)
+    return len(dates)
 
 
 def seed_past_days(data: dict, hids: list[str]) -> int:

@@ -60,12 +60,28 @@ def app(aws):
 
 
 @pytest.fixture(scope="session")
-def events(app):
-    """The local event runner: `events.drain()` runs the stream handlers on everything written so far,
-    `events.tick()` the scheduled handlers."""
+def event_runner(app):
     from devstack.events import EventRunner
 
     return EventRunner(app)
+
+
+@pytest.fixture
+def events(event_runner, monkeypatch):
+    """The local event runner: `events.drain()` runs the stream handlers on everything written so far,
+    `events.tick()` the scheduled handlers. Scheduled jobs fan out only to the counties this test made (with
+    new_county_code): the session's embedded AWS holds every earlier test's counties, and a tick over hundreds of
+    them is minutes of work that no assertion looks at."""
+    from chalicelib.core import counties
+
+    first, every = _first_of_test[0], counties.active_with
+
+    def active_with(module: str | None) -> list:
+        mine = set(_issued[first:])
+        return [c for c in every(module) if c.code in mine]
+
+    monkeypatch.setattr(counties, "active_with", active_with)
+    return event_runner
 
 
 @pytest.fixture
@@ -96,7 +112,18 @@ def new_county_code() -> str:
         code = f"{province}{random.randint(1, 99):02d}{random.randint(1, 99):02d}"
         if code not in _used_counties:
             _used_counties.add(code)
+            _issued.append(code)
             return code
+
+
+_issued: list[str] = []  # every county code new_county_code gave in this process, in order
+_first_of_test = [0]  # the index in _issued of the running test's first code
+
+
+@pytest.fixture(autouse=True)
+def _counties_of_this_test():
+    """Marks where the running test's counties begin (the `events` fixture's jobs reach only those)."""
+    _first_of_test[0] = len(_issued)
 
 
 def id_number(region: str = "330825", birth: str = "19800101", seq: int | None = None) -> str:

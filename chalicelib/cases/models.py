@@ -8,6 +8,8 @@
 - `CaseDue`   `{t}#CASEDUE` / `{due iso}#{cid}`: open cases with an SLA, by when they are due (the escalation
   schedule reads only the overdue ones); removed when the case is resolved or closed.
 - `CaseCount` `{t}#CASECNT#{type}#{ISO week}` / `{village}#{category}`: counts by category × place × week.
+- `CaseMonth` `{t}#CASEMON#{YYYY-MM}` / `{township}#{type}`: the month's filings and how they fared (response and
+  resolution times, within the SLA), ADDed in the transactions of the filing and of the steps (quality.py).
 - `CaseSeq`   `{t}#CASESEQ` / `{prefix}`: the county's reference counter per type.
 - `CaseAlias` `{t}#CASEALIAS#{old id}` / `A`: an id a case had before it moved onto the workflow (tip-offs).
 - `CaseCategories` `{t}#CASECAT#{type}` / `A`: the county's categories of a type, once its admin edited them.
@@ -69,7 +71,14 @@ class Case(SubmissionsItem, discriminator="case"):
     updated_at = UnicodeAttribute()
     forwarded_at = UnicodeAttribute(null=True)  # published to the type's topic
     legacy_id = UnicodeAttribute(null=True)  # the id it had before the workflow (tip-offs)
+    photos_expired_at = UnicodeAttribute(null=True)  # its photos were deleted (the county's retention)
     week = UnicodeAttribute()
+    # The month aggregates (CaseMonth, quality.py): counted there since its filing; the SLA deadline set at filing
+    # (`due_at` moves with escalations); the first staff answer and the first resolution (each counted once).
+    counted = BooleanAttribute(null=True)
+    sla_due_at = UnicodeAttribute(null=True)
+    responded_at = UnicodeAttribute(null=True)
+    first_resolved_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     @staticmethod
@@ -111,6 +120,25 @@ class CaseCount(SubmissionsItem, discriminator="case_count"):
     @staticmethod
     def keys(tenant: str, type_id: str, week: str, place: str, category: str) -> tuple[str, str]:
         return key(tenant, "CASECNT", type_id, week), f"{place}#{category}"
+
+
+class CaseMonth(SubmissionsItem, discriminator="case_month"):
+    """`{t}#CASEMON#{YYYY-MM}` / `{township}#{type}`: the cases of a type filed in a township in a month (Asia/Shanghai)
+    and how they fared since: responded (a first staff answer), the seconds to it summed and how many within the
+    SLA; resolved (first resolution), the seconds to it summed and how many within the SLA (a category without an
+    SLA counts as within). A month's numbers settle as its cases are answered."""
+
+    filed = NumberAttribute(default=0)
+    responded = NumberAttribute(default=0)
+    response_s = NumberAttribute(default=0)
+    response_in_sla = NumberAttribute(default=0)
+    resolved = NumberAttribute(default=0)
+    resolution_s = NumberAttribute(default=0)
+    resolution_in_sla = NumberAttribute(default=0)
+
+    @staticmethod
+    def keys(tenant: str, month: str, township: str, type_id: str) -> tuple[str, str]:
+        return key(tenant, "CASEMON", month), f"{township}#{type_id}"
 
 
 class CaseSeq(SubmissionsItem, discriminator="case_seq"):

@@ -30,7 +30,7 @@ from ..core.tenancy import PERMISSIONS, TenantContext, grants_from_json, within
 from ..inbox import service as inbox
 from ..places import codes
 from ..places import service as places
-from . import categories, types
+from . import categories, quality, types
 from .models import HEAD, Case, CaseAlias, CaseCount, CaseDue, CaseEvent, CaseRef, CaseSeq
 
 _REF = re.compile(r"^([A-Z]{2})-(\d{6})-(\d{6,9})$")
@@ -220,9 +220,10 @@ def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: s
                 location=location, lat=_round(lat), lng=_round(lng), extra=extra, photos=photos, anonymous=anonymous,
                 filer_uid=ctx.user_id, filer_name=name, status="assigned" if assignee else "filed",
                 assignee_uid=assignee.uid if assignee else None, assignee_name=assignee.name if assignee else None,
-                level=level, due_at=due,
+                level=level, due_at=due, sla_due_at=due,
                 created_at=clock.iso(now), updated_at=clock.iso(now), week=week,
                 **_index_keys(tenant, place, ms, cid))
+    month_add = quality.filed(tenant, case)
     event = _event(tenant, cid, now, "filed", ctx.user_id, name, "filer", "filed", filed_note)
     routed = _event(tenant, cid, now + dt.timedelta(milliseconds=1), "assigned", None, None, "system", "assigned",
                     None, {"assignee": assignee.name}) if assignee else None
@@ -238,6 +239,7 @@ def file(ctx: TenantContext, type_id: str, *, category: str, text: str, place: s
             if due:
                 tx.save(CaseDue(CaseDue.partition(tenant), f"{due}#{cid}", cid=cid))
             tx.update(CaseCount(count_pk, count_sk), actions=[CaseCount.count.add(1), CaseCount.kind.set(CaseCount)])
+            tx.update(*month_add)
             _save_own(tx, own)
 
     own = also(cid) if also is not None else ()
@@ -525,6 +527,7 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
     else:
         case.due_at = None
     case.updated_at = clock.iso(now)
+    month_add = quality.step(tenant, case, action, role, now)
     ev = _event(tenant, case.cid, now, event, ctx.user_id, actor.name, role, case.status, note, detail)
 
     told = None
@@ -544,6 +547,8 @@ def act(ctx: TenantContext, ref: str, action: str, *, note: str | None = None, o
                     tx.delete(CaseDue(CaseDue.partition(tenant), f"{old_due}#{case.cid}"))
                 if case.due_at:
                     tx.save(CaseDue(CaseDue.partition(tenant), f"{case.due_at}#{case.cid}", cid=case.cid))
+            if month_add is not None:
+                tx.update(*month_add)  # the month's answer/resolution counters (quality.py): with the step, once
             _save_own(tx, own)
 
     _write(write)
@@ -658,6 +663,16 @@ def stats(ctx: TenantContext, type_id: str, place: str, weeks: int) -> dict:
             where, cat = c.sk.split("#", 1)
             rows.append({"week": week, "place": where, "category": cat, "count": int(c.count)})
     return {"place": place, "weeks": week_list, "rows": rows}
+
+
+def month_quality(tenant: str, months: list[str]) -> dict[tuple[str, str], dict[str, int]]:
+    """How the cases filed in these months fared, {(township, type): counters} (quality.py): one Query a month."""
+    return quality.months(tenant, months)
+
+
+def type_names() -> list[dict]:
+    """Every registered case type's id and name, in registration order."""
+    return [{"id": t.id, "name": t.name} for t in types.all_types()]
 
 
 def similar(ctx: TenantContext, type_id: str, place: str, category: str, days: int = 7) -> list[Case]:

@@ -67,6 +67,10 @@ class Settings(NamedTuple):  # immutable; a NamedTuple rather than a dataclass k
     # Interview rooms' ICE servers (chalicelib/interviews/ice.py): "none" (local: host candidates on loopback) or
     # "kvs" (Kinesis Video Streams WebRTC's STUN/TURN; the deployed stages).
     ice_provider: str = "none"
+    # Lecture videos' transcoding (chalicelib/lectures/transcode.py): "none" (the original plays, with range
+    # requests) or "mediaconvert" (HLS renditions and a poster, where the region has MediaConvert) and its role.
+    transcoder: str = "none"
+    mediaconvert_role_arn: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +113,8 @@ def settings() -> Settings:
         app_url=env.get("CQT_APP_URL", "").rstrip("/"),
         app_origins=tuple(o.strip() for o in env.get("CQT_APP_ORIGINS", "").split(",") if o.strip()),
         ice_provider=env.get("CQT_ICE_PROVIDER") or "none",
+        transcoder=env.get("CQT_TRANSCODER") or "none",
+        mediaconvert_role_arn=env.get("CQT_MEDIACONVERT_ROLE_ARN", ""),
     )
 
 

@@ -42,6 +42,9 @@ class County(HouseholdsItem, discriminator="county"):
     status_changed_at = NumberAttribute(default=0)
     # Requests a second the county may make, all API containers together (core/throttle.py); None: the stage's.
     rate_limit = NumberAttribute(null=True)
+    # Retention (chalicelib/datarights): days health reports and case photos are kept; None: the defaults there.
+    health_retention_days = NumberAttribute(null=True)
+    photo_retention_days = NumberAttribute(null=True)
     version = VersionAttribute()
 
     @staticmethod

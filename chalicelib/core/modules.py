@@ -135,11 +135,18 @@ def home_parts(ctx, me: dict, switched_on) -> dict[str, dict]:
 
 
 def reactions() -> dict[str, str]:
-    """Stream item kind -> the module that reacts to it, over every registered manifest."""
+    """Stream item kind -> the first module (in manifest order) that reacts to it, over every registered manifest."""
     out: dict[str, str] = {}
     for m in _modules.values():
-        out.update(m.reactions)
+        for kind, module in m.reactions.items():
+            out.setdefault(kind, module)
     return out
+
+
+def reaction_modules() -> set[str]:
+    """Every module that reacts to the stream: two manifests may react to the same kind (the case workflow forwards
+    a new case, the analysis counts its words)."""
+    return {module for m in _modules.values() for module in m.reactions.values()}
 
 
 def jobs() -> dict[str, str]:

@@ -34,7 +34,7 @@ def load_reactions() -> None:
     from . import modules
 
     modules.ensure_registered()
-    for name in sorted(set(modules.reactions().values())):
+    for name in sorted(modules.reaction_modules()):
         importlib.import_module(name)  # a no-op once imported
 
 

@@ -178,7 +178,7 @@ def submit(ctx: TenantContext, body, idem_key: str | None = None) -> dict:
                                                               ensure_ascii=False)),
                     outside_persons=outside_persons, at_ms=ms,
                     before_cutoff=local_hhmm() < county_settings(tenant).cutoff, body_hash=body_hash,
-                    expires=expires_in(REPORT_DAYS))
+                    expires=expires_in(report_days(tenant)))
     for attempt in range(3):
         try:
             if level == "green":
@@ -385,6 +385,15 @@ def completion(ctx: TenantContext, place: str, date: str | None, with_children: 
     return {"place": out[0], "children": out[1:]}
 
 
+def day_totals(tenant: str, dates: list[str], place_codes: list[str]) -> dict[tuple[str, str], dict[str, int]]:
+    """{(date, place): {"reported", "on_time"}} from the completion counters (a batch job's read, e.g. the back
+    office's nightly roll-up): one BatchGet per 100 counter items (a township-day is 8 shards)."""
+    wanted = {(d, p): counter_keys(tenant, d, p) for d in dates for p in place_codes}
+    got = _read_counters([k for ks in wanted.values() for k in ks])
+    return {dp: {f: sum(int(getattr(got[k], f) or 0) for k in ks if k in got) for f in ("reported", "on_time")}
+            for dp, ks in wanted.items()}
+
+
 def trend(ctx: TenantContext, place: str, days: int) -> dict:
     """The last `days` days of a place: one BatchGet per 100 counter items and one for the household count."""
     tenant = ctx.require_tenant()
@@ -433,3 +442,25 @@ def member_today(tenant: str, hid: str, mid: str) -> tuple[bool, str | None]:
         return False, None
     detail = json.loads(pii.decrypt(tenant, r.detail_enc))
     return True, next((c["colour"] for c in detail["members"] if c["id"] == mid), None)
+
+
+# --- retention (chalicelib/datarights) ---------------------------------------------------------------------------
+
+def report_days(tenant: str) -> int:
+    """How long the county keeps health reports (its retention setting, on the cached county record; REPORT_DAYS
+    if it set none): a report's TTL is set from it when written."""
+    county = counties.get(tenant)
+    days = getattr(county, "health_retention_days", None) if county is not None else None
+    return int(days) if days else REPORT_DAYS
+
+
+def delete_reports_before(tenant: str, hid: str, date: str) -> int:
+    """Delete a household's reports of days before `date` (ISO): one Query of its date-ordered partition (`H#{date}`
+    keys) and a BatchWrite of what it finds (a retention sweep after the county shortened its period)."""
+    old = list(Report.query(Report.partition(tenant, hid), Report.sk.between("H#", f"H#{date}"),
+                            attributes_to_get=["pk", "sk", "kind"]))
+    old = [r for r in old if r.sk < f"H#{date}"]
+    with Report.batch_write() as batch:
+        for r in old:
+            batch.delete(r)
+    return len(old)

@@ -925,6 +925,19 @@ def expected_households(tenant: str, place_codes: list[str]) -> dict[str, int]:
     return {p: sum(got.get(k, 0) for k in ks) for p, ks in wanted.items()}
 
 
+def coverage_counts(tenant: str, place_codes: list[str]) -> dict[str, tuple[int, int]]:
+    """(households registered, households with at least one linked account) per place, from the coverage counters:
+    one BatchGet per 100 counter items (a township's 8 shards: 15 townships = 2 BatchGets)."""
+    wanted = {p: _coverage_keys(tenant, p) for p in place_codes}
+    all_keys = [k for ks in wanted.values() for k in ks]
+    got: dict[tuple[str, str], Coverage] = {}
+    for i in range(0, len(all_keys), 100):
+        for item in Coverage.batch_get(all_keys[i:i + 100]):
+            got[(item.pk, item.sk)] = item
+    return {p: (sum(int(got[k].households) for k in ks if k in got), sum(int(got[k].followed) for k in ks if k in got))
+            for p, ks in wanted.items()}
+
+
 def get_many(tenant: str, hids: list[str], consistent: bool = False) -> dict[str, Household]:
     """Households by id without their members: one BatchGet per 100."""
     keys = [Household.keys(tenant, h) for h in dict.fromkeys(hids)]

@@ -10,19 +10,30 @@
 Calls: the first ask for a room in a container costs CreateSignalingChannel (DescribeSignalingChannel when it
 exists), GetSignalingChannelEndpoint and GetIceServerConfig; the channel's ARN and endpoint are then kept in the
 container (ICE credentials are not: they expire, Ttl ≈ 5 minutes).
+
+Channels do not outlive their interviews: the daily job `interview_channels` (channels.py) sweeps a county's
+channels made more than KEEP_HOURS ago (ListSignalingChannels by the county's name prefix, DeleteSignalingChannel
+each), so an account's channel quota is never filled by past rooms. A room entered again after its sweep gets a
+new channel (a container still holding the old one's ARN learns it is gone and makes it again).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Protocol
 
 from ..core.config import settings
 
+KEEP_HOURS = 24  # a room's channel is swept this long after it was made (an interview lasts an hour or two)
+
 
 class IceProvider(Protocol):
     def servers(self, tenant: str, room: str, client_id: str) -> list[dict]:
         """RTCIceServer dicts: {"urls": [...], "username"?, "credential"?}."""
+
+    def sweep(self, tenant: str, before: dt.datetime) -> int:
+        """Delete the county's room resources made before `before`; returns how many."""
 
 
 class NoIce:
@@ -30,6 +41,9 @@ class NoIce:
 
     def servers(self, tenant: str, room: str, client_id: str) -> list[dict]:
         return []
+
+    def sweep(self, tenant: str, before: dt.datetime) -> int:
+        return 0
 
 
 class KvsIce:
@@ -82,13 +96,43 @@ class KvsIce:
 
     def servers(self, tenant: str, room: str, client_id: str) -> list[dict]:
         arn, https = self.channel(tenant, room)
-        got = self.signaling(https).get_ice_server_config(ChannelARN=arn, ClientId=client_id[:256], Service="TURN")
+        signaling = self.signaling(https)
+        try:
+            got = signaling.get_ice_server_config(ChannelARN=arn, ClientId=client_id[:256], Service="TURN")
+        except signaling.exceptions.ResourceNotFoundException:  # swept since this container kept it: make it again
+            with self._lock:
+                self._channels.pop(self.channel_name(tenant, room), None)
+            arn, https = self.channel(tenant, room)
+            got = self.signaling(https).get_ice_server_config(ChannelARN=arn, ClientId=client_id[:256],
+                                                              Service="TURN")
         region = settings().region
         suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
         out = [{"urls": [f"stun:stun.kinesisvideo.{region}.{suffix}:443"]}]
         out += [{"urls": list(s["Uris"]), "username": s["Username"], "credential": s["Password"]}
                 for s in got.get("IceServerList", [])]
         return out
+
+
+    def sweep(self, tenant: str, before: dt.datetime) -> int:
+        """Delete the county's channels made before `before`: ListSignalingChannels by the name prefix (a page of
+        up to 10,000 a call), DeleteSignalingChannel each. Idempotent: one already gone is skipped."""
+        kvs = self.video()
+        prefix = f"cqt-{settings().stage}-{tenant}-"
+        gone = 0
+        pages = kvs.get_paginator("list_signaling_channels").paginate(
+            ChannelNameCondition={"ComparisonOperator": "BEGINS_WITH", "ComparisonValue": prefix})
+        for page in pages:
+            for ch in page.get("ChannelInfoList", []):
+                if ch.get("ChannelStatus") == "DELETING" or ch["CreationTime"] >= before:
+                    continue
+                try:
+                    kvs.delete_signaling_channel(ChannelARN=ch["ChannelARN"])
+                except kvs.exceptions.ResourceNotFoundException:
+                    continue
+                with self._lock:
+                    self._channels.pop(ch["ChannelName"], None)
+                gone += 1
+        return gone
 
 
 _provider: IceProvider | None = None

@@ -16,7 +16,8 @@ TAGS = ("places",)
 
 def out(p, names: dict[str, str] | None = None) -> dict:
     return {"code": p.code, "name": p.name, "level": p.level, "parent": p.parent,
-            "parent_name": (names or {}).get(p.parent) if p.parent else None}
+            "parent_name": (names or {}).get(p.parent) if p.parent else None,
+            "lng": float(p.lng) if p.lng is not None else None, "lat": float(p.lat) if p.lat is not None else None}
 
 
 def _with_parent_names(ctx, items: list) -> list[dict]:
@@ -62,3 +63,12 @@ def get_place(call: Call):
         call.ctx.require("places.read", code)
         return service.county_root(call.ctx)
     return _with_parent_names(call.ctx, [service.get(call.ctx, code)])[0]
+
+
+@endpoint(bp, "/places/{code}/location", "PUT", name="set_place_location", body=".schemas:LocationIn",
+          response=".schemas:PlaceOut", permission="places.write", tags=TAGS,
+          summary="Put a township or village on the county map (lng/lat, WGS-84; both null takes it off): the "
+                  "analysis's hotspot map draws it (a grid: 422)")
+def set_location(call: Call):
+    b = call.body
+    return _with_parent_names(call.ctx, [service.set_location(call.ctx, call.params["code"], b.lng, b.lat)])[0]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from ..core.db import HouseholdsItem, key
 
@@ -13,6 +13,9 @@ class Place(HouseholdsItem, discriminator="place"):
     level = UnicodeAttribute()  # township | village | grid
     parent = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # Where a village is on the county's map (WGS-84 degrees, optional): the analysis's hotspot map draws it.
+    lng = NumberAttribute(null=True)
+    lat = NumberAttribute(null=True)
 
     @staticmethod
     def keys(tenant: str, code: str) -> tuple[str, str]:

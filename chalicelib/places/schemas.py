@@ -16,6 +16,15 @@ class PlaceOut(Out):
     level: str
     parent: str | None
     parent_name: str | None = None
+    lng: float | None = Field(default=None, description="map point (WGS-84), townships and villages, when set")
+    lat: float | None = None
+
+
+class LocationIn(Strict):
+    """A township's or village's point on the county map (WGS-84 degrees, within China); both null: none."""
+
+    lng: float | None = Field(default=None, ge=73, le=136)
+    lat: float | None = Field(default=None, ge=3, le=54)
 
 
 class PlacePage(Out):

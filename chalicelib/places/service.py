@@ -113,7 +113,7 @@ def county_root(ctx: TenantContext) -> dict:
     tenant = ctx.require_tenant()
     county = counties.get(tenant)
     return {"code": tenant, "name": county.name if county else tenant, "level": "county", "parent": None,
-            "parent_name": None}
+            "parent_name": None, "lng": None, "lat": None}
 
 
 def validate_rows(tenant: str, rows: list[dict]) -> tuple[list[Place], list[dict]]:
@@ -165,6 +165,14 @@ def grids(tenant: str, under: str | None = None) -> list[Place]:
     return [p for p in Place.query(pk, cond, filter_condition=Place.level == "grid")]
 
 
+def villages(tenant: str, under: str | None = None) -> list[Place]:
+    """Every village of a county, or of one township (`under`), in code order: a batch job's read, one Query per
+    1 MB page of those places (as `grids`)."""
+    pk = Place.keys(tenant, tenant)[0]
+    cond = Place.sk.startswith(under) if under else None
+    return [p for p in Place.query(pk, cond, filter_condition=Place.level == "village")]
+
+
 def townships(tenant: str) -> list[str]:
     """The codes of a county's townships (the county's children: one Query of the tree index)."""
     return [p.code for p in township_places(tenant)]
@@ -173,3 +181,30 @@ def townships(tenant: str) -> list[str]:
 def township_places(tenant: str) -> list[Place]:
     """A county's townships in code order (one Query of the tree index; a county has a few dozen)."""
     return list(Place.gsi1.query(Place.children_key(tenant, tenant)))
+
+
+def map_places(tenant: str, under: str | None = None) -> list[Place]:
+    """The townships and villages of a county (or under one township), with their map points where known: one Query
+    of the county's place partition (a key range under `under`), grids filtered out (a Longyou-sized county's
+    ~2,000 places are one or two 1 MB pages)."""
+    pk = Place.keys(tenant, tenant)[0]
+    cond = Place.sk.startswith(under) if under and under != tenant else None
+    return list(Place.query(pk, cond, filter_condition=Place.level.is_in("township", "village")))
+
+
+def set_location(ctx: TenantContext, code: str, lng: float | None, lat: float | None) -> Place:
+    """Put a township or village on the map (both None: take it off). WGS-84 degrees; the county's offices at or
+    above the place."""
+    tenant = ctx.require_tenant()
+    ctx.require("places.write", code)
+    place = find(tenant, code)
+    if place is None:
+        raise NotFound("找不到该地点")
+    if place.level == "grid":
+        raise ValidationFailed(details=[{"field": "code", "code": "grid_not_mapped", "message": "网格不在地图上标注"}])
+    if (lng is None) != (lat is None):
+        raise ValidationFailed(details=[{"field": "lng", "code": "both_or_none", "message": "经纬度需同时填写"}])
+    place.update(actions=[Place.lng.set(lng) if lng is not None else Place.lng.remove(),
+                          Place.lat.set(lat) if lat is not None else Place.lat.remove()],
+                 condition=Place.pk.exists())
+    return place

@@ -415,8 +415,11 @@ def put_profile(ctx: TenantContext, body) -> dict:
     elif phone_enc is None:  # no number of its own: the account's (the one the seeker signs in with)
         from ..core.auth import service as auth
 
-        user = auth.get_user(tenant, ctx.user_id)
-        if user.phone_enc:
+        try:
+            user = auth.get_user(tenant, ctx.user_id)
+        except NotFound:  # a person of no account here (none in practice): no number
+            user = None
+        if user is not None and user.phone_enc:
             phone_enc, phone_mask = user.phone_enc, pii.mask_phone(pii.decrypt(tenant, user.phone_enc))
     p = Profile(*Profile.keys(tenant, ctx.user_id), uid=ctx.user_id, name=body.name,
                 skills=json.dumps(body.skills, ensure_ascii=False), experience=body.experience,

@@ -198,7 +198,9 @@ class Board(SubmissionsItem, discriminator="vanguard_board"):
     - `{t}#VGI#{period}#{village}` / `V`: every party member's points of the period in the village (`p_{uid}`) and
       their names (`n_{uid}`): top-level attributes, added to with ADD;
     - `{t}#VGI#{period}#{township}` / `T`: each village's members' points summed (`s_{village}`) and how many
-      members have points there (`c_{village}`): the villages' averages.
+      members have points there (`c_{village}`): the villages' averages;
+    - on both, per source (deed, study, ...): the entries of the period (`e_{source}`) and the points they gave
+      (`g_{source}`), the county back office's party numbers (points.totals).
     The period is a month (2026-12) or a quarter (2026-Q4) in Asia/Shanghai. The dynamic attributes are read raw
     (service.board_raw)."""
 

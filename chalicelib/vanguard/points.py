@@ -214,10 +214,11 @@ def _award_items(tx, tenant, uid, name, village, township, source, grant, ref, n
     for (pk, sk), period in zip(board_keys, (month, quarter), strict=True):
         new = f"p_{uid}" not in boards.get((pk, sk), {})
         exists = Path(f"p_{uid}").does_not_exist() if new else Path(f"p_{uid}").exists()
+        per_source = [Path(f"e_{source}").add(1), Path(f"g_{source}").add(grant)]  # entries and points by source
         tx_update_unversioned(tx, Board, pk, sk, [Path(f"p_{uid}").add(grant), Path(f"n_{uid}").set(name),
-                                                  Board.kind.set(Board)], condition=exists)
+                                                  Board.kind.set(Board), *per_source], condition=exists)
         tk = Board.keys(tenant, period, township)
-        actions = [Path(f"s_{village}").add(grant), Board.kind.set(Board)]
+        actions = [Path(f"s_{village}").add(grant), Board.kind.set(Board), *per_source]
         if new:
             actions.append(Path(f"c_{village}").add(1))
         tx_update_unversioned(tx, Board, *tk, actions)
@@ -248,6 +249,32 @@ def ledger(tenant: str, uid: str, limit: int, cursor: str | None) -> dict:
 def entry_out(e: Entry) -> dict:
     return {"id": e.eid, "at": e.at, "source": e.source, "source_name": SOURCE_NAMES.get(e.source, e.source),
             "points": int(e.points), "ref": e.ref, "note": e.note or ""}
+
+
+def totals(tenant: str, period: str, place_codes: list[str]) -> dict[str, dict]:
+    """Per village or township, a period's (month 2026-12 or quarter 2026-Q4) party numbers from its board: points,
+    members with points, the index (points ÷ members with points: a township's is its members' average, as a
+    village's) and, per source, the entries and the points they gave (`sources`: {source: {entries, points}};
+    counted on the boards since the per-source counters exist). One BatchGet per 100 places."""
+    keys = {p: Board.keys(tenant, period, p) for p in place_codes}
+    raw: dict[tuple[str, str], dict] = {}
+    ordered = list(keys.values())
+    for i in range(0, len(ordered), 100):
+        raw.update(boards_raw(tenant, ordered[i:i + 100]))
+    out = {}
+    for place, k in keys.items():
+        item = raw.get(k, {})
+        if len(place) == 12:
+            points = sum(v for a, v in item.items() if a.startswith("p_"))
+            members = sum(1 for a in item if a.startswith("p_"))
+        else:
+            points = sum(v for a, v in item.items() if a.startswith("s_"))
+            members = sum(int(v) for a, v in item.items() if a.startswith("c_"))
+        sources = {a[2:]: {"entries": int(v), "points": int(item.get(f"g_{a[2:]}") or 0)}
+                   for a, v in item.items() if a.startswith("e_")}
+        out[place] = {"points": int(points), "members": members,
+                      "index": round(points / members, 1) if members else 0.0, "sources": sources}
+    return out
 
 
 def index(tenant: str, place: str, period: str) -> dict:

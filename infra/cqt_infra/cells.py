@@ -54,7 +54,8 @@ WCU_PER_WRITE = 2
 # Every function of a stack with a reserved concurrency (`reserved_concurrency` names them; `default` for the rest).
 FUNCTIONS = ("api_handler", "signin", "token_authorizer", "rotate_secret", "on_submissions_change",
              "report_reminders", "case_escalation", "notice_sms", "volunteer_broadcast", "recruitment_alerts",
-             "run_jobs")
+             "run_jobs", "lecture_transcoded", "interview_channels", "quality_rollup", "insights_rollup",
+             "data_retention")
 API_FUNCTION = "api_handler"
 
 

@@ -20,7 +20,9 @@ ENTRY_POINTS = {"app.app": API_HANDLER, "chalicelib.core.httpapi.handler": API_H
 CAPABILITIES: dict[str, frozenset[str]] = {
     # Every route: tables, idempotency records, media uploads, PII envelope keys, the secret, topics, SMS codes; the
     # jobs queue for work someone asks for (core/jobs.py submit: a quarterly report, a county's export).
-    API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms", "kvs", "jobs:send"}),
+    # "mediaconvert": a lecture video's completed upload creates its transcoding job (chalicelib/lectures/transcode.py).
+    API_HANDLER: frozenset({"tables", "idempotency", "media", "pii", "secret", "topics", "sms", "kvs", "jobs:send",
+                            "mediaconvert"}),
     # The sign-in routes (/api/auth/*: chalicelib/signin): codes by SMS, phone blind indexes and ciphertexts, users
     # and refresh tokens; it signs the access tokens ("signing": the signing key, which the API function need not
     # read). Its own function and role (front.py), so a flaw elsewhere in the API cannot mint tokens. It also
@@ -33,7 +35,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The submissions stream, dispatched to the manifests' reactions: chalicelib/daily_report/events.py (completion
     # counters, decrypts day summaries, alerts on the alerts topic) and chalicelib/cases/events.py (new cases
     # forwarded to their type's topic; an SMS to a filer who opted in, phone decrypted).
-    "on_submissions_change": frozenset({"tables", "pii", "alerts", "sms", "stream:submissions"}),
+    # It counts new cases' words (chalicelib/insights/words.py): the segmentation layer (package.py LAYERS).
+    "on_submissions_change": frozenset({"tables", "pii", "alerts", "sms", "stream:submissions",
+                                        "layer:segmentation"}),
     # The schedules only fan their job out (chalicelib/core/jobs.py): they read the county registry and, for the
     # reminders, each county's household counter and townships, and send the jobs queue one message per county or
     # township. Every 5 minutes (chalicelib/daily_report/schedule.py) and every 15 (chalicelib/cases/schedule.py).
@@ -47,11 +51,29 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Every 5 minutes (chalicelib/recruitment/schedule.py): each county's queue of new jobs whose alerts are still to
     # deliver (one Query). The worker (run_jobs) writes the matching seekers' inbox items and sends their SMS.
     "recruitment_alerts": frozenset({"tables:read", "jobs:send"}),
+    # Daily (chalicelib/interviews/channels.py), where rooms have Kinesis Video Streams channels: one message per
+    # county; the worker (run_jobs, "kvs:sweep") deletes the county's channels of past rooms.
+    "interview_channels": frozenset({"tables:read", "jobs:send"}),
+    # MediaConvert's job-state events (EventBridge, chalicelib/lectures/events.py): a lecture video made ready (its
+    # HLS playlist and poster) or failed: one conditional UpdateItem.
+    "lecture_transcoded": frozenset({"tables"}),
+    # Nightly (chalicelib/insights/schedule.py): one message per county; the worker rolls up 26 weeks of case counters.
+    "insights_rollup": frozenset({"tables:read", "jobs:send"}),
+    # Daily (chalicelib/datarights/schedule.py): one message per county (per township of a large one); the worker
+    # deletes reports, case photos and old export zips past the county's periods.
+    "data_retention": frozenset({"tables:read", "jobs:send"}),
+    # Nightly at 00:20 (chalicelib/backoffice/schedule.py): one message per county using the daily report; the worker
+    # rolls the townships' daily-report counters of the last two days into their month items. The worker also makes
+    # the quarterly party-building reports people ask for (chalicelib/backoffice/report.py: workbook into "media").
+    "quality_rollup": frozenset({"tables:read", "jobs:send"}),
     # The jobs queue's worker (chalicelib/core/jobs.py run_jobs): one county's or township's job a message. The
     # reminders (chalicelib/daily_report/reminders.py) read links, households and staff, write job claims and inbox
     # notices; the escalation (chalicelib/cases/service.py) moves overdue cases up, writes timeline events and inbox
     # notices. Urgent notices' SMS (chalicelib/notices/sms.py) decrypt the heads' phones and send the SMS.
-    "run_jobs": frozenset({"tables", "jobs:receive", "pii", "sms"}),
+    # A county's data export (chalicelib/datarights/export.py) scans both tables filtered to the county ("tables:scan":
+    # the only Scan grant; no API function has it) and writes its zip to the media bucket, where the retention job
+    # deletes old case photos and zips ("media").
+    "run_jobs": frozenset({"tables", "tables:scan", "jobs:receive", "pii", "sms", "kvs:sweep", "media"}),
 }
 ASYNC_EVENTS = {"SNS", "S3", "Schedule", "CloudWatchEvent", "EventBridgeRule"}  # Lambda's async invocation
 STREAM_EVENTS = {"DynamoDB", "Kinesis"}  # event source mappings: on-failure destination

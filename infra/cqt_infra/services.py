@@ -47,8 +47,12 @@ RUNTIME_SERVICES = {
 # CQT_ICE_PROVIDER=none (stack.py): interviews connect directly, without TURN.
 # (Its signalling data plane, kinesis-video-signaling, answers at the endpoint GetSignalingChannelEndpoint returns
 # per channel: botocore lists no regional endpoints for it.)
+# AWS Elemental MediaConvert (lecture videos' HLS renditions and posters, chalicelib/lectures/transcode.py) is the other
+# way round: cn-northwest-1 only (botocore's endpoint data); a cn-north-1 stack sets CQT_TRANSCODER=none and phones
+# play the original file (S3 range requests).
 REGIONAL_RUNTIME_SERVICES = {
     "kinesisvideo": ("cn-north-1",),
+    "mediaconvert": ("cn-northwest-1",),
 }
 
 
@@ -57,3 +61,10 @@ def ice_provider(region: str) -> str:
     if not region.startswith("cn-"):
         return "kvs"
     return "kvs" if region in REGIONAL_RUNTIME_SERVICES["kinesisvideo"] else "none"
+
+
+def transcoder(region: str) -> str:
+    """Lecture videos' transcoder of a stack in this region: mediaconvert wherever MediaConvert is, else none."""
+    if not region.startswith("cn-"):
+        return "mediaconvert"
+    return "mediaconvert" if region in REGIONAL_RUNTIME_SERVICES["mediaconvert"] else "none"

@@ -8,6 +8,7 @@ ARNs are built with the stack's partition (${AWS::Partition}): the same code dep
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from aws_cdk import Aws, CfnOutput, CfnResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, Tags
@@ -34,7 +35,8 @@ from .checks import NO_VPC, SYNC_NO_DLQ, skip
 from .config import SYSTEM_LOG_LEVEL, Deployment, directory_origin
 from .front import AUTH_PREFIX, HttpApiChalice
 from .functions import API_HANDLER, SIGNIN, FunctionPlan, plan_functions
-from .services import ice_provider
+from .package import LAYERS, layer_path
+from .services import ice_provider, transcoder
 from .tables import TableSpec, specs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,6 +84,7 @@ class CqtStack(Stack):
         self._secret()
         self._api()
         self._tenant_role()
+        self._mediaconvert_role()
         self._web()
         self._media_bucket()
         self._alarms()
@@ -348,6 +351,11 @@ class CqtStack(Stack):
             # Interview rooms' ICE servers (chalicelib/interviews/ice.py): Kinesis Video Streams' TURN where the
             # region has it ("kvs" capability below; services.py REGIONAL_RUNTIME_SERVICES), else none.
             "CQT_ICE_PROVIDER": ice_provider(d.region),
+            # Lecture videos' transcoding (chalicelib/lectures/transcode.py): MediaConvert where the region has it
+            # ("mediaconvert" capability below; its role `_mediaconvert_role`), else none (the original plays).
+            "CQT_TRANSCODER": transcoder(d.region),
+            "CQT_MEDIACONVERT_ROLE_ARN": self.arn("iam", f"role/{self.prefix}-mediaconvert-{d.region}", region=False)
+            if transcoder(d.region) == "mediaconvert" else "",
             "POWERTOOLS_SERVICE_NAME": "cunqingtong",
             "POWERTOOLS_METRICS_NAMESPACE": "Cunqingtong",
             "POWERTOOLS_LOG_LEVEL": d.get("log_level"),
@@ -369,6 +377,12 @@ class CqtStack(Stack):
             "lambda_timeout": d.per_function("timeout_s", "default"),
         })
         self.package_sizes = self.chalice.package_sizes
+        # The packages that only some functions use, as layers (package.py LAYERS), attached by capability.
+        self.layers = {name: lambda_.LayerVersion(
+            self, f"Layer{name.title()}", code=lambda_.Code.from_asset(str(layer_path(
+                os.path.join(self.chalice._sam_package_dir, "deployment.zip"), name))),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_11], description=f"{', '.join(tops)} (package.py LAYERS)")
+            for name, tops in LAYERS.items()}
         self.plans = plan_functions(self.chalice.sam_dict)
         self.functions: dict[str, CfnResource] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -389,6 +403,10 @@ class CqtStack(Stack):
         fn.add_property_override("Timeout", d.per_function("timeout_s", plan.name))
         fn.add_property_override("ReservedConcurrentExecutions", d.per_function("reserved_concurrency", plan.name))
         fn.add_property_override("KmsKeyArn", self.data_key.key_arn)
+        layers = [self.layers[c.split(":", 1)[1]].layer_version_arn for c in sorted(plan.capabilities)
+                  if c.startswith("layer:")]
+        if layers:
+            fn.add_property_override("Layers", layers)
         # X-Ray. HTTP APIs do not trace and pass no sampling decision on, so the functions behind it follow the
         # stage's `api_tracing`: PassThrough (prod) traces none of their requests (a trace only comes with an upstream
         # "Sampled=1", which nothing sends), Active (dev) makes Lambda sample them at its fixed, not configurable rate
@@ -472,6 +490,9 @@ class CqtStack(Stack):
         elif "tables:read" in can:  # the schedules: the county registry, counters, places (chalicelib/core/jobs.py)
             role.add_to_policy(iam.PolicyStatement(actions=READ_ACTIONS,
                                                    resources=self.table_arns("households", "submissions")))
+        if "tables:scan" in can:  # chalicelib/datarights/export.py: a county's export (a job, never a request)
+            role.add_to_policy(iam.PolicyStatement(actions=["dynamodb:Scan"],
+                                                   resources=self.table_arns("households", "submissions")))
         if "jobs:send" in can:  # chalicelib/core/jobs.py fan_out
             role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"],
                                                    resources=[self.jobs_queue.queue_arn]))
@@ -494,6 +515,19 @@ class CqtStack(Stack):
             role.add_to_policy(iam.PolicyStatement(
                 actions=["kinesisvideo:CreateSignalingChannel", "kinesisvideo:DescribeSignalingChannel",
                          "kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"],
+                resources=[self.arn("kinesisvideo", f"channel/{self.prefix}-*/*")]))
+        if "mediaconvert" in can and transcoder(self.d.region) == "mediaconvert":
+            # chalicelib/lectures/transcode.py: one CreateJob per uploaded lecture, run as the MediaConvert role.
+            role.add_to_policy(iam.PolicyStatement(actions=["mediaconvert:CreateJob"],
+                                                   resources=[self.arn("mediaconvert", "*")]))
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[self.arn("iam", f"role/{self.prefix}-mediaconvert-{self.d.region}", region=False)],
+                conditions={"StringEquals": {"iam:PassedToService": "mediaconvert.amazonaws.com"}}))
+        if "kvs:sweep" in can:  # chalicelib/interviews/channels.py: past rooms' channels deleted (List has no ARN)
+            role.add_to_policy(iam.PolicyStatement(actions=["kinesisvideo:ListSignalingChannels"], resources=["*"]))
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["kinesisvideo:DeleteSignalingChannel"],
                 resources=[self.arn("kinesisvideo", f"channel/{self.prefix}-*/*")]))
         if "pii" in can:  # chalicelib/core/pii.py: data keys always bound to a tenant
             role.add_to_policy(iam.PolicyStatement(
@@ -605,6 +639,22 @@ class CqtStack(Stack):
         CfnOutput(self, "ApiUrl", value=Fn.join("", ["https://", self.api_domain, f"{API_BASE}/"]))
 
     # --- tenant-scoped role ------------------------------------------------------------------------------------
+
+    def _mediaconvert_role(self) -> None:
+        """The role MediaConvert's lecture jobs run as (chalicelib/lectures/transcode.py), where the region has it:
+        read the originals (`{tenant}/lecture/…`), write the renditions and posters (`{tenant}/lecture-hls/…`), with
+        the bucket's data key. Named, not referenced: the API's CQT_MEDIACONVERT_ROLE_ARN is built from the name."""
+        if transcoder(self.d.region) != "mediaconvert":
+            return
+        self.mediaconvert_role = iam.Role(
+            self, "MediaConvertRole", role_name=f"{self.prefix}-mediaconvert-{self.d.region}",
+            assumed_by=iam.ServicePrincipal("mediaconvert.amazonaws.com"),
+            description="Lecture transcoding jobs: the originals in, HLS renditions and posters out")
+        self.mediaconvert_role.add_to_policy(iam.PolicyStatement(
+            actions=["s3:GetObject"], resources=[Fn.join("", [self.media_bucket_arn, "/*/lecture/*"])]))
+        self.mediaconvert_role.add_to_policy(iam.PolicyStatement(
+            actions=["s3:PutObject"], resources=[Fn.join("", [self.media_bucket_arn, "/*/lecture-hls/*"])]))
+        self.grant_data_key(self.mediaconvert_role, "s3")
 
     def _tenant_role(self) -> None:
         """Credentials fenced to one county: every partition key starts with `{tenant}#` (DESIGN.md), so

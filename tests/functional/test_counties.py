@@ -16,7 +16,7 @@ from tests.conftest import last_code, new_county_code, new_phone
 BUILT = {"daily_report": "每日上报", "scan_pass": "扫码通行", "tipoffs": "疫情举报", "snaps": "随手拍",
          "mailbox": "村民信箱", "errands": "网上代办",
          "notices": "通知公告", "boards": "红黑榜", "vanguard": "党员先锋", "recruitment": "智慧招聘",
-         "volunteers": "紧急招募令"}
+         "volunteers": "紧急招募令", "lectures": "专题授课"}
 DEFAULT_MODULES = tuple(BUILT)
 
 

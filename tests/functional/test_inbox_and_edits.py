@@ -58,5 +58,6 @@ def test_module_catalogue_lists_only_modules_that_are_built(client):
     """Every module in the catalogue has its code (a manifest, routes and screens); none is listed ahead of it."""
     items = client.get("/modules").json["items"]
     assert {m["id"] for m in items} == {"daily_report", "scan_pass", "tipoffs", "snaps", "mailbox", "errands",
-                                        "notices", "boards", "vanguard", "recruitment", "volunteers"}
+                                        "notices", "boards", "vanguard", "recruitment", "volunteers",
+                                        "lectures"}
     assert all(m["built"] is True for m in items)  # kept for app versions cached on phones

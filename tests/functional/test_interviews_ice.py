@@ -75,3 +75,59 @@ def test_kvs_existing_channel_is_described():
         got = ice.KvsIce(video, lambda e: signaling).servers("330825", room, "guest-u")
         v.assert_no_pending_responses()
     assert got == [{"urls": ["stun:stun.kinesisvideo.cn-north-1.amazonaws.com.cn:443"]}]
+
+
+def test_kvs_sweep_deletes_the_countys_past_channels_only():
+    """The daily sweep: the county's channels (by name prefix) made before the cut-off are deleted; newer ones, those
+    already deleting and one gone meanwhile are left; a swept room's cached channel is made again on the next ask."""
+    import datetime as dt
+
+    from chalicelib.interviews import ice
+
+    video, signaling = _clients()
+    cut = dt.datetime(2026, 12, 6, 19, 30, tzinfo=dt.UTC)
+    old, new = cut - dt.timedelta(hours=6), cut + dt.timedelta(hours=2)  # made before / after the cut-off
+
+    def info(room, at, status="ACTIVE"):
+        return {"ChannelName": f"cqt-local-330825-{room}", "ChannelARN": f"{ARN[:-13]}{room}/1", "CreationTime": at,
+                "ChannelStatus": status}
+
+    listed = {"ComparisonOperator": "BEGINS_WITH", "ComparisonValue": "cqt-local-330825-"}
+    with Stubber(video) as v:
+        v.add_response("list_signaling_channels", {"ChannelInfoList": [info("a" * 20, old), info("b" * 20, new)],
+                                                   "NextToken": "p2"}, {"ChannelNameCondition": listed})
+        v.add_response("delete_signaling_channel", {}, {"ChannelARN": info("a" * 20, old)["ChannelARN"]})
+        v.add_response("list_signaling_channels", {"ChannelInfoList": [info("c" * 20, old, "DELETING"),
+                                                                       info("d" * 20, old)]},
+                       {"ChannelNameCondition": listed, "NextToken": "p2"})
+        v.add_client_error("delete_signaling_channel", service_error_code="ResourceNotFoundException",
+                           http_status_code=404, expected_params={"ChannelARN": info("d" * 20, old)["ChannelARN"]})
+        kvs = ice.KvsIce(video, lambda e: signaling)
+        kvs._channels["cqt-local-330825-" + "a" * 20] = (info("a" * 20, old)["ChannelARN"], ENDPOINT)
+        assert kvs.sweep("330825", cut) == 1
+        v.assert_no_pending_responses()
+    assert kvs._channels == {}  # the swept room's channel is forgotten
+    assert ice.NoIce().sweep("330825", cut) == 0
+
+
+def test_a_channel_swept_under_a_container_is_made_again():
+    from chalicelib.interviews import ice
+
+    video, signaling = _clients()
+    room = "0123456789abcdef0123"
+    name = f"cqt-local-330825-{room}"
+    fresh = ARN.replace("1700000000000", "1800000000000")
+    with Stubber(video) as v, Stubber(signaling) as sg:
+        sg.add_client_error("get_ice_server_config", service_error_code="ResourceNotFoundException",
+                            http_status_code=404)
+        v.add_response("create_signaling_channel", {"ChannelARN": fresh}, None)
+        v.add_response("get_signaling_channel_endpoint",
+                       {"ResourceEndpointList": [{"Protocol": "HTTPS", "ResourceEndpoint": ENDPOINT}]}, None)
+        sg.add_response("get_ice_server_config", {"IceServerList": []},
+                        {"ChannelARN": fresh, "ClientId": "guest-u", "Service": "TURN"})
+        kvs = ice.KvsIce(video, lambda e: signaling)
+        kvs._channels[name] = (ARN, ENDPOINT)  # kept from before the sweep
+        got = kvs.servers("330825", room, "guest-u")
+        v.assert_no_pending_responses()
+        sg.assert_no_pending_responses()
+    assert len(got) == 1 and kvs._channels[name] == (fresh, ENDPOINT)

@@ -68,7 +68,7 @@ def test_a_tick_fans_out_per_county_and_per_township_of_a_large_one(client, oper
     assert "report_reminders" in invoked and "case_escalation" in invoked and "run_jobs" in invoked
 
     mine = sorted((b["job"], b["county"], b["township"] or "") for inv in spy for b in inv
-                  if b["county"] in (small.code, large.code))
+                  if b["county"] in (small.code, large.code) and b["job"] in ("case_escalation", "report_reminders"))
     # report_reminders twice: the fire above, then the tick; escalation once (the tick)
     assert mine == sorted([("case_escalation", large.code, ""), ("case_escalation", small.code, ""),
                            *[("report_reminders", large.code, large.township)] * 2,
@@ -165,9 +165,17 @@ def test_jobs_come_from_the_manifests_and_every_schedule_runs_through_the_queue(
                               "report_reminders": "chalicelib.daily_report.reminders",
                               "notice_sms": "chalicelib.notices.sms",
                               "recruitment_alerts": "chalicelib.recruitment.alerts",
-                              "volunteer_broadcast": "chalicelib.volunteers.broadcast"}
+                              "volunteer_broadcast": "chalicelib.volunteers.broadcast",
+                              "interview_channels": "chalicelib.interviews.channels",
+                              "quality_rollup": "chalicelib.backoffice.schedule",
+                              "quarterly_report": "chalicelib.backoffice.report",
+                              "insights_rollup": "chalicelib.insights.rollup",
+                              "data_retention": "chalicelib.datarights.retention",
+                              "county_export": "chalicelib.datarights.export"}
+    on_demand = {"quarterly_report", "county_export"}  # submitted by a request (jobs.submit), never scheduled
     schedules = {name for m in modules.all_modules() for name in m.schedules}
-    assert schedules == set(modules.jobs())  # no schedule walks the counties itself
+    assert schedules == set(modules.jobs()) - on_demand  # no schedule walks the counties itself
+    assert jobs.get("quality_rollup").module == "daily_report" and jobs.get("quarterly_report").module is None
     assert jobs.get("report_reminders").module == "daily_report"  # only counties that switched it on
     assert jobs.get("case_escalation").module is None and jobs.get("case_escalation").units is None
 

@@ -67,7 +67,7 @@ def test_stream_reactions_come_from_the_manifests():
 
 def test_platform_parts_are_always_on_and_never_offered(client, operator_token):
     built = {"daily_report", "scan_pass", "tipoffs", "snaps", "mailbox", "errands", "notices", "boards",
-             "vanguard", "recruitment", "volunteers"}  # interviews is a platform part (recruitment's rooms)
+             "vanguard", "recruitment", "volunteers", "lectures"}  # interviews is a platform part (recruitment's rooms)
     assert {m.id for m in modules.catalogue()} == built
     offered = {m["id"] for m in client.get("/modules", token=operator_token).json["items"]}
     assert offered == built

@@ -47,7 +47,8 @@ def test_create_township_village_grid_level_and_parent_from_code(client, county)
         r = _create(client, admin, code, f"名称{code[-4:]}")
         assert r.status_code == 201, r.json
         assert r.json == {"code": code, "name": f"名称{code[-4:]}", "level": level, "parent": parent,
-                          "parent_name": f"测试县{county.code}" if parent == county.code else f"名称{parent[-4:]}"}
+                          "parent_name": f"测试县{county.code}" if parent == county.code else f"名称{parent[-4:]}",
+                          "lng": None, "lat": None}
     for code, level, parent in expected:
         r = client.get(f"/places/{code}", token=admin)
         assert r.status_code == 200, r.json
@@ -219,10 +220,10 @@ def test_get_county_code_returns_the_county_root(client, county):
     r = client.get(f"/places/{county.code}", token=county.tokens["county_admin"])
     assert r.status_code == 200, r.json
     assert r.json == {"code": county.code, "name": f"测试县{county.code}", "level": "county", "parent": None,
-                      "parent_name": None}
+                      "parent_name": None, "lng": None, "lat": None}
     r = client.get(f"/places/{county.township}", token=county.tokens["county_admin"])
     assert r.json == {"code": county.township, "name": "测试街道", "level": "township", "parent": county.code,
-                      "parent_name": f"测试县{county.code}"}
+                      "parent_name": f"测试县{county.code}", "lng": None, "lat": None}
     assert client.get(f"/places/{county.code}", token=county.tokens["grid_worker"]).status_code == 403
     assert client.get(f"/places/{county.code}002", token=county.tokens["county_admin"]).status_code == 404
 

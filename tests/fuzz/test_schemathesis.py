@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import os
 import re
+import time
 import zlib
 from xml.etree import ElementTree as ET
 
@@ -62,6 +63,8 @@ ROLE.update({("GET", "/inbox"): "inbox_worker", ("POST", "/inbox/{message}/read"
 ROLE.update({route: "villager" for route, case in CASES.items() if case.owner in ("seeker", "applicant")})
 # 视频面试: the demo employer hosts (and admits), the demo villager is the guest (_interview_room)
 ROLE.update({("POST", "/interviews/{room_id}/admit"): "employer"})
+# 问题分析: the fuzz world has no township official; the county admin reads the demo township
+ROLE.update({route: "county_admin" for route in CASES if route[1].startswith("/insights")})
 
 
 def _georeport(template: str) -> bool:
@@ -245,17 +248,28 @@ def _fill(value) -> bool:
 # default profile's few positive examples of it (`{"kid": "0"}`, ...) all fell in the share left random, so it would
 # never succeed (random ids still go out in negative mode).
 ALWAYS_REAL_PATH = {("DELETE", "/open311/keys/{kid}"), ("GET", "/notices/{notice}"), ("GET", "/workdays/{year}"),
+                    ("GET", "/lectures/courses/{cid}"), ("GET", "/lectures/courses/{cid}/stats"),
+                    ("GET", "/lectures/videos/{vid}"),
+                    ("GET", "/lectures/videos/{vid}/comments"), ("PUT", "/lectures/videos/{vid}/progress"),
                     ("GET", "/notices/{notice}/receipts"), ("POST", "/notices/{notice}/read"),
                     ("POST", "/notices/{notice}/withdraw"),
                     ("POST", "/recruitment/profile/video/uploads/{upload_id}/complete"),  # its body names its parts
                     ("POST", "/interviews/{room_id}/admit")}  # likewise: the body's code is of the room
+# And every operation under these paths: the default profile's positive path values of a call are all `{"cid": "0"}`
+# (one value, so one fill decision for all of them), seen when the whole suite ran in one process.
+ALWAYS_REAL_PATH_UNDER = ("/volunteers/calls/{cid}",)
 # Likewise for queries: the board's few positive examples are the coverage phase's `place=000000000` (another county's
 # place: 404), all in the share left random.
-ALWAYS_REAL_QUERY = {("GET", "/vanguard/index"), ("GET", "/cases/stats"), ("GET", "/party-links")}
+ALWAYS_REAL_QUERY = {("GET", "/vanguard/index"), ("GET", "/cases/stats"), ("GET", "/party-links"),
+                     ("GET", "/lectures/courses/{cid}/stats"),
+                     ("GET", "/backoffice/quality"),  # its drawn periods are mostly far in the future (422)
+                     ("GET", "/insights/words")}  # its drawn places are mostly villages or other counties (422/403)
 # And bodies: operations whose few positive examples all fell in the share left random (or need a file uploaded).
 ALWAYS_REAL_BODY = {("POST", "/errands/stats/export"), ("POST", "/cases/uploads"), ("POST", "/snaps"),
                     ("POST", "/letters"), ("POST", "/imports/preview"), ("PUT", "/cases/types/{type}/categories"),
-                    ("POST", "/interviews/{room_id}/admit")}  # its few positive bodies are all {"code": "0"}
+                    ("POST", "/interviews/{room_id}/admit"),  # its few positive bodies are all {"code": "0"}
+                    ("POST", "/backoffice/reports"),  # likewise its quarters (a later one: 422)
+                    ("PUT", "/datarights/retention")}  # its drawn periods are mostly out of bounds (422)
 
 
 def _printable(value):
@@ -353,9 +367,76 @@ def _vol_call(world: FuzzWorld, fresh: bool = False) -> str:
     return world._vol_call_id
 
 
+def _bo_report(world: FuzzWorld) -> str:
+    """县级后台: a quarterly report of the demo county, made by the stack's job runner (polled until done)."""
+    if getattr(world, "_bo_report_id", None) is None:
+        rid = world.ok("POST", "/api/backoffice/reports", {"quarter": _this_quarter()}, role="county_admin")["id"]
+        for _ in range(120):
+            if world.ok("GET", f"/api/backoffice/reports/{rid}", role="county_admin")["status"] == "done":
+                break
+            time.sleep(0.25)
+        world._bo_report_id = rid
+    return world._bo_report_id
+
+
+def _this_quarter() -> str:
+    from chalicelib.core import clock
+
+    d = clock.now().astimezone(clock.SHANGHAI)
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+def _lc_course(world: FuzzWorld, fresh: bool = False) -> tuple[str, str]:
+    """专题授课: a published 党员学习 course of the demo county with one small video (the county admin's upload):
+    the world's one, or a fresh one (edits, uploads)."""
+    if fresh or getattr(world, "_lc", None) is None:
+        cid = world.ok("POST", "/api/lectures/courses", {"title": f"模糊课程{world.seq()}", "audience": "party"},
+                       role="county_admin")["id"]
+        uid = _lc_upload(world, cid, put=True)
+        vid = world.ok("POST", f"/api/lectures/courses/{cid}/videos/uploads/{uid}/complete",
+                       {"parts": world.lecture_parts}, role="county_admin")["id"]
+        cur = world.ok("GET", f"/api/lectures/courses/{cid}", role="county_admin")
+        world.ok("PUT", f"/api/lectures/courses/{cid}", {"title": cur["title"], "audience": "party",
+                                                         "status": "published", "videos": [vid],
+                                                         "version": cur["version"]}, role="county_admin")
+        if fresh:
+            world._lc_fresh = cid
+            return cid, vid
+        world._lc = (cid, vid)
+    return world._lc
+
+
+def _lc_upload(world: FuzzWorld, cid: str, put: bool = False) -> str:
+    up = world.ok("POST", f"/api/lectures/courses/{cid}/videos/uploads",
+                  {"title": "第一讲", "content_type": "video/mp4", "size": 100, "duration_s": 60}, role="county_admin")
+    if put:
+        import urllib.request
+
+        req = urllib.request.Request(up["parts"][0]["url"], data=b"v" * 100, method="PUT",
+                                     headers={"Content-Type": "video/mp4"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            world.lecture_parts = [{"number": 1, "etag": r.headers["ETag"]}]
+    return up["upload_id"]
+
+
+def _lc_comment(world: FuzzWorld) -> str:
+    vid = _lc_course(world)[1]
+    return world.ok("POST", f"/api/lectures/videos/{vid}/comments", {"text": f"模糊评论{world.seq()}"},
+                    role="party_member")["id"]
+
+
 def _vol_code(world: FuzzWorld) -> str:
     _vol_call(world)
     return world._vol_signup["code"]
+
+
+def _dr_export(world: FuzzWorld) -> str:
+    """The demo county's export (the one queued or running, when the fuzzer's own POST made one)."""
+    if not getattr(world, "dr_export", None):
+        status, out = world.call("POST", "/api/datarights/exports", {}, token=world.token("county_admin"))
+        assert status in (201, 409), out
+        world.dr_export = out["id"] if status == 201 else out["error"]["details"]["id"]
+    return world.dr_export
 
 
 def _path_values(world: FuzzWorld, method: str, template: str) -> dict[str, str]:
@@ -395,6 +476,10 @@ def _path_values(world: FuzzWorld, method: str, template: str) -> dict[str, str]
         return {"code": world.spare}
     if template == "/places/{code}":
         return {"code": GRID}
+    if template == "/places/{code}/location":
+        return {"code": FOCUS_VILLAGE}
+    if template == "/datarights/exports/{eid}":
+        return {"eid": _dr_export(world)}
     if template == "/staff/{uid}":
         return {"uid": world.staff()[0]}
     if template == "/passes/{pid}/revoke":
@@ -434,6 +519,17 @@ def _path_values(world: FuzzWorld, method: str, template: str) -> dict[str, str]
     if template.startswith("/volunteers/calls/{cid}"):  # edits, cancels and a sign-up to cancel: a fresh call
         fresh = method in ("PUT", "DELETE") or template.endswith("/cancel")
         return {"cid": _vol_call(world, fresh=fresh)}
+    if template.startswith("/backoffice/reports/{rid}"):  # a done report (its status, link and printable page)
+        return {"rid": _bo_report(world)}
+    if template.startswith("/lectures/courses/{cid}/videos/uploads/{upload_id}"):  # each a fresh upload
+        cid = _lc_course(world)[0]
+        return {"cid": cid, "upload_id": _lc_upload(world, cid, put=template.endswith("/complete"))}
+    if template.startswith("/lectures/courses/{cid}"):  # an edit gets a fresh course (its version is 2)
+        return {"cid": _lc_course(world, fresh=method == "PUT")[0]}
+    if template.startswith("/lectures/videos/{vid}"):
+        return {"vid": _lc_course(world)[1]}
+    if template == "/lectures/comments/{cmid}/decision":
+        return {"cmid": _lc_comment(world)}
     if template == "/workdays/{year}":
         return {"year": "2026"}
     if template == "/workdays/{year}/{date}":
@@ -507,6 +603,14 @@ def _query_values(world: FuzzWorld, template: str) -> dict[str, str]:
         out["place"] = FOCUS_VILLAGE
     if template == "/volunteers/calls":  # the villager's village (or the village admin's)
         out["place"] = FOCUS_VILLAGE
+    if template.startswith("/lectures"):  # the county's own courses (their numbers, their comments)
+        out["place"] = COUNTY_CODE
+    if template.startswith("/insights"):  # the demo township (words are counted per township or county)
+        out["place"] = FOCUS_VILLAGE[:9]
+    if template == "/datarights/audit":  # this month's privileged reads
+        out["month"] = _this_month()
+    if template == "/backoffice/quality":  # this month (a quarter's page is the same reads, three months)
+        out["period"] = _this_month()
     if template.startswith("/vanguard"):  # a feed or a board: the demo village, this month
         out.update(place=FOCUS_VILLAGE, period=_this_month())
     return out
@@ -551,6 +655,8 @@ def _body_values(world: FuzzWorld, method: str, template: str, body: dict) -> di
             out["version"] = 1  # the fresh item _path_values made
     if template == "/errands/applications":
         out.update(item=world.errand_item()["id"], values={}, materials=[], delivery="pickup")
+    if template == "/backoffice/reports":  # this quarter (a later one is refused: not yet begun)
+        out["quarter"] = _this_quarter()
     if template in ("/recruitment/jobs", "/recruitment/jobs/{jid}"):  # a valid job: pay in order, no township
         out.update(category="普工", pay_min=3000, pay_max=4000, township=None, place="园区", openings=10)
         if "rev" in body:
@@ -593,6 +699,10 @@ def _body_values(world: FuzzWorld, method: str, template: str, body: dict) -> di
         out.update(action="forward", note=None)
     if template == "/errands/stats/export":
         out.update(place=COUNTY_CODE, month=_this_month())
+    if template == "/insights/export":
+        out.update(table="cases", place=FOCUS_VILLAGE[:9], weeks=4)
+    if template == "/datarights/retention":
+        out.update(health_days=90, photo_days=730)
     if template == "/errands/import" and "key" in body:
         out["key"] = world.uploaded_errands()
     if template == "/boards/inspections":
@@ -630,6 +740,19 @@ def _body_values(world: FuzzWorld, method: str, template: str, body: dict) -> di
                    ends_at=(now + dt.timedelta(hours=8)).isoformat(), slots=100)
         if "version" in body:
             out["version"] = 1  # the fresh call _path_values made
+    if template == "/lectures/courses":  # a course of the county itself
+        out["place"] = COUNTY_CODE
+    if template == "/lectures/courses/{cid}" and getattr(world, "_lc_fresh", None):  # the fresh course of
+        cur = world.ok("GET", f"/api/lectures/courses/{world._lc_fresh}", role="county_admin")  # _path_values
+        out.update(status="draft", videos=[v["id"] for v in cur["videos"]], version=cur["version"])
+    if template == "/lectures/courses/{cid}/videos/uploads/{upload_id}/complete":
+        out["parts"] = world.lecture_parts
+    if template == "/lectures/videos/{vid}/progress":
+        out["ranges"] = [[0, 5]]
+    if template == "/lectures/videos/{vid}/comments":
+        out.pop("reply_to", None)
+    if template == "/lectures/courses/{cid}/videos/uploads":
+        out.update(content_type="video/mp4", size=1000, duration_s=60)
     if template == "/volunteers/calls/{cid}/hours":
         _vol_call(world)
         out.update(signup=world._vol_signup["id"], hours=2)
@@ -662,7 +785,8 @@ def aim(world: FuzzWorld, case, template: str) -> None:
         world.ok("POST", f"/api/recruitment/profile/video/uploads/{uid}/complete", {"parts": world.video_parts},
                  role="villager")
     if case.path_parameters and _positive(case, ParameterLocation.PATH) and (
-            _fill(case.path_parameters) or (method, template) in ALWAYS_REAL_PATH):
+            _fill(case.path_parameters) or (method, template) in ALWAYS_REAL_PATH
+            or template.startswith(ALWAYS_REAL_PATH_UNDER)):
         real = (_georeport_path(world, template, case.path_parameters) if _georeport(template)
                 else _path_values(world, method, template))
         case.path_parameters = {**case.path_parameters, **real}

@@ -174,6 +174,7 @@ SAM_GENERATES = {
 }
 SAM_EVENT_GENERATES = {
     "Schedule": {"AWS::Events::Rule", "AWS::Lambda::Permission"},
+    "CloudWatchEvent": {"AWS::Events::Rule", "AWS::Lambda::Permission"},  # MediaConvert's job-state events
     "DynamoDB": {"AWS::Lambda::EventSourceMapping"},
     "SQS": {"AWS::Lambda::EventSourceMapping"},
     "SNS": {"AWS::SNS::Subscription", "AWS::Lambda::Permission"},

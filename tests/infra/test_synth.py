@@ -54,6 +54,13 @@ def test_deployment_package_leaves_the_sdk_to_the_runtime(synth):
     for provided in ("boto3", "botocore", "s3transfer"):
         assert not any(t == provided or t.startswith(provided + "-") for t in tops), provided
     assert not {"devstack", "tests", "web", "infra"} & tops
+    assert "rjieba" not in tops  # in the segmentation layer, attached to the stream function only
+    fns = {**resources(template, "AWS::Serverless::Function"), **resources(template, "AWS::Lambda::Function")}
+    layered = {k for k, f in fns.items() if f["Properties"].get("Layers")}
+    assert layered == {"OnSubmissionsChange"}, layered
+    (layer,) = resources(template, "AWS::Lambda::LayerVersion").values()
+    with zipfile.ZipFile(synth.outdir / f"asset.{layer['Properties']['Content']['S3Key']}") as z:
+        assert "python/rjieba/__init__.py" in z.namelist()
 
 
 def _runtime_like_pythonpath(package_dir: Path, tmp_path: Path) -> list[str]:

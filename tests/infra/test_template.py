@@ -295,9 +295,12 @@ def test_least_privilege(stack):
             actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
             assert not any(a == "*" or a.endswith(":*") for a in actions), (logical_id, actions)
             if st["Resource"] == "*":
-                # Actions without a resource type: X-Ray, SMS to phone numbers, random strings (rotation).
+                # Actions without a resource type: X-Ray, SMS to phone numbers, random strings (rotation), the
+                # list of signalling channels (the jobs worker sweeps past interview rooms' channels).
                 assert set(actions) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "sns:Publish",
-                                        "secretsmanager:GetRandomPassword"}
+                                        "secretsmanager:GetRandomPassword", "kinesisvideo:ListSignalingChannels"}
+                if "kinesisvideo:ListSignalingChannels" in actions:
+                    assert logical_id == "RunJobs"
                 if "secretsmanager:GetRandomPassword" in actions:
                     assert logical_id.startswith("RotateSecret")
                 if "sns:Publish" in actions:  # SMS to phone numbers: only where SNS SMS is the sender

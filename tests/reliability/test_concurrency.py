@@ -410,6 +410,24 @@ def _notice_problems(w, path, body, answer, before):
     return [] if after == before + 1 else [f"notices titled {body['title']} went {before} -> {after}, want one more"]
 
 
+def _dr_exports(w, path, body):
+    return len(_all(w, "/datarights/exports", "county_admin"))
+
+
+def _dr_export_problems(w, path, body, answer, before):
+    after = _dr_exports(w, path, body)
+    return [] if after == before + 1 else [f"county exports went {before} -> {after}, want one more"]
+
+
+def _bo_reports(w, path, body):
+    return len(_all(w, "/backoffice/reports", "county_admin"))
+
+
+def _bo_report_problems(w, path, body, answer, before):
+    after = _bo_reports(w, path, body)
+    return [] if after == before + 1 else [f"quarterly reports went {before} -> {after}, want one more"]
+
+
 def _vol_calls_titled(w, path, body):
     return sum(1 for c in _all(w, f"/volunteers/calls?place={body['place']}", "village_admin")
                if c["title"] == body["title"])
@@ -488,6 +506,59 @@ def _video_complete_problems(w, path, body, answer, before):
     return out
 
 
+def _lc_courses(w, path, body):
+    """The county's courses with the body's title (drafts and published: the list's index)."""
+    from chalicelib.lectures.models import Course
+
+    return sum(1 for c in Course.gsi1.query(Course.listing(w.c.code)) if c.title == body["title"])
+
+
+def _lc_course_problems(w, path, body, answer, before):
+    after = _lc_courses(w, path, body)
+    return [] if after == before + 1 else [f"courses titled {body['title']} went {before} -> {after}, want one more"]
+
+
+def _lc_uploads(w, path, body):
+    """Multipart uploads in progress under the course's folder (S3 ListMultipartUploads)."""
+    from chalicelib.core.aws import client
+    from chalicelib.core.config import settings
+
+    got = client("s3").list_multipart_uploads(Bucket=settings().media_bucket,
+                                              Prefix=f"{w.c.code}/lecture/{path.split('/')[3]}/")
+    return len(got.get("Uploads", []))
+
+
+def _lc_upload_problems(w, path, body, answer, before):
+    after = _lc_uploads(w, path, body)
+    return [] if after == before + 1 else [f"the course's uploads went {before} -> {after}, want one more"]
+
+
+def _lc_videos(w, path, body):
+    return w.get(f"/lectures/courses/{path.split('/')[3]}", "county_admin")["videos_count"]
+
+
+def _lc_video_problems(w, path, body, answer, before):
+    after = _lc_videos(w, path, body)
+    out = [] if after == before + 1 else [f"the course's videos went {before} -> {after}, want one more"]
+    from chalicelib.core.multipart import Upload
+
+    pk, sk = Upload.keys(w.c.code, path.split("/")[6])
+    if Upload.count(pk, Upload.sk == sk, consistent_read=True):
+        out.append("the completed upload's record is still there")
+    return out
+
+
+def _lc_comments(w, path, body):
+    from chalicelib.lectures.models import Comment
+
+    return sum(1 for _ in Comment.query(Comment.partition(w.c.code, path.split("/")[3]), consistent_read=True))
+
+
+def _lc_comment_problems(w, path, body, answer, before):
+    after = _lc_comments(w, path, body)
+    return [] if after == before + 1 else [f"the video's comments went {before} -> {after}, want one more"]
+
+
 def _signals(w, path, body):
     from chalicelib.interviews.models import Signal
 
@@ -506,11 +577,18 @@ READ_BACKS: dict[tuple[str, str], ReadBack] = {
                                                                                   _video_complete_problems),
     ("POST", "/interviews/{room_id}/signals"): ReadBack(_signals, _signal_problems),
     ("POST", "/vanguard/deeds"): ReadBack(_vg_deeds, _vg_deed_problems),
+    ("POST", "/lectures/courses"): ReadBack(_lc_courses, _lc_course_problems),
+    ("POST", "/lectures/courses/{cid}/videos/uploads"): ReadBack(_lc_uploads, _lc_upload_problems),
+    ("POST", "/lectures/courses/{cid}/videos/uploads/{upload_id}/complete"): ReadBack(_lc_videos,
+                                                                                     _lc_video_problems),
+    ("POST", "/lectures/videos/{vid}/comments"): ReadBack(_lc_comments, _lc_comment_problems),
     ("POST", "/vanguard/deeds/{did}/comments"): ReadBack(_vg_comments, _vg_comment_problems),
     ("POST", "/vanguard/points/awards"): ReadBack(_vg_entries, _vg_entry_problems),
     ("POST", "/vanguard/points/corrections"): ReadBack(_vg_entries, _vg_entry_problems),
     ("POST", "/notices"): ReadBack(_notices_titled, _notice_problems),
     ("POST", "/volunteers/calls"): ReadBack(_vol_calls_titled, _vol_call_problems),
+    ("POST", "/backoffice/reports"): ReadBack(_bo_reports, _bo_report_problems),
+    ("POST", "/datarights/exports"): ReadBack(_dr_exports, _dr_export_problems),
     ("POST", "/errands/items"): ReadBack(_errand_items, _errand_item_problems),
     ("POST", "/recruitment/employers"): ReadBack(lambda w, p, b: None, _rc_employer_problems),
     ("POST", "/recruitment/jobs"): ReadBack(_rc_jobs_titled, _rc_job_problems),
@@ -629,10 +707,17 @@ def _other_body(route: tuple[str, str], body: dict) -> dict:
         b["parts"] = [{**b["parts"][0], "etag": '"0"'}]
     elif route == ("POST", "/interviews/{room_id}/signals"):
         b["data"] = {**(b.get("data") or {}), "sdp": "v=1"}
+    elif "quarter" in b:  # a quarterly report: the quarter before
+        year, q = int(b["quarter"][:4]), int(b["quarter"][-1])
+        b["quarter"] = f"{year - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
     else:
         raise AssertionError(f"no other body for {route}: {body}")
     assert b != body
     return b
+
+
+# Creating routes whose body has nothing to vary, so a key cannot be reused with another body, and why.
+NO_OTHER_BODY = {("POST", "/datarights/exports"): "a county's export takes no fields: the whole county, now"}
 
 
 # --- the tests ---------------------------------------------------------------------------------------------------
@@ -687,6 +772,8 @@ def test_concurrent_duplicates_create_one_record(app, world, route):
     problems = check.problems(world, path, body, ok[0].json, before)
     assert not problems, f"{method} {path} ({len(ok)}x {status}, {len(busy)}x 409): " + "; ".join(problems)
 
+    if route in NO_OTHER_BODY:
+        return
     reused = world.api.request(method, path, _other_body(route, body), token=token, headers=headers)
     assert reused.status_code == 422 and reused.json["error"]["code"] == "idempotency_key_reused", \
         f"{method} {path}: the same key with another body gave {reused.status_code} {reused.json}"
@@ -823,6 +910,9 @@ VERSIONED: dict[tuple[str, str], Edit] = {
     ("PUT", "/volunteers/calls/{cid}"): Edit(
         lambda b: {**b, "title": b["title"] + "乙"}, lambda w, p: w.get(p, "village_admin"),
         lambda rec, b: rec["title"] == b["title"]),
+    ("PUT", "/lectures/courses/{cid}"): Edit(
+        lambda b: {**b, "title": b["title"] + "乙"}, lambda w, p: w.get(p, "county_admin"),
+        lambda rec, b: rec["title"] == b["title"]),
     ("PUT", "/notices/{notice}"): Edit(
         lambda b: {**b, "title": b["title"] + "乙"}, lambda w, p: w.get(p, "village_admin"),
         lambda rec, b: rec["title"] == b["title"]),
@@ -836,8 +926,16 @@ VERSIONED: dict[tuple[str, str], Edit] = {
 
 # PUTs that set a state rather than edit a record (the same PUT twice, or two at once, is the same outcome), and why.
 NOT_VERSIONED = {
+    ("PUT", "/datarights/retention"): "sets the county's two periods whole (a setting, not a record edited field by "
+                                      "field): the same PUT twice is no change; two at once leave one of them whole "
+                                      "(the county record's own version makes the other 409)",
+    ("PUT", "/places/{code}/location"): "sets a place's map point whole (lng and lat together): the same PUT twice is "
+                                        "no change; two at once leave one point, never a mix",
     ("PUT", "/volunteers/me"): "a volunteer's own registration (skills, SMS), one item per person: the same PUT twice, "
                                "or two at once, leaves one of them whole, never a mix",
+    ("PUT", "/lectures/videos/{vid}/progress"): "a heartbeat merges into the viewer's own progress item, conditional "
+                                                "on the heartbeat count read (two tabs at once: the second reads "
+                                                "again and adds its slices; never a lost slice or a 409)",
     ("PUT", "/vanguard/deeds/{did}/like"): "a like is one item per person and deed, put only if absent: a repeated "
                                            "or concurrent like is no change, never a conflict (20 people at once: "
                                            "tests/functional/test_vanguard.py)",

@@ -1009,6 +1009,117 @@ def b_vol_hours(c):
     return f"/volunteers/calls/{cid}/hours", {"signup": _vsignup(c, cid)["id"], "hours": 2}
 
 
+# 专题授课 (lectures): the county's office makes courses and uploads videos; a 党员学习 course is watched and
+# commented on by party members (a villager who is not one is refused)
+
+def _lc_course(c, audience: str = "all", publish: bool = True) -> tuple[str, str]:
+    """A course of the county with one small video: (course id, video id)."""
+    admin = c.tokens["county_admin"]
+    r = c.api.post("/lectures/courses", {"title": "隔离测试课程", "audience": audience}, token=admin)
+    assert r.status_code == 201, r.json
+    cid = r.json["id"]
+    up = _lc_upload(c, cid)
+    etag = _put_part(up["parts"][0]["url"], b"v" * 100)
+    r = c.api.post(f"/lectures/courses/{cid}/videos/uploads/{up['upload_id']}/complete",
+                   {"parts": [{"number": 1, "etag": etag}]}, token=admin)
+    assert r.status_code == 200, r.json
+    vid = r.json["id"]
+    if publish:
+        cur = c.api.get(f"/lectures/courses/{cid}", token=admin).json
+        r = c.api.put(f"/lectures/courses/{cid}", {"title": cur["title"], "audience": audience,
+                                                   "status": "published", "videos": [vid],
+                                                   "version": cur["version"]}, token=admin)
+        assert r.status_code == 200, r.json
+    return cid, vid
+
+
+def _lc_upload(c, cid: str) -> dict:
+    r = c.api.post(f"/lectures/courses/{cid}/videos/uploads",
+                   {"title": "第一讲", "content_type": "video/mp4", "size": 100, "duration_s": 60},
+                   token=c.tokens["county_admin"])
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def _lc_party_video(c) -> str:
+    _vg_member(c)
+    return _lc_course(c, audience="party")[1]
+
+
+def b_lc_courses(c):
+    return "/lectures/courses", None
+
+
+def b_lc_create(c):
+    return "/lectures/courses", {"title": "隔离测试课程", "place": c.code}
+
+
+def b_lc_course(c):
+    _vg_member(c)
+    return f"/lectures/courses/{_lc_course(c, audience='party')[0]}", None
+
+
+def b_lc_update(c):
+    cid, vid = _lc_course(c, publish=False)
+    cur = c.api.get(f"/lectures/courses/{cid}", token=c.tokens["county_admin"]).json
+    return f"/lectures/courses/{cid}", {"title": "隔离测试课程（改）", "audience": "all", "status": "published",
+                                        "videos": [vid], "version": cur["version"]}
+
+
+def b_lc_start_upload(c):
+    cid, _ = _lc_course(c, publish=False)
+    return f"/lectures/courses/{cid}/videos/uploads", {"title": "第二讲", "content_type": "video/webm", "size": 100,
+                                                       "duration_s": 60}
+
+
+def b_lc_upload(c):
+    cid, _ = _lc_course(c, publish=False)
+    return f"/lectures/courses/{cid}/videos/uploads/{_lc_upload(c, cid)['upload_id']}", None
+
+
+def b_lc_complete(c):
+    cid, _ = _lc_course(c, publish=False)
+    up = _lc_upload(c, cid)
+    body = {"parts": [{"number": 1, "etag": _put_part(up["parts"][0]["url"], b"w" * 100)}]}
+    return f"/lectures/courses/{cid}/videos/uploads/{up['upload_id']}/complete", body
+
+
+def b_lc_stats(c):
+    return f"/lectures/courses/{_lc_course(c)[0]}/stats?place={c.code}", None
+
+
+def b_lc_video(c):
+    return f"/lectures/videos/{_lc_party_video(c)}", None
+
+
+def b_lc_progress(c):
+    return f"/lectures/videos/{_lc_party_video(c)}/progress", {"position_s": 1, "ranges": [[0, 1]]}
+
+
+def b_lc_comments(c):
+    return f"/lectures/videos/{_lc_party_video(c)}/comments", None
+
+
+def b_lc_comment(c):
+    return f"/lectures/videos/{_lc_party_video(c)}/comments", {"text": "隔离测试：学习了"}
+
+
+def _lc_comment(c) -> str:
+    vid = _lc_party_video(c)
+    r = c.api.post(f"/lectures/videos/{vid}/comments", {"text": "隔离测试：待审核"}, token=c.tokens["party_member"])
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
+def b_lc_queue(c):
+    _lc_comment(c)
+    return f"/lectures/comments/pending?place={c.code}", None
+
+
+def b_lc_moderate(c):
+    return f"/lectures/comments/{_lc_comment(c)}/decision", {"action": "approve"}
+
+
 # 视频简历 (recruitment/video_api.py): a resident's own upload in parts; 视频面试 (interviews): a room's two parties
 
 def _video_upload(c, size: int = 100) -> dict:
@@ -1212,6 +1323,50 @@ def b_rc_own(path: str, body=None):
     return lambda c: (path, body)
 
 
+# 县级后台 (backoffice): the county's offices read the quality page (a township official their township); the county
+# admin and the organisation department make the quarterly report, made by its job (run here in-process).
+
+def _bo_period(quarter: bool = False) -> str:
+    d = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}" if quarter else d.strftime("%Y-%m")
+
+
+def _bo_report(c: County, done: bool = False) -> str:
+    """One report of the county (made once per county and kept), its job run when `done`."""
+    rid = getattr(c, "_bo_report", None)
+    if rid is None:
+        r = c.api.post("/backoffice/reports", {"quarter": _bo_period(True)}, token=c.tokens["county_admin"],
+                       headers={"Idempotency-Key": f"iso-bo-{new_phone()}"})
+        assert r.status_code == 201, r.json
+        rid = c._bo_report = r.json["id"]
+    if done:
+        from chalicelib.core import jobs
+
+        jobs.run({"job": "quarterly_report", "county": c.code, "township": rid,
+                  "at": dt.datetime.now(dt.UTC).isoformat(), "id": f"iso-{rid}"})
+    return rid
+
+
+def b_bo_quality(c):
+    return f"/backoffice/quality?period={_bo_period()}", None
+
+
+def b_bo_report_create(c):
+    return "/backoffice/reports", {"quarter": _bo_period(True)}
+
+
+def b_bo_reports(c):
+    return "/backoffice/reports", None
+
+
+def b_bo_report(c):
+    return f"/backoffice/reports/{_bo_report(c)}", None
+
+
+def b_bo_report_print(c):
+    return f"/backoffice/reports/{_bo_report(c, done=True)}/print", None
+
+
 # Out-of-scope callers of the first county (c):
 #   grid2_worker      grid worker of a sibling grid (G02)
 #   prefix_worker     grid worker of G01, whose code is a prefix of grid 1's code (G011)
@@ -1221,7 +1376,67 @@ def b_rc_own(path: str, body=None):
 #   epidemic_command  county-wide role that may read households but not write anything
 #   grid_worker       grid 1's own worker, on office routes (right place, wrong role)
 #   county_admin      the county's own admin, on platform-operator routes
+# 问题分析 (insights): the county's offices read aggregates of the county; a township official their township
+def b_insight(path):
+    def build(c):
+        return f"{path}?place={c.township}", None
+    return build
+
+
+def b_insight_export(c):
+    return "/insights/export", {"table": "cases", "place": c.township, "weeks": 4}
+
+
+def b_place_location(c):
+    return f"/places/{c.village}/location", {"lng": 119.17, "lat": 29.03}
+
+
+# 数据权利 (datarights): the county admin only
+def _dr_export(c) -> str:
+    """An export item of the county, made directly (no job runs in the matrix)."""
+    import secrets as _secrets
+
+    from chalicelib.core import clock as _clock
+    from chalicelib.datarights.models import CountyExport
+
+    eid = f"{_clock.epoch() * 1000:013d}{_secrets.token_hex(3)}"
+    CountyExport(*CountyExport.keys(c.code, eid), eid=eid, requested_by="x", created_at=_clock.iso(),
+                 status="failed").save()
+    return eid
+
+
+def b_dr_export_post(c):
+    from chalicelib.datarights.models import CountyExport
+
+    for e in CountyExport.query(CountyExport.keys(c.code, "")[0]):  # one at a time: earlier ones of the matrix end
+        if e.status in ("queued", "running"):
+            e.update(actions=[CountyExport.status.set("failed")])
+    return "/datarights/exports", {}
+
+
+def b_dr_exports(c):
+    return "/datarights/exports", None
+
+
+def b_dr_export(c):
+    return f"/datarights/exports/{_dr_export(c)}", None
+
+
+def b_dr_retention(c):
+    return "/datarights/retention", None
+
+
+def b_dr_set_retention(c):
+    return "/datarights/retention", {"health_days": 90, "photo_days": 730}
+
+
+def b_dr_audit(c):
+    return "/datarights/audit?what=county_export", None
+
+
 IN_GRID = ("grid2_worker", "prefix_worker", "village2_admin", "villager")
+INS_OUT = ("village_admin", "grid_worker", "villager")
+DR_OUT = ("township_official", "epidemic_command", "village_admin", "grid_worker", "villager")
 HH_WRITE = IN_GRID + ("household_villager", "epidemic_command")
 OFFICE = ("grid_worker", "villager", "epidemic_command")
 PLATFORM = ("county_admin", "villager")
@@ -1257,6 +1472,21 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/places"): Case(b_list_places, "grid_worker", IN_GRID),
     ("GET", "/places/townships"): Case(b_townships, "villager", cross="own"),
     ("GET", "/places/{code}"): Case(b_get_place, "grid_worker", IN_GRID),
+    ("PUT", "/places/{code}/location"): Case(b_place_location, "village_admin",
+                                               ("grid_worker", "villager", "village2_admin", "epidemic_command")),
+    # 问题分析: the county's offices (county admin, read-only county roles), a township official for the township
+    ("GET", "/insights/cases"): Case(b_insight("/insights/cases"), "township_official", INS_OUT),
+    ("GET", "/insights/hotspots"): Case(b_insight("/insights/hotspots"), "township_official", INS_OUT),
+    ("GET", "/insights/words"): Case(b_insight("/insights/words"), "township_official", INS_OUT),
+    ("GET", "/insights/anomalies"): Case(b_insight("/insights/anomalies"), "township_official", INS_OUT),
+    ("POST", "/insights/export"): Case(b_insight_export, "township_official", INS_OUT),
+    # 数据权利: the county admin only
+    ("POST", "/datarights/exports"): Case(b_dr_export_post, "county_admin", DR_OUT, cross="own"),
+    ("GET", "/datarights/exports"): Case(b_dr_exports, "county_admin", DR_OUT, cross="own"),
+    ("GET", "/datarights/exports/{eid}"): Case(b_dr_export, "county_admin", DR_OUT),
+    ("GET", "/datarights/retention"): Case(b_dr_retention, "county_admin", DR_OUT, cross="own"),
+    ("PUT", "/datarights/retention"): Case(b_dr_set_retention, "county_admin", DR_OUT, cross="own"),
+    ("GET", "/datarights/audit"): Case(b_dr_audit, "county_admin", DR_OUT, cross="own"),
     ("POST", "/staff"): Case(b_invite_staff, "county_admin", OFFICE + ("village2_admin",),
                              denied=DENIED_OR_INVALID),
     ("GET", "/staff"): Case(b_list_staff, "county_admin", IN_GRID + ("grid_worker",)),
@@ -1411,6 +1641,35 @@ CASES: dict[tuple[str, str], Case] = {
                                                          "epidemic_command")),
     ("POST", "/volunteers/calls/{cid}/hours"): Case(b_vol_hours, "village_admin",
                                                     ("grid_worker", "village2_admin", "villager", "epidemic_command")),
+    # 专题授课: the county's office (not a township's, a village's or the grid) edits its courses and reads their
+    # numbers; a 党员学习 course's videos are party members' (and staff's), not other villagers'
+    ("GET", "/lectures/courses"): Case(b_lc_courses, "villager", cross="own"),
+    ("POST", "/lectures/courses"): Case(b_lc_create, "county_admin", COUNTY_OFFICE),
+    ("GET", "/lectures/courses/{cid}"): Case(b_lc_course, "party_member", ("villager",)),
+    ("PUT", "/lectures/courses/{cid}"): Case(b_lc_update, "county_admin", COUNTY_OFFICE),
+    ("POST", "/lectures/courses/{cid}/videos/uploads"): Case(b_lc_start_upload, "county_admin", COUNTY_OFFICE),
+    ("GET", "/lectures/courses/{cid}/videos/uploads/{upload_id}"): Case(b_lc_upload, "county_admin", COUNTY_OFFICE),
+    ("DELETE", "/lectures/courses/{cid}/videos/uploads/{upload_id}"): Case(b_lc_upload, "county_admin",
+                                                                          COUNTY_OFFICE),
+    ("POST", "/lectures/courses/{cid}/videos/uploads/{upload_id}/complete"): Case(b_lc_complete, "county_admin",
+                                                                                 COUNTY_OFFICE),
+    ("GET", "/lectures/courses/{cid}/stats"): Case(b_lc_stats, "county_admin", COUNTY_OFFICE),
+    ("GET", "/lectures/videos/{vid}"): Case(b_lc_video, "party_member", ("villager",)),
+    ("PUT", "/lectures/videos/{vid}/progress"): Case(b_lc_progress, "party_member", ("villager",)),
+    ("GET", "/lectures/videos/{vid}/comments"): Case(b_lc_comments, "party_member", ("villager",)),
+    ("POST", "/lectures/videos/{vid}/comments"): Case(b_lc_comment, "party_member", ("villager",)),
+    ("GET", "/lectures/comments/pending"): Case(b_lc_queue, "county_admin", COUNTY_OFFICE),
+    ("POST", "/lectures/comments/{cmid}/decision"): Case(b_lc_moderate, "county_admin", COUNTY_OFFICE),
+    # 县级后台: county-wide numbers of the caller's own county (a township official: their township); reports are the
+    # county admin's and the organisation department's
+    ("GET", "/backoffice/quality"): Case(b_bo_quality, "county_admin", ("village_admin", "grid_worker", "villager"),
+                                         cross="own"),
+    ("POST", "/backoffice/reports"): Case(b_bo_report_create, "county_admin", COUNTY_OFFICE + ("villager",),
+                                          cross="own"),
+    ("GET", "/backoffice/reports"): Case(b_bo_reports, "county_admin", COUNTY_OFFICE + ("villager",), cross="own"),
+    ("GET", "/backoffice/reports/{rid}"): Case(b_bo_report, "county_admin", COUNTY_OFFICE + ("villager",)),
+    ("GET", "/backoffice/reports/{rid}/print"): Case(b_bo_report_print, "county_admin",
+                                                     COUNTY_OFFICE + ("villager",)),
     # 党员先锋: party members post, the village's office (or above) approves and moderates, the village's people see,
     # like and comment; the points rules, awards and corrections are the county's (org department / county admin)
     ("POST", "/vanguard/uploads"): Case(b_vg_upload, "party_member", ("villager", "grid_worker", "village_admin"),
@@ -1948,6 +2207,10 @@ VILLAGER_ROUTES = frozenset({
     ("GET", "/volunteers/me"), ("PUT", "/volunteers/me"), ("DELETE", "/volunteers/me"), ("GET", "/volunteers/calls"),
     ("GET", "/volunteers/calls/{cid}"), ("POST", "/volunteers/calls/{cid}/signups"),
     ("DELETE", "/volunteers/calls/{cid}/signups/mine"),
+    # 专题授课: everyone watches, resumes and comments
+    ("GET", "/lectures/courses"), ("GET", "/lectures/courses/{cid}"), ("GET", "/lectures/videos/{vid}"),
+    ("PUT", "/lectures/videos/{vid}/progress"), ("GET", "/lectures/videos/{vid}/comments"),
+    ("POST", "/lectures/videos/{vid}/comments"),
 })
 OFFICE_ROUTES = sorted(set(CASES) - VILLAGER_ROUTES)
 

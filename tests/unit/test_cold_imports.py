@@ -45,7 +45,8 @@ def test_the_stream_function_alone_loads_its_reactions():
                  "print(json.dumps({'before': before, 'after': sorted(streams._handlers),"
                  " 'batch': sorted(streams._batch_handlers)}))")
     assert got["before"] == []
-    assert {"case", "daily_report_alert"} <= set(got["after"]) and got["batch"] == ["daily_report", "daily_report_day"]
+    assert {"case", "daily_report_alert"} <= set(got["after"]) and got["batch"] == [
+        "case_count", "daily_report", "daily_report_day"]
 
 
 def test_the_authorizer_function_imports_jwt_only_when_called():

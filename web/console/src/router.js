@@ -68,9 +68,25 @@ export const PAGES = [
   // 紧急招募令: the calls an office posted (its place and below), their rosters, hours.
   { name: 'volunteers', path: 'volunteers', permission: 'volunteers.organise', icon: 'staff',
     component: () => import('./volunteers/VolunteerCallsPage.vue') },
+  // 专题授课: the courses an office made (the county, a township), uploading videos, comments awaiting a decision, numbers.
+  { name: 'lectures', path: 'lectures', permission: 'lectures.publish', levels: ['county', 'township'], icon: 'report',
+    component: () => import('./lectures/LecturesPage.vue') },
   // 企业认证 (智慧招聘): the county admin verifies the employer accounts.
   { name: 'employers', path: 'recruitment/employers', permission: 'recruitment.verify', icon: 'staff',
     component: () => import('./recruitment/EmployersPage.vue') },
+  // 县级后台 (a menu group of its own): usage quality per township (the county's offices; a township official sees
+  // their township), and the quarterly party-building report the organisation department submits.
+  { name: 'backofficeQuality', path: 'backoffice/quality', permission: 'backoffice.read', icon: 'chart',
+    group: 'backoffice', component: () => import('./backoffice/QualityPage.vue') },
+  { name: 'backofficeReports', path: 'backoffice/reports', permission: 'backoffice.report', icon: 'report',
+    group: 'backoffice', component: () => import('./backoffice/ReportsPage.vue') },
+  // 问题分析 (under 县级后台): every case type by category × place × week, hotspots, words, anomalies — the county's
+  // offices for the county and its townships, a township official for their township.
+  { name: 'insights', path: 'insights', permission: 'insights.read', levels: ['county', 'township'], icon: 'chart',
+    group: 'backoffice', component: () => import('./insights/InsightsPage.vue') },
+  // 数据权利 (under 县级后台): the county's export of all its data, retention periods, the audit log (county admin).
+  { name: 'dataRights', path: 'data-rights', permission: 'datarights.manage', icon: 'settings', group: 'backoffice',
+    component: () => import('./datarights/DataRightsPage.vue') },
   { name: 'counties', path: 'counties', permission: 'tenants.admin', icon: 'county',
     component: () => import('./counties/CountiesPage.vue') },
 ]
@@ -110,6 +126,9 @@ export const router = createRouter({
           component: () => import('./errands/applications/ApplicationPage.vue') },
       ],
     },
+    // 季度党建报表's printable view: a tab of its own, outside the console's frame (printed as it is).
+    { path: '/backoffice/reports/:id/print', name: 'backofficeReportPrint', meta: { permission: 'backoffice.report' },
+      component: () => import('./backoffice/ReportPrintPage.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

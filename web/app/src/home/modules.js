@@ -4,12 +4,12 @@
 export const MODULE_PAGES = {
   daily_report: '/report', scan_pass: '/pass', tipoffs: '/tipoffs', snaps: '/snaps', mailbox: '/letters/new',
   errands: '/errands', boards: '/boards', notices: '/notices', vanguard: '/vanguard',
-  volunteers: '/volunteers', recruitment: '/jobs',
+  volunteers: '/volunteers', recruitment: '/jobs', lectures: '/lectures',
 }
 /** The icon of each module's tile (common/AppIcon.vue). */
 export const MODULE_ICONS = { daily_report: 'report', scan_pass: 'qr', tipoffs: 'megaphone', snaps: 'camera', mailbox: 'mail',
   errands: 'briefcase', boards: 'medal', notices: 'notice', vanguard: 'flag',
-  volunteers: 'hands', recruitment: 'resume' }
+  volunteers: 'hands', recruitment: 'resume', lectures: 'play' }
 
 /** 每日上报 first: the one thing every household does every day. */
 const FIRST = ['daily_report']

@@ -4,9 +4,13 @@
 //   url}], done: []}; PUT each part's slice to its URL and keep the ETag (quotes and all); on a failure GET
 //   …/uploads/{id} (what S3 has: `done`, and fresh URLs for the missing `parts`) and PUT only those; then POST
 //   …/complete {parts: [{number, etag}]} with every part 1..n in order.
-// The upload in progress (its id, the blob and the ETags so far) is kept in IndexedDB, so that reopening the page
-// after the app was closed can carry on (pendingStore); without IndexedDB it lives as long as the page.
-import { api, NetworkError, newIdempotencyKey } from '@shared/api.js'
+// The parts are sent by web/shared/multipart.js (shared with 专题授课's upload). The upload in progress (its id, the
+// blob and the ETags so far) is kept in IndexedDB, so that reopening the page after the app was closed can carry on
+// (pendingStore); without IndexedDB it lives as long as the page.
+import { api } from '@shared/api.js'
+import { completeBody, mergeEtags, PartFailed, sendParts, sentBytes, uploadParts } from '@shared/multipart.js'
+
+export { completeBody, mergeEtags, PartFailed, sendParts, sentBytes }
 
 export const MAX_SECONDS = 120
 const BASE = '/recruitment/profile/video/uploads'
@@ -21,116 +25,16 @@ export function pickMimeType(Recorder = globalThis.MediaRecorder) {
   return wanted.find((t) => Recorder.isTypeSupported(t)) || ''
 }
 
-export class PartFailed extends Error {
-  constructor(number, status) {
-    super(`part ${number}: ${status}`)
-    this.number = number
-    this.status = status
-  }
-}
-
-/** ETags by part number from the server's `done` list plus the ones this phone sent (the phone's win). */
-export function mergeEtags(done, etags) {
-  const out = {}
-  for (const d of done || []) out[d.number] = d.etag
-  return { ...out, ...(etags || {}) }
-}
-
-/** The body of …/complete: every part 1..n in order with its ETag; throws if one has none. */
-export function completeBody(partsCount, etags) {
-  const parts = []
-  for (let n = 1; n <= partsCount; n++) {
-    if (!etags[n]) throw new Error(`part ${n} has no ETag`)
-    parts.push({ number: n, etag: etags[n] })
-  }
-  return { parts }
-}
-
-/**
- * PUT each of `parts` ([{number, url}]) with its slice of `blob`, one after another; `etags` (by number) is filled as
- * they succeed and `onPart(etags)` is called after each (to keep them). A refused or lost PUT throws PartFailed.
- */
-export async function sendParts(blob, partSize, parts, etags, { fetchFn = globalThis.fetch, onPart } = {}) {
-  for (const { number, url } of [...parts].sort((a, b) => a.number - b.number)) {
-    let r
-    try {
-      r = await fetchFn(url, { method: 'PUT', body: blob.slice((number - 1) * partSize, number * partSize) })
-    } catch {
-      throw new PartFailed(number, 'network')
-    }
-    const etag = r.ok ? r.headers.get('ETag') : null
-    if (!etag) throw new PartFailed(number, r.status)
-    etags[number] = etag
-    await onPart?.(etags)
-  }
-  return etags
-}
-
-/** Bytes the server has or this phone sent, out of the blob's size (for the progress bar). */
-export function sentBytes(size, partSize, partsCount, etags) {
-  let bytes = 0
-  for (let n = 1; n <= partsCount; n++) {
-    if (etags[n]) bytes += Math.min(partSize, size - (n - 1) * partSize)
-  }
-  return bytes
-}
-
 /**
  * Upload `job.blob` (a recording of `job.seconds`) as the video résumé; returns the server's Video.
  * `job` may be a kept one ({upload_id, part_size, parts_count, etags}) to carry on with. `store.save(job)` keeps the
  * job after each step, `store.clear()` once done. `onProgress(fraction)`. Up to `attempts` rounds of sending: after
- * a failure, GET the upload (what S3 has) and send only the missing parts.
+ * a failure, GET the upload (what S3 has) and send only the missing parts (web/shared/multipart.js).
  */
-export async function uploadVideo(job, { fetchFn = globalThis.fetch, store = null, onProgress, attempts = 4,
-  client = api, wait = (ms) => new Promise((r) => setTimeout(r, ms)) } = {}) {
+export function uploadVideo(job, options = {}) {
   const { blob } = job
-  job.etags = job.etags || {}
-  const progress = () => onProgress?.(blob.size ? sentBytes(blob.size, job.part_size, job.parts_count, job.etags) / blob.size : 0)
-  let parts
-  if (!job.upload_id) {
-    job.key = job.key || newIdempotencyKey()
-    const up = await client.post(BASE, { content_type: baseType(blob.type), size: blob.size, seconds: job.seconds },
-      { idempotencyKey: job.key })
-    Object.assign(job, { upload_id: up.upload_id, part_size: up.part_size, parts_count: up.parts_count })
-    job.etags = mergeEtags(up.done, {})
-    parts = up.parts
-    await store?.save(job)
-  } else {
-    parts = await fresh(job, client)
-  }
-  progress()
-  for (let round = 1; ; round++) {
-    try {
-      await sendParts(blob, job.part_size, parts, job.etags, { fetchFn, onPart: async () => { progress(); await store?.save(job) } })
-      if (Object.keys(job.etags).length < job.parts_count) {
-        parts = await fresh(job, client) // more than 100 parts: the next URLs
-        if (parts.length) continue
-      }
-      const video = await client.post(`${BASE}/${encodeURIComponent(job.upload_id)}/complete`,
-        completeBody(job.parts_count, job.etags), { idempotencyKey: `complete-${job.upload_id}` })
-      await store?.clear()
-      onProgress?.(1)
-      return video
-    } catch (e) {
-      const mismatch = e?.code === 'part_mismatch' || e?.code === 'parts_incomplete'
-      if (!(e instanceof PartFailed) && !mismatch && !(e instanceof NetworkError)) throw e
-      if (round >= attempts) throw e
-      if (mismatch) job.etags = {} // trust only what S3 says it has
-      await wait(Math.min(8000, 1000 * 2 ** (round - 1)))
-      parts = await fresh(job, client)
-      progress()
-    }
-  }
-}
-
-/** GET the upload: the ETags S3 has (kept with ours) and fresh URLs for the parts it does not have. */
-async function fresh(job, client) {
-  const up = await client.get(`${BASE}/${encodeURIComponent(job.upload_id)}`)
-  const have = new Set((up.done || []).map((d) => d.number))
-  // A part we think we sent but S3 does not have is sent again.
-  for (const n of Object.keys(job.etags)) if (!have.has(Number(n))) delete job.etags[n]
-  job.etags = mergeEtags(up.done, job.etags)
-  return up.parts || []
+  return uploadParts(job, { ...options, base: BASE,
+    startBody: { content_type: baseType(blob.type), size: blob.size, seconds: job.seconds } })
 }
 
 /** Where the upload in progress is kept: IndexedDB (blob and all), else this page's memory. */
