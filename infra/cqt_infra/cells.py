@@ -20,7 +20,7 @@ source) → what a county consumes of it:
 - The stage throttle as configured (`api_throttle.rate`, prod 500; infra/stages.json) → the county's limit.
 - DynamoDB on-demand throughput per table (40,000 write and 40,000 read request units a second; DynamoDB quotas,
   "Per table") → the county's peak writes: households × PEAK_WRITES_PER_HOUSEHOLD (bench/results/hot_partitions.md:
-  6,846 writes a second at the assumed peaks of a 500,000-household county, every write route at its peak at once)
+  7,126 writes a second at the assumed peaks of a 500,000-household county, every write route at its peak at once)
   × 2 WCU (transactional writes cost double) on one table: three upper bounds.
 - CloudWatch Contributor Insights rules per account and region (100; CloudWatch quotas) → none per county: 3 rules a
   cell (tenant-5xx, -429, -requests), so at most 33 cells an account and region.
@@ -47,9 +47,9 @@ DYNAMODB_TABLE_WCU = 40_000
 INSIGHT_RULES = 100
 INSIGHT_RULES_PER_CELL = 3
 # bench/results/hot_partitions.md, "Assumed peak request rates": Σ peak requests/s × partitions written per request
-# = 6,846 writes a second for a 500,000-household county (tests/infra/test_cells.py recomputes it); 200 sign-ups a
+# = 7,126 writes a second for a 500,000-household county (tests/infra/test_cells.py recomputes it); 200 sign-ups a
 # second on one volunteer call (issue 16) alone are 1,600 of them.
-PEAK_WRITES_PER_HOUSEHOLD = 6846 / 500_000
+PEAK_WRITES_PER_HOUSEHOLD = 7125.598 / 500_000
 WCU_PER_WRITE = 2
 # Every function of a stack with a reserved concurrency (`reserved_concurrency` names them; `default` for the rest).
 FUNCTIONS = ("api_handler", "signin", "token_authorizer", "rotate_secret", "on_submissions_change",

@@ -106,6 +106,9 @@ def test_a_villager_finds_sydj_from_the_home_tile_and_reads_its_materials(web_st
         # Opened once with a signal, the catalogue opens without one.
         page.goto(f"{web_stack.url}/errands")
         expect(page.locator("[data-test=errand-group]").first).to_be_visible()
+        # the service worker has precached the app and controls the page (a bigger build takes longer to precache)
+        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+                               timeout=30_000)
         ctx.set_offline(True)
         page.reload()
         expect(page.locator("[data-test=errands-offline]")).to_be_visible()

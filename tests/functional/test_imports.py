@@ -198,7 +198,8 @@ def test_places_csv_utf8_with_bom(client, county):
         assert p.status_code == 200, (code, p.json)
         parent_name = {county.code: f"测试县{county.code}", t2: "新塘镇", t2 + "101": "上村",
                        county.township: "测试街道"}[parent]
-        assert p.json == {"code": code, "name": name, "level": level, "parent": parent, "parent_name": parent_name}
+        assert p.json == {"code": code, "name": name, "level": level, "parent": parent, "parent_name": parent_name,
+                          "lng": None, "lat": None}
 
 
 def test_places_csv_gbk(client, county):

@@ -46,14 +46,14 @@ def test_n_is_the_smallest_bound_of_the_quotas():
                        "configured_api_reserved_concurrency": 3,  # 500 / 130
                        "http_api_account_throttle": 76,  # 10,000 / 130
                        "configured_api_throttle": 3,
-                       "dynamodb_table_wcu": 11}  # 40,000 / (130,000 × 0.01369 × 2 = 3,560)
+                       "dynamodb_table_wcu": 10}  # 40,000 / (130,000 × 0.01425 × 2 = 3,705)
     assert cells.counties_per_cell(d, 130_000) == 3
-    assert cells.counties_per_cell(d, 130_000, configured=False) == 11
+    assert cells.counties_per_cell(d, 130_000, configured=False) == 10
     assert cells.counties_per_cell(d, 20_000) == 25 == small["configured_api_reserved_concurrency"]
-    assert cells.counties_per_cell(d, 20_000, configured=False) == 73 == small["dynamodb_table_wcu"]
+    assert cells.counties_per_cell(d, 20_000, configured=False) == 70 == small["dynamodb_table_wcu"]
     # More reserved concurrency holds more counties, up to the quotas.
     bigger = _prod(reserved_concurrency={"api_handler": 800}, api_throttle={"rate": 8000, "burst": 10000})
-    assert cells.counties_per_cell(bigger, 130_000) == 11  # now DynamoDB's per-table throughput binds
+    assert cells.counties_per_cell(bigger, 130_000) == 10  # now DynamoDB's per-table throughput binds
     assert cells.counties_per_cell(bigger, 1_000_000) == 1  # a big county: its 1,000/s limit, its writes
     assert sized_limit(1_000_000) == 1000
 
@@ -88,8 +88,8 @@ def test_the_synthesis_refuses_a_cell_planned_over_n(tmp_path):
     stages.write_text(json.dumps(raw), encoding="utf-8")
     proc = run_synth(tmp_path / "cdk.out", CQT_STAGES_FILE=str(stages), CQT_DEPLOY_STAGE="prod")
     assert proc.returncode != 0
-    assert "cqt-prod-ap-east-1: max_counties 12 is more than the 11 counties" in proc.stderr
-    assert "dynamodb_table_wcu 11" in proc.stderr
+    assert "cqt-prod-ap-east-1: max_counties 12 is more than the 10 counties" in proc.stderr
+    assert "dynamodb_table_wcu 10" in proc.stderr
 
 
 def test_every_stack_is_a_cell_with_its_reserved_concurrency(synth):
