@@ -56,11 +56,14 @@ web-test: $(WEB_STAMP)
 ## workers (pytest-xdist; each worker has its own embedded AWS and local stack; a test file stays on one worker).
 test: $(STAMP) $(INFRA_STAMP) system web
 	$(PY) -m ruff check .
-	$(MAKE) --no-print-directory web-test
 	$(PY) -m pytest -n 2 --dist loadfile --durations=30 --ignore=tests/fuzz
 	@# The fuzzer in one process of its own: schemathesis gives every operation's test the same node id, which xdist's
 	@# loadfile scheduling ran as one test (one operation fuzzed); its last check reads what every operation answered.
-	$(PY) -m pytest tests/fuzz -p no:xdist
+	@# It takes one core, so the component tests (vitest) run beside it on the other; its output follows theirs.
+	@$(PY) -m pytest tests/fuzz -p no:xdist > $(VENV)/fuzz.log 2>&1 & fuzz=$$!; \
+	  $(MAKE) --no-print-directory web-test; web=$$?; \
+	  wait $$fuzz; fuzzed=$$?; cat $(VENV)/fuzz.log; \
+	  test $$web -eq 0 && test $$fuzzed -eq 0
 
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP) requirements-bench.txt

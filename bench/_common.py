@@ -563,6 +563,19 @@ def p_open311(path: str):
     return lambda c: (f"/open311/v2/{path}?jurisdiction_id={c.code}", None)
 
 
+def p_lecture_hls(c):
+    """A variant playlist of a transcoded video (the demo's renditions, devstack/demo_hls/, in the county's folder)."""
+    from devstack.seed import demo_renditions
+    from tests.functional.test_lectures import _course, _publish, _video
+
+    cid = _course(c)["id"]
+    vid = _video(c, cid)["id"]
+    demo_renditions(c.code, cid, vid)
+    _publish(c, cid)
+    master = c.api.get(f"/lectures/videos/{vid}", token=c.tokens["county_admin"]).json["sources"]["hls"]
+    return master.rpartition("/")[0] + "/index_180p", None
+
+
 # The public routes (tests/security/test_isolation.py's PUBLIC, which has no builders: they need no token).
 PUBLIC_BUILDERS = {
     ("POST", "/auth/code"): p_code,
@@ -582,6 +595,7 @@ PUBLIC_BUILDERS = {
     ("GET", "/open311/v2/tokens/{token}"): p_open311("tokens/none.json"),
     ("POST", "/open311/v2/requests.json"): lambda c: ("/open311/v2/requests.json", _open311_form(c)),
     ("POST", "/open311/v2/requests.xml"): lambda c: ("/open311/v2/requests.xml", _open311_form(c)),
+    ("GET", "/lectures/hls/{token}/{rendition}"): p_lecture_hls,
 }
 PUBLIC_EXPECT = {("GET", "/open311/v2/tokens/{token}"): 404}  # no token is ever issued: the spec's 404
 

@@ -47,7 +47,7 @@ def _run(args) -> None:
     if not demo.is_seeded():
         counts = demo.seed()
         seeded_now = True
-    from chalicelib.households import migrate, reindex
+    from chalicelib.households import migrate, reindex, township_coverage
     from chalicelib.tipoffs import migrate as tipoffs_migrate
 
     if seeded_now:
@@ -57,6 +57,7 @@ def _run(args) -> None:
     migrated = migrate.run_pending()  # data restored from an earlier version (once per county)
     reindexed = reindex.run_pending()  # members indexed with the platform key move to their county's (once)
     moved = tipoffs_migrate.run_pending()  # tip-offs filed before the case workflow become cases
+    covered = township_coverage.run_pending()  # county coverage counters get their townships' figures (once)
     invite, address = demo.demo_invite()
     from .demo_data import COUNTY_NAME as DEMO_NAME
     from .provision import provision_directory
@@ -89,6 +90,9 @@ def _run(args) -> None:
         *[f"  Re-indexed {c['moved']} of {t}'s members with the county's blind-index key ({reindex.NAME})"
           + (f"; not done: {len(c['conflicts'])} conflicts, {len(c['failed'])} failed" if c["conflicts"] or c["failed"]
              else "") for t, c in reindexed.items() if c["moved"] or c["conflicts"] or c["failed"]],
+        *[f"  Put {c['townships']} townships' figures on {t}'s coverage counters ({township_coverage.NAME})"
+          + (f"; not done: {len(c['conflicts'])} conflicts, {len(c['failed'])} failed" if c["conflicts"] or c["failed"]
+             else "") for t, c in covered.items()],
         "", "Sign in with one of the phones below; no SMS is sent locally: the 6-digit code is printed here as "
         f"[sms-outbox] and listed at {url}__dev/sms.",
         "Demo sign-ins (phone, role, place):",

@@ -323,10 +323,32 @@ def seed_lectures(people: dict) -> int:
                                             UploadId=record.s3_upload_id, PartNumber=1, Body=data)["ETag"]
         video = lectures.complete_upload(admin, course["id"], up["upload_id"],
                                          CompleteIn.model_validate({"parts": [{"number": 1, "etag": etag}]}))
+        if audience == "all":
+            demo_renditions(COUNTY_CODE, course["id"], video["id"])
         lectures.update(admin, course["id"], CourseUpdate.model_validate({
             "title": title, "description": description, "audience": audience, "status": "published",
             "videos": [video["id"]], "version": lectures.detail(admin, course["id"], consistent=True)["version"]}))
     return len(courses)
+
+
+def demo_renditions(tenant: str, cid: str, vid: str) -> None:
+    """What MediaConvert would leave for the demo video in AWS (there is no transcoder locally): the renditions of
+    devstack/demo_hls/ (made by devstack/make_demo_hls.py) in the video's HLS folder, and the video marked ready
+    with its master playlist, so the local phone player streams it over HLS (hls.js) as phones do in AWS."""
+    from pathlib import Path
+
+    from chalicelib.core.aws import client as aws_client
+    from chalicelib.core.config import settings
+    from chalicelib.lectures.models import Video
+    from chalicelib.lectures.transcode import hls_prefix
+
+    prefix = hls_prefix(tenant, cid, vid)
+    types = {".m3u8": "application/vnd.apple.mpegurl", ".mp4": "video/mp4", ".m4s": "video/iso.segment"}
+    for f in sorted((Path(__file__).parent / "demo_hls").iterdir()):
+        aws_client("s3").put_object(Bucket=settings().media_bucket, Key=prefix + f.name, Body=f.read_bytes(),
+                                    ContentType=types.get(f.suffix, "application/octet-stream"))
+    Video(*Video.keys(tenant, vid)).update(actions=[Video.status.set("ready"),
+                                                    Video.hls_key.set(prefix + "index.m3u8")])
 
 
 def seed_boards(people: dict) -> int:

@@ -8,6 +8,7 @@ from ..core.http import Call, endpoint
 from ..core.lazy import lazy_module
 
 service = lazy_module(".service", __package__)
+export = lazy_module(".export", __package__)
 
 bp = Blueprint(__name__)
 TAGS = ("backoffice",)
@@ -21,6 +22,14 @@ REPORT = "backoffice.report"
                   "their SLA, party activity) with the totals: read from aggregates, a constant number of calls")
 def quality(call: Call):
     return service.quality(call.ctx, call.query.period)
+
+
+@endpoint(bp, "/backoffice/quality/export", "GET", permission=READ, name="backoffice_quality_export", tags=TAGS,
+          query=".schemas:QualityQuery", response=".schemas:QualityExportOut",
+          summary="The quality page of a month or a quarter as an Excel workbook (the same rows and totals, as the "
+                  "caller sees them): a link valid 10 minutes")
+def quality_export(call: Call):
+    return export.export(call.ctx, call.query.period)
 
 
 @endpoint(bp, "/backoffice/reports", "POST", permission=REPORT, name="create_quarterly_report", tags=TAGS,

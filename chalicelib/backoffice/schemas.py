@@ -122,3 +122,8 @@ class PrintOut(Out):
     made_at: str = Field(description="制表时间, Asia/Shanghai (YYYY-MM-DD HH:MM)")
     period_text: str = Field(description="统计期间, e.g. 2026年10月1日至2026年12月31日")
     sheets: list[SheetOut]
+
+
+class QualityExportOut(Out):
+    url: str = Field(description="the workbook (the page's rows, the totals last), a presigned link valid 10 minutes")
+    filename: str = Field(description="使用质量-{period}.xlsx")

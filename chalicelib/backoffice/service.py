@@ -2,10 +2,13 @@
 party-building reports people asked for.
 
 The quality page reads only aggregates kept at write time, a constant number of DynamoDB calls whatever the county's
-size (docs/data-model.md, "County back office"): for a month, 1 Query of the townships, 1 Query of the roll-up
-items (QualityMonth: a quarter, 3), 2 BatchGets of the coverage counters (the current period only; a past month's
-are the snapshot in its roll-up item), 1 Query of the case month counters (a quarter, 3) and 1 BatchGet of the
-township 党建指数 boards — 6 calls a month, 10 a quarter.
+size and number of townships (docs/data-model.md, "County back office"): for a month, 1 Query of the townships,
+1 Query of the roll-up items (QualityMonth: a quarter, 3), 1 BatchGet of the county's 8 coverage counter shards,
+which carry every township's figures (households/service.py coverage_counts; the current period only: a past
+month's are the snapshot in its roll-up item), 1 Query of the case month counters (a quarter, 3) and 1 BatchGet of
+the township 党建指数 boards — 5 calls a month, 9 a quarter. (A county whose counters predate the township figures
+reads the townships' own shards instead, 1 BatchGet per 12 townships, until households/township_coverage.py has
+run.) The export (GET /backoffice/quality/export) is the same reads and one S3 PutObject.
 """
 
 from __future__ import annotations
@@ -114,7 +117,7 @@ def rollup(tenant: str, dates: list[str]) -> int:
     with the households registered now as the day's expected count, and the coverage counters as the month's
     snapshot (for the month of the latest day). SET, never ADD: running it again writes the same values. Returns
     the items written. Reads: 1 Query of the townships, 1 BatchGet per 100 counter items (a day of 15 townships is
-    120), 2 BatchGets of coverage counters."""
+    120), 1 BatchGet of the county's coverage shards (coverage_counts)."""
     from ..daily_report import service as daily_report
     from ..households import service as households
     from ..places import service as places

@@ -33,6 +33,34 @@ def read(key: str, max_bytes: int) -> bytes | None:
     return s3.get_object(Bucket=settings().media_bucket, Key=key)["Body"].read()
 
 
+def read_text(key: str, max_bytes: int) -> str | None:
+    """A small UTF-8 object (a playlist), or None if it does not exist: one GetObject, its length checked before the
+    body is read (larger than max_bytes: ValueError)."""
+    s3 = client("s3")
+    try:
+        got = s3.get_object(Bucket=settings().media_bucket, Key=key)
+    except s3.exceptions.ClientError as e:
+        if _absent(e):
+            return None
+        raise
+    if got["ContentLength"] > max_bytes:
+        got["Body"].close()
+        raise ValueError("too large")
+    return got["Body"].read().decode("utf-8")
+
+
+def delete_prefix(prefix: str) -> int:
+    """Delete every object under `prefix` (a folder of renditions): one ListObjectsV2 and one DeleteObjects per
+    1,000 objects. Returns how many were deleted."""
+    s3, bucket, n = client("s3"), settings().media_bucket, 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+            n += len(keys)
+    return n
+
+
 def size(key: str) -> int | None:
     """The object's size in bytes, or None if it does not exist (one HeadObject)."""
     s3 = client("s3")

@@ -87,6 +87,13 @@ class RouteSpec:
 ROUTES: list[RouteSpec] = []
 
 
+class Text(NamedTuple):
+    """A view's answer that is not JSON (a route declared with `media_type`): the body as it is, with its headers."""
+
+    body: str
+    headers: dict
+
+
 class Call(NamedTuple):
     """What a view receives: the verified context (None on public routes) and validated input."""
 
@@ -113,18 +120,21 @@ OWN_HOUSEHOLD = "own_household"  # a villager of some household: the view checks
 def endpoint(bp: Blueprint, path: str, method: str = "GET", *, name: str, summary: str, tags: tuple[str, ...] = (),
              body: SchemaRef = None, query: SchemaRef = None, response: SchemaRef = None, status: int = 200,
              public: bool = False, idempotent: bool | str = False,
-             permission: str | tuple[str, ...] | None = None) -> Callable:
+             permission: str | tuple[str, ...] | None = None, media_type: str | None = None,
+             errors: tuple[int, ...] = ()) -> Callable:
     """`body`, `query` and `response` are pydantic models, or "module:Class" names of them resolved at first use
     (".schemas:HouseholdOut" is relative to the package of the decorated view's module). `idempotent=True`: a
     retry with the same Idempotency-Key gets the first answer (Powertools' record); "view": the view does that
     itself with what it writes anyway (the key is in `call.headers`). Every route that is not
-    public declares who may call it (`permission`): deny by default, enforced here for every route alike."""
+    public declares who may call it (`permission`): deny by default, enforced here for every route alike.
+    `media_type`: the route answers text of that type, not JSON (its view returns a `Text`); `errors`: status codes
+    it answers beyond the usual ones (documented in the OpenAPI document)."""
     if not public and not permission:
         raise ValueError(f"{method} {path}: declare permission= (a permission, a tuple of them, SIGNED_IN or "
                          "OWN_HOUSEHOLD), or public=True")
     spec = RouteSpec(path=path, method=method, name=name, summary=summary, tags=tags, body_ref=body, query_ref=query,
                      response_ref=response, status=status, public=public, idempotent=idempotent,
-                     permission=permission)
+                     permission=permission, errors=errors, extra={"media_type": media_type} if media_type else None)
 
     def deco(fn: Callable[[Call], Any]) -> Callable:
         spec.package = fn.__module__.rpartition(".")[0] or None
@@ -300,6 +310,8 @@ def _render(spec: RouteSpec, result: Any) -> tuple[int, Any]:
     gets it dumped. Under CQT_STRICT_RESPONSES=1 (tests, the local stack) every answer is checked against the
     route's model, and any difference is an error naming the route (a 500: the test fails)."""
     status = spec.status
+    if isinstance(result, Text):
+        return status, result
     if isinstance(result, tuple):
         status, result = result
     if result is None:
@@ -393,6 +405,9 @@ def _handle(spec: RouteSpec, fn: Callable, request, params: dict, lambda_context
     resp_headers = {"Content-Type": "application/json; charset=utf-8"}
     if out["body"] is None:
         return Response(body="", status_code=out["status"], headers={})
+    if isinstance(out["body"], Text):
+        return Response(body=out["body"].body, status_code=out["status"],
+                        headers={"Content-Type": spec.extra["media_type"], **out["body"].headers})
     return Response(body=json.dumps(out["body"], ensure_ascii=False), status_code=out["status"],
                     headers=resp_headers)
 

@@ -193,6 +193,8 @@ def document(prefix: str = "/api") -> dict:
         ok: dict = {"description": "OK"}
         if r.response is not None:
             ok["content"] = {"application/json": {"schema": refs[(r.response, "serialization")]}}
+        elif r.extra.get("media_type"):
+            ok["content"] = {r.extra["media_type"]: {"schema": {"type": "string"}}}
         op["responses"][str(r.status)] = ok
         # 401/403 on public routes: a refresh token that is no longer valid, a county switched off; 429 anywhere:
         # the gateway's throttling and per-person limits (tip-offs); 413/415: a body too large or not JSON.
@@ -200,6 +202,7 @@ def document(prefix: str = "/api") -> dict:
             ["400", "401", "403", "404", "409", "422", "429", "503"]
         if r.body is not None:
             codes = sorted([*codes, "413", "415"])
+        codes = sorted({*codes, *(str(c) for c in r.errors)})
         for c in codes:
             op["responses"][c] = {"description": "Error", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Error"}}}}

@@ -9,6 +9,7 @@ import zlib
 from datetime import timedelta
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.operand import Path
 
 from ..core import clock, pii
 from ..core.auth import service as auth
@@ -50,6 +51,26 @@ def _counter_targets(tenant: str, grid: str, hid: str) -> list[tuple[str, str]]:
     shard = _shard(hid)
     return [Coverage.keys(tenant, grid), Coverage.keys(tenant, village),
             Coverage.keys(tenant, township, shard), Coverage.keys(tenant, tenant, shard)]
+
+
+TOWNSHIP_ATTR = {"households": "h_", "followed": "f_"}  # a township's figures on the county's shards: h_{001}
+
+
+def township_attr(field: str, township: str) -> str:
+    """The attribute of a township's figure on the county's shards: the prefix and the township's own 3 digits
+    (its code after the county's), short so that a shard of a county of 40 townships stays within 1 KB (1 WCU)."""
+    return f"{TOWNSHIP_ATTR[field]}{township[6:]}"
+
+
+def _counter_updates(tenant: str, grid: str, hid: str, field: str, n: int) -> list[tuple[Coverage, list]]:
+    """ADD `n` to `field` (households or followed) of every counter of the household (_counter_targets); the
+    county's shard also gets the township's own figure (`h_{nnn}` / `f_{nnn}`, nnn: the township code's last 3
+    digits; undeclared on the model), so that the county's 8 shards answer every township at once
+    (coverage_counts)."""
+    attr = Coverage.households if field == "households" else Coverage.followed
+    out = [(Coverage(pk, sk), [attr.add(n)]) for pk, sk in _counter_targets(tenant, grid, hid)]
+    out[-1][1].append(Path(township_attr(field, grid[:9])).add(n))  # the county's shard (last)
+    return out
 
 
 class Writes:
@@ -347,8 +368,8 @@ def _write_household(tenant: str, grid: str, address: str, members: list, ref: s
         added = add_member_writes(w, tenant, hh, m, now, tag=i)
         if m is head:
             hh.head_mid = added.mid  # (the items are serialised when the transaction runs)
-    for pk, sk in _counter_targets(tenant, grid, hid):
-        w.update(Coverage(pk, sk), [Coverage.households.add(1)])
+    for item, actions in _counter_updates(tenant, grid, hid, "households", 1):
+        w.update(item, actions)
     try:
         w.run()
     except TransactWriteError as e:
@@ -646,8 +667,8 @@ def _link(ctx: TenantContext, tenant: str, invite: Invite, name: str | None) -> 
             for item, cond in items:
                 tx.save(item, condition=cond)
             if first:
-                for pk, sk in _counter_targets(tenant, hh.grid, hh.hid):
-                    tx.update(Coverage(pk, sk), actions=[Coverage.followed.add(1)])
+                for item, actions in _counter_updates(tenant, hh.grid, hh.hid, "followed", 1):
+                    tx.update(item, actions=actions)
     except TransactWriteError as e:
         raise _Retry() from e
     inbox.deliver(tenant, user.uid, "已关联家庭", f"您已关联到 {hh.address}（户主：{hh.head_name}）。")
@@ -800,8 +821,9 @@ def _coverage_keys(tenant: str, place: str) -> list[tuple[str, str]]:
 
 
 def coverage(ctx: TenantContext, place: str, with_children: bool) -> dict:
-    """Households and followed households for a place (and optionally its direct children): one BatchGet per
-    100 counter items, whatever the number of households."""
+    """Households and followed households for a place (and optionally its direct children), from the coverage
+    counters (coverage_counts): one BatchGet whatever the number of households — the county with its townships
+    too, from the county's own shards."""
     tenant = ctx.require_tenant()
     ctx.require("coverage.read", place)
     targets = [place]
@@ -810,16 +832,10 @@ def coverage(ctx: TenantContext, place: str, with_children: bool) -> dict:
         page = places.children(ctx, place, 100, None)  # townships, villages and grids: well under 100 children
         targets += [p.code for p in page["items"]]
         names = {p.code: p.name for p in page["items"]}
-    wanted = {t: _coverage_keys(tenant, t) for t in targets}
-    all_keys = [k for ks in wanted.values() for k in ks]
-    got: dict[tuple[str, str], Coverage] = {}
-    for i in range(0, len(all_keys), 100):
-        for item in Coverage.batch_get(all_keys[i:i + 100]):
-            got[(item.pk, item.sk)] = item
+    counts = coverage_counts(tenant, targets)
     out = []
-    for t, ks in wanted.items():
-        total = sum(int(got[k].households) for k in ks if k in got)
-        followed = sum(int(got[k].followed) for k in ks if k in got)
+    for t in targets:
+        total, followed = counts[t]
         out.append({"place": t, "name": names.get(t), "households": total, "followed": followed,
                     "rate": round(followed / total, 4) if total else 0.0})
     return {"place": out[0], "children": out[1:]}
@@ -842,8 +858,8 @@ def delete_household(tenant: str, hid: str) -> None:
             tx.delete(IdNumberIndex(*IdNumberIndex.keys(tenant, m.idno_bidx)))
             if m.phone_bidx:
                 tx.delete(MemberPhoneIndex(*MemberPhoneIndex.keys(tenant, m.phone_bidx, hid, m.mid)))
-        for pk, sk in _counter_targets(tenant, hh.grid, hh.hid):
-            tx.update(Coverage(pk, sk), actions=[Coverage.households.add(-1)])
+        for item, actions in _counter_updates(tenant, hh.grid, hh.hid, "households", -1):
+            tx.update(item, actions=actions)
 
 
 # --- for the daily report (chalicelib/daily_report talks to households through these) ---------------------------
@@ -915,27 +931,74 @@ def grid_households(tenant: str, grid: str) -> list[Household]:
 
 
 def expected_households(tenant: str, place_codes: list[str]) -> dict[str, int]:
-    """Households registered per place, from the coverage counters: one BatchGet per 100 counter items."""
-    wanted = {p: _coverage_keys(tenant, p) for p in place_codes}
-    all_keys = [k for ks in wanted.values() for k in ks]
-    got: dict[tuple[str, str], int] = {}
-    for i in range(0, len(all_keys), 100):
-        for item in Coverage.batch_get(all_keys[i:i + 100]):
-            got[(item.pk, item.sk)] = int(item.households)
-    return {p: sum(got.get(k, 0) for k in ks) for p, ks in wanted.items()}
+    """Households registered per place, from the coverage counters (coverage_counts)."""
+    return {p: n for p, (n, _) in coverage_counts(tenant, place_codes).items()}
+
+
+def _raw_counters(tenant: str, keys: list[tuple[str, str]], consistent: bool = False) -> dict[tuple[str, str], dict]:
+    """Counter items read raw ({attribute: number}), so that the township figures the model does not declare
+    survive: one BatchGet per 100 keys (unprocessed keys asked again)."""
+    conn = Coverage._get_connection().connection
+    table = Coverage.Meta.table_name
+    out: dict[tuple[str, str], dict] = {}
+    for i in range(0, len(keys), 100):
+        request = [{"pk": pk, "sk": sk} for pk, sk in keys[i:i + 100]]
+        for _ in range(5):
+            if not request:
+                break
+            answer = conn.batch_get_item(table, request, consistent_read=consistent or None)
+            for raw in answer.get("Responses", {}).get(table, []):
+                out[(raw["pk"]["S"], raw["sk"]["S"])] = {k: int(v["N"]) for k, v in raw.items() if "N" in v}
+            request = [{"pk": k["pk"]["S"], "sk": k["sk"]["S"]}
+                       for k in answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])]
+    return out
+
+
+def county_shards(tenant: str, consistent: bool = False) -> list[dict]:
+    """The county's coverage counter shards read raw (missing shards left out): one BatchGet."""
+    got = _raw_counters(tenant, _coverage_keys(tenant, tenant), consistent)
+    return [got[k] for k in _coverage_keys(tenant, tenant) if k in got]
+
+
+def townships_attributed(shards: list[dict]) -> bool:
+    """Whether the township figures on these county shards account for every household and every followed
+    household: on each shard, the `h_*` add up to `households` and the `f_*` to `followed` (then so do their sums
+    over the 8 shards). Not so for a county written before the figures existed (or after a drift)."""
+    for raw in shards:
+        for field, prefix in TOWNSHIP_ATTR.items():
+            if sum(v for k, v in raw.items() if k.startswith(prefix)) != raw.get(field, 0):
+                return False
+    return True
 
 
 def coverage_counts(tenant: str, place_codes: list[str]) -> dict[str, tuple[int, int]]:
-    """(households registered, households with at least one linked account) per place, from the coverage counters:
-    one BatchGet per 100 counter items (a township's 8 shards: 15 townships = 2 BatchGets)."""
-    wanted = {p: _coverage_keys(tenant, p) for p in place_codes}
-    all_keys = [k for ks in wanted.values() for k in ks]
-    got: dict[tuple[str, str], Coverage] = {}
-    for i in range(0, len(all_keys), 100):
-        for item in Coverage.batch_get(all_keys[i:i + 100]):
-            got[(item.pk, item.sk)] = item
-    return {p: (sum(int(got[k].households) for k in ks if k in got), sum(int(got[k].followed) for k in ks if k in got))
-            for p, ks in wanted.items()}
+    """(households registered, households with at least one linked account) per place, from the coverage counters.
+
+    The county and its townships (any list of them, e.g. every township of the county) are answered from the
+    county's own 8 shards in ONE BatchGet, whatever the number of townships: every household write ADDs the
+    township's figures `h_{nnn}` / `f_{nnn}` (nnn: the township code's last 3 digits) to the household's shard of
+    the county counter, in the same TransactWrite as its `households` / `followed` (_counter_updates).
+    The rule: the township figures are used only when they account for every household of the county — on each
+    county shard the `h_*` sum to `households` and the `f_*` to `followed` (townships_attributed). Otherwise (a
+    county written before the figures existed, or a drift) the townships' own shards are read as before (8 keys a
+    township, one BatchGet per 100 keys), so the answer is always right; township_coverage.backfill makes such a
+    county fast again. Other places (villages, grids: 1 key each) are read from their own counters: one BatchGet
+    per 100 keys."""
+    wanted = list(dict.fromkeys(place_codes))
+    out: dict[str, tuple[int, int]] = {}
+    if wanted and all(p == tenant or (codes.level_of(p) == "township" and p.startswith(tenant)) for p in wanted):
+        shards = county_shards(tenant)
+        out[tenant] = (sum(r.get("households", 0) for r in shards), sum(r.get("followed", 0) for r in shards))
+        if townships_attributed(shards):
+            for p in wanted:
+                if p != tenant:
+                    out[p] = tuple(sum(r.get(township_attr(f, p), 0) for r in shards) for f in TOWNSHIP_ATTR)
+    rest = {p: _coverage_keys(tenant, p) for p in wanted if p not in out}
+    got = _raw_counters(tenant, [k for ks in rest.values() for k in ks])
+    for p, ks in rest.items():
+        out[p] = (sum(got[k].get("households", 0) for k in ks if k in got),
+                  sum(got[k].get("followed", 0) for k in ks if k in got))
+    return {p: out[p] for p in place_codes}
 
 
 def get_many(tenant: str, hids: list[str], consistent: bool = False) -> dict[str, Household]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..core.http import SIGNED_IN, Call, endpoint
+from ..core.http import SIGNED_IN, Call, Text, endpoint
 from ..core.lazy import lazy_module
 
 service = lazy_module(".service", __package__)
@@ -84,6 +84,17 @@ def stats(call: Call):
           summary="A video to play: presigned sources (the original answers Range requests), poster, my progress")
 def video(call: Call):
     return service.video(call.ctx, call.params["vid"])
+
+
+@endpoint(bp, "/lectures/hls/{token}/{rendition}", "GET", public=True, name="lecture_hls", tags=TAGS,
+          media_type="application/vnd.apple.mpegurl", errors=(404,),
+          summary="An HLS playlist of a transcoded video (the token from GET /lectures/videos/{vid} sources.hls): "
+                  "the master, or a variant with presigned segment URLs")
+def hls_playlist(call: Call):
+    from . import hls
+
+    return Text(hls.playlist(call.params["token"], call.params["rendition"]),
+                {"Cache-Control": "private, max-age=60"})
 
 
 @endpoint(bp, "/lectures/videos/{vid}/progress", "PUT", permission=SIGNED_IN, name="lecture_progress", tags=TAGS,

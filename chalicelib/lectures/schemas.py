@@ -142,7 +142,9 @@ class CompleteIn(Strict):
 # --- videos, progress --------------------------------------------------------------------------------------------
 
 class Sources(Out):
-    hls: str | None = Field(default=None, description="HLS master playlist (transcoded stages), when ready")
+    hls: str | None = Field(default=None, description=(
+        "the HLS master playlist once transcoded: a path under the API (GET /lectures/hls/{token}/{rendition}, "
+        "no bearer token needed); null where nothing was transcoded (locally, regions without MediaConvert)"))
     original: str = Field(description="the uploaded file, presigned GET (answers Range requests with 206)")
 
 

@@ -28,7 +28,8 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.operand import Path
 
 from ..core import clock, files, pii
-from ..core.auth import service as auth
+from ..core.comments import Comments
+from ..core.comments import new_key as new_comment_key
 from ..core.db import cancellation_codes, one_page, transact, tx_update_unversioned
 from ..core.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
@@ -290,6 +291,14 @@ def _delete_files(v: Video) -> None:
                 multipart.delete_object(k)
             except Exception:  # noqa: BLE001 - the item is gone; an object left behind costs storage only
                 logger.warning("lecture file not deleted", extra={"video": v.vid})
+    if v.hls_key or v.job_id:  # the renditions: ~5,000 objects for a 2-hour class, deleted by a job (cleanup.py)
+        from ..core import jobs
+        from . import cleanup
+
+        try:
+            jobs.submit(cleanup.JOB, v.pk.partition("#")[0], cleanup.unit(v.cid, v.vid))
+        except Exception:  # noqa: BLE001 - as above
+            logger.warning("lecture renditions not deleted", extra={"video": v.vid})
 
 
 # --- uploads (core/multipart.py) ---------------------------------------------------------------------------------
@@ -419,11 +428,17 @@ def _url_seconds(v: Video) -> int:
     return max(URL_MIN_S, min(URL_MAX_S, int(v.duration_s) + URL_MIN_S))
 
 
-def sources(v: Video, expires: int) -> dict:
-    """What the player loads: the original (a presigned GET; S3 answers Range requests with 206, so a phone fetches
-    what it plays). HLS renditions are transcoded in AWS (transcode.py) but not served yet: their segments need
-    signing (docs/deploy.md), so `hls` stays null."""
-    return {"hls": None, "original": files.download_url(v.s3_key, expires=expires)}
+def sources(tenant: str, v: Video, expires: int) -> dict:
+    """What the player loads: the HLS master playlist once transcoded (a path under the API, hls.py; the player
+    picks the rendition), and the original (a presigned GET; S3 answers Range requests with 206, so a phone fetches
+    what it plays), which is all there is locally and where the region has no transcoder."""
+    from . import hls
+
+    master = None
+    if v.hls_key and v.status == "ready":
+        tok = hls.token(tenant, v.cid, v.vid, int(clock.now().timestamp()) + expires)
+        master = f"/lectures/hls/{tok}/{hls.master_name(v.hls_key)}"
+    return {"hls": master, "original": files.download_url(v.s3_key, expires=expires)}
 
 
 def _progress(tenant: str, uid: str, vid: str) -> Progress | None:
@@ -441,7 +456,7 @@ def video(ctx: TenantContext, vid: str) -> dict:
     expires = _url_seconds(v)
     return {"id": v.vid, "course": c.cid, "course_title": c.title, "audience": c.audience, "title": v.title,
             "duration_s": int(v.duration_s), "status": v.status, "content_type": v.content_type, "size": int(v.size),
-            "sources": sources(v, expires),
+            "sources": sources(tenant, v, expires),
             "poster": files.download_url(v.poster_key, expires=expires) if v.poster_key else None,
             "expires_in": expires, "my": _progress_out(_progress(tenant, ctx.user_id, vid))}
 
@@ -621,48 +636,30 @@ def comment_out(ctx: TenantContext, c: Comment) -> dict:
             "mine": c.uid == ctx.user_id, "created_at": c.created_at}
 
 
+COMMENTS = Comments(Comment, name="lecture", bound="lcmt", queue_bound="lcmq", out=comment_out,
+                    per_day=COMMENTS_PER_DAY)
+
+
 def add_comment(ctx: TenantContext, vid: str, text: str, reply_to: str | None) -> dict:
     """A comment or a reply (one level): villagers' wait for approval; the course's editors' are shown at once."""
-    tenant = ctx.require_tenant()
     v, c = _visible_video(ctx, vid)
+    editor = _editor(ctx, c)
     parent = None
     if reply_to:
         try:
             pvid, psk = _parse_comment_id(reply_to)
-            pc = Comment.get(Comment.partition(tenant, vid), psk) if pvid == vid else None
-        except (NotFound, Comment.DoesNotExist):
-            pc = None
-        if pc is None or not (pc.status == "approved" or pc.uid == ctx.user_id or _editor(ctx, c)):
-            raise _problem("reply_to", "unknown_comment", "回复的评论不存在")
-        parent = pc.parent or pc.sk
-    auth.rate_limit("lecture-comment", f"{tenant}#{ctx.user_id}", COMMENTS_PER_DAY, *auth.SHANGHAI_DAY)
-    user = auth.get_user(tenant, ctx.user_id)
-    now = clock.iso()
-    own = f"{int(clock.now().timestamp() * 1000):013d}{pysecrets.token_hex(3)}"
-    sk = f"{parent}#{own}" if parent else own
-    approved = _editor(ctx, c)
-    cm = Comment(Comment.partition(tenant, vid), sk, vid=vid, uid=ctx.user_id, name=user.name or "村民", text=text,
-                 parent=parent, place=c.place, status="approved" if approved else "pending", created_at=now)
-    if not approved:
-        cm.gsi1pk, cm.gsi1sk = Comment.queue(tenant, c.place), f"{now}#{vid}#{sk}"
-    cm.save(condition=Comment.pk.does_not_exist())
-    return comment_out(ctx, cm)
+        except NotFound:
+            pvid = psk = None
+        parent = COMMENTS.root(ctx, vid, psk if pvid == vid else None, moderator=editor)
+    return COMMENTS.add(ctx, vid, new_comment_key(parent), where=c.place, text=text, approved=editor, vid=vid,
+                        parent=parent, place=c.place)
 
 
 def comments(ctx: TenantContext, vid: str, limit: int, cursor: str | None) -> dict:
     """Approved comments and my own pending ones (the course's editors: all), threads in time order with their
     replies after them: one Query page (filtered: a page may hold fewer than `limit`; the cursor goes on)."""
-    tenant = ctx.require_tenant()
     v, c = _visible_video(ctx, vid)
-    moderator = _editor(ctx, c)
-    bound = f"lcmt:{tenant}:{vid}"
-    cond = None if moderator else ((Comment.status == "approved") | (Comment.uid == ctx.user_id))
-    q = Comment.query(Comment.partition(tenant, vid), filter_condition=cond, page_size=limit,
-                      last_evaluated_key=decode_cursor(cursor, bound))
-    items, last = one_page(q, limit)
-    items = [x for x in items if moderator or x.status == "approved" or (x.uid == ctx.user_id
-                                                                         and x.status == "pending")]
-    return {"items": [comment_out(ctx, x) for x in items], "next_cursor": encode_cursor(last, bound)}
+    return COMMENTS.page(ctx, vid, moderator=_editor(ctx, c), limit=limit, cursor=cursor)
 
 
 def comment_queue(ctx: TenantContext, place: str, limit: int, cursor: str | None) -> dict:
@@ -671,31 +668,14 @@ def comment_queue(ctx: TenantContext, place: str, limit: int, cursor: str | None
     if not place.startswith(tenant):
         raise NotFound("找不到该地区")
     ctx.require(PERMISSION, place)
-    bound = f"lcmq:{tenant}:{place}"
-    q = Comment.gsi1.query(Comment.queue(tenant, place), page_size=limit,
-                           last_evaluated_key=decode_cursor(cursor, bound))
-    items, last = one_page(q, limit)
-    return {"items": [comment_out(ctx, x) for x in items], "next_cursor": encode_cursor(last, bound)}
+    return COMMENTS.pending(ctx, place, limit=limit, cursor=cursor)
 
 
 def moderate(ctx: TenantContext, cmid: str, action: str) -> dict:
     """Approve (shown to all) or hide a comment; again: the same answer."""
     tenant = ctx.require_tenant()
     vid, sk = _parse_comment_id(cmid)
-    try:
-        cm = Comment.get(Comment.partition(tenant, vid), sk, consistent_read=True)
-    except Comment.DoesNotExist:
-        raise NotFound("找不到该评论") from None
+    cm = COMMENTS.get(tenant, vid, sk)
     if not ctx.can(PERMISSION, cm.place):
         raise NotFound("找不到该评论")
-    status = "approved" if action == "approve" else "hidden"
-    if cm.status == status:
-        return comment_out(ctx, cm)
-    try:
-        cm.update(actions=[Comment.status.set(status), Comment.decided_by.set(ctx.user_id), Comment.gsi1pk.remove(),
-                           Comment.gsi1sk.remove()])
-    except UpdateError as e:
-        if e.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("该评论刚被他人处理，请刷新后重试", code="version_conflict") from e
-        raise
-    return comment_out(ctx, cm)
+    return COMMENTS.decide(ctx, cm, action)

@@ -12,10 +12,12 @@ import json
 import random
 import uuid
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from ..core import clock, files, pii
 from ..core.auth import service as auth
+from ..core.comments import Comments
+from ..core.comments import new_key as new_comment_key
 from ..core.db import cancellation_codes, one_page, transact, tx_update_unversioned
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.http import decode_cursor, encode_cursor
@@ -308,46 +310,30 @@ def comment_out(ctx: TenantContext, c: Comment) -> dict:
             "mine": c.uid == ctx.user_id, "created_at": c.created_at}
 
 
+COMMENTS = Comments(Comment, name="vanguard", bound="vgk", queue_bound="vgkq", out=comment_out,
+                    per_day=COMMENTS_PER_DAY)
+
+
 def add_comment(ctx: TenantContext, did: str, text: str) -> dict:
-    tenant = ctx.require_tenant()
+    """A comment on an approved deed, held for its village's moderators."""
     deed = _visible(ctx, did)
     if deed.status != "approved":
         raise Conflict("实事审核通过后才能评论", code="not_approved")
-    auth.rate_limit("vanguard-comment", f"{tenant}#{ctx.user_id}", COMMENTS_PER_DAY, *auth.SHANGHAI_DAY)
-    user = auth.get_user(tenant, ctx.user_id)
-    now = clock.iso()
-    cid = f"{int(clock.now().timestamp() * 1000):013d}{uuid.uuid4().hex[:6]}"  # sorts by time: the key's sk
-    c = Comment(Comment.partition(tenant, did), cid, cid=cid, did=did, uid=ctx.user_id,
-                name=user.name or "村民", village=deed.village, text=text, status="pending", created_at=now,
-                gsi1pk=Comment.queue(tenant, deed.village), gsi1sk=f"{now}#{did}#{cid}")
-    c.save(condition=Comment.pk.does_not_exist())
-    return comment_out(ctx, c)
+    cid = new_comment_key()  # sorts by time: the key's sk
+    return COMMENTS.add(ctx, did, cid, where=deed.village, text=text, cid=cid, did=did, village=deed.village)
 
 
 def comments(ctx: TenantContext, did: str, limit: int, cursor: str | None) -> dict:
     """Approved comments and the caller's own pending ones (moderators: every one), oldest first: one Query page
     (filtered, so a page may hold fewer than `limit`; the cursor goes on)."""
-    tenant = ctx.require_tenant()
     deed = _visible(ctx, did)
-    moderator = ctx.can("vanguard.approve", deed.village)
-    bound = f"vgk:{tenant}:{did}"
-    cond = None if moderator else ((Comment.status == "approved") | (Comment.uid == ctx.user_id))
-    q = Comment.query(Comment.partition(tenant, did), filter_condition=cond, page_size=limit,
-                      last_evaluated_key=decode_cursor(cursor, bound))
-    items, last = one_page(q, limit)
-    items = [c for c in items if moderator or c.status == "approved" or (c.uid == ctx.user_id
-                                                                         and c.status == "pending")]
-    return {"items": [comment_out(ctx, c) for c in items], "next_cursor": encode_cursor(last, bound)}
+    return COMMENTS.page(ctx, did, moderator=ctx.can("vanguard.approve", deed.village), limit=limit, cursor=cursor)
 
 
 def comment_queue(ctx: TenantContext, village: str, limit: int, cursor: str | None) -> dict:
-    tenant = ctx.require_tenant()
+    ctx.require_tenant()
     ctx.require("vanguard.approve", village)
-    bound = f"vgkq:{tenant}:{village}"
-    q = Comment.gsi1.query(Comment.queue(tenant, village), page_size=limit,
-                           last_evaluated_key=decode_cursor(cursor, bound))
-    items, last = one_page(q, limit)
-    return {"items": [comment_out(ctx, c) for c in items], "next_cursor": encode_cursor(last, bound)}
+    return COMMENTS.pending(ctx, village, limit=limit, cursor=cursor)
 
 
 def moderate(ctx: TenantContext, did: str, cid: str, action: str) -> dict:
@@ -355,21 +341,7 @@ def moderate(ctx: TenantContext, did: str, cid: str, action: str) -> dict:
     deed = _load(tenant, did)
     if not ctx.can("vanguard.approve", deed.village):
         raise NotFound("找不到该评论")
-    try:
-        c = Comment.get(Comment.partition(tenant, did), cid, consistent_read=True)
-    except Comment.DoesNotExist:
-        raise NotFound("找不到该评论") from None
-    status = "approved" if action == "approve" else "hidden"
-    if c.status == status:
-        return comment_out(ctx, c)
-    try:
-        c.update(actions=[Comment.status.set(status), Comment.decided_by.set(ctx.user_id), Comment.gsi1pk.remove(),
-                          Comment.gsi1sk.remove()])
-    except UpdateError as e:
-        if e.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("该评论刚被他人处理，请刷新后重试", code="version_conflict") from e
-        raise
-    return comment_out(ctx, c)
+    return COMMENTS.decide(ctx, COMMENTS.get(tenant, did, cid), action)
 
 
 # --- points routes -----------------------------------------------------------------------------------------------

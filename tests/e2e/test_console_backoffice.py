@@ -1,8 +1,9 @@
 """县级后台 in the staff console (issue 17, points 5 and 6), in a desktop Chromium against the real local stack.
 
 The demo county admin opens 县级后台 → 使用质量: last month's row per township (the numbers of GET /backoffice/quality)
-with the county's total last and in bold, the chart, the table as a spreadsheet; at a 1280-wide window the page itself
-does not overflow (the table scrolls inside). Then 季度党建报表: the current quarter's report is generated, its
+with the county's total last and in bold, the chart, the table as an Excel workbook (the server's export, opened
+with openpyxl: the page's rows and totals); at a 1280-wide window the page itself does not overflow (the table
+scrolls inside). Then 季度党建报表: the current quarter's report is generated, its
 progress reaches 已完成, the workbook is downloaded and its totals equal a recount of the raw items through the API
 (households of every village, the cases filed in the quarter, the party members' points entries), and the printable
 view shows each sheet with its title and the A4 landscape print layout gives one page a sheet.
@@ -13,9 +14,7 @@ counters, without report items, so they are not recounted here; tests/functional
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 import time
@@ -153,16 +152,24 @@ def test_quality_page_and_the_quarterly_report_with_its_workbook_and_print_view(
     assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")  # 30-odd columns: it does scroll, inside
     shot(page, "console-backoffice-quality-1280")
 
-    # The table as a spreadsheet (CSV for Excel): the same rows.
+    # The table as an Excel workbook (the server's, GET /backoffice/quality/export): the same rows and totals.
     with page.expect_download() as got:
         page.get_by_role("button", name="导出Excel").click()
-    assert got.value.suggested_filename == f"使用质量-{month}.csv"
-    saved = tmp_path / "quality.csv"
+    assert got.value.suggested_filename == f"使用质量-{month}.xlsx"
+    saved = tmp_path / got.value.suggested_filename
     got.value.save_as(saved)
-    lines = list(csv.reader(io.StringIO(saved.read_text("utf-8-sig"))))
-    assert lines[0][0].startswith("龙游县") and lines[2][1:3] == ["登记户数", "关联户数"]
-    assert [x[0] for x in lines[3:]] == [r["name"] for r in numbers["rows"]] + ["龙游县"]
-    assert lines[-1][1] == str(numbers["county"]["households"])
+    ws = openpyxl.load_workbook(saved).active
+    assert ws["A1"].value.startswith("龙游县") and ws["A1"].value.endswith("使用质量")
+    headers = [c.value for c in ws[4]]
+    assert headers[1:4] == ["登记户数", "关联户数", "覆盖率"] and headers[-1] == "党建指数"
+    lines = list(ws.iter_rows(min_row=5, values_only=True))
+    assert [x[0] for x in lines] == [r["name"] for r in numbers["rows"]] + ["龙游县"]
+    j = 1 + 5 + 5 * [t["id"] for t in numbers["case_types"]].index("letter")  # the letter type's 受理 column
+    for line, want in zip(lines, [*numbers["rows"], numbers["county"]], strict=True):
+        assert (line[1], line[2], line[j], line[-2]) == (want["households"], want["linked"],
+                                                         want["cases"]["letter"]["filed"], want["party"]["points"])
+        assert line[4] == (want["report_rate"] if want["expected"] else "—")
+    assert lines[-1][1] == numbers["county"]["households"] == sum(x[1] for x in lines[:-1])
 
     # 季度党建报表: the current quarter, generated; the progress reaches 已完成.
     want = settled_recount(api, ca, quarter)

@@ -156,6 +156,54 @@ def test_who_sees_what(setup):
     assert c.api.get("/backoffice/quality", token=c.tokens["org_department"]).status_code == 422
 
 
+def _export(c: County, period: str, role: str = "org_department"):
+    return c.api.get(f"/backoffice/quality/export?period={period}", token=c.tokens[role])
+
+
+def test_the_quality_export_is_a_workbook_of_the_pages_rows_and_totals(setup):
+    s, c = setup, setup.c
+    page = _quality(c, _month()).json
+    r = _export(c, _month())
+    assert r.status_code == 200, r.json
+    assert r.json["filename"] == f"使用质量-{_month()}.xlsx"
+    data = urllib.request.urlopen(r.json["url"]).read()  # noqa: S310 - the embedded S3's presigned link
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws.title == "使用质量" and ws["A1"].value.endswith("使用质量") and ws["A1"].value.startswith(
+        page["county"]["name"])
+    assert page["start"] in ws["A2"].value and page["end"] in ws["A2"].value
+    groups, labels = [c_.value for c_ in ws[3]], [c_.value for c_ in ws[4]]
+    assert groups[:6] == ["乡镇（街道）", "住户", None, None, "每日上报", None]  # groups span their columns (merged)
+    assert labels[1:6] == ["登记户数", "关联户数", "覆盖率", "日报完成率", "按时上报率"]
+    names = [t["name"] for t in page["case_types"]]
+    assert [g for g in groups if g] == ["乡镇（街道）", "住户", "每日上报", *names, "党员"]
+    assert labels[-5:] == ["实事", "学习", "志愿服务", "积分", "党建指数"]
+    lines = [list(x) for x in ws.iter_rows(min_row=5, values_only=True)]
+    assert [x[0] for x in lines] == [row["name"] for row in page["rows"]] + [page["county"]["name"]]
+    for line, row in zip(lines, [*page["rows"], page["county"]], strict=True):
+        assert line[1:4] == [row["households"], row["linked"], row["coverage"] if row["households"] else "—"]
+        assert line[4] == (row["report_rate"] if row["expected"] else "—")
+        j = 6 + 5 * [t["id"] for t in page["case_types"]].index("letter")
+        letter = row["cases"]["letter"]
+        assert line[j:j + 5] == [letter["filed"], letter["resolved"]] + [
+            "—" if letter[k] is None else letter[k] for k in ("avg_response_h", "avg_resolution_h", "within_sla_rate")]
+        assert line[-5:] == [row["party"][k] for k in ("deeds", "study", "volunteer", "points", "index")]
+    total = lines[-1]
+    assert total[1] == 3 and total[2] == 1 and sum(x[1] for x in lines[:-1]) == total[1]
+    assert ws.cell(row=5, column=4).number_format == "0.0%"  # a rate is a fraction shown as a percentage
+    assert s.t2 in {row["township"] for row in page["rows"]}
+
+    # A township official's workbook is their own township; the same checks as the page refuse the rest.
+    r = _export(c, _quarter(), "township_official")
+    assert r.status_code == 200, r.json
+    ws = load_workbook(io.BytesIO(urllib.request.urlopen(r.json["url"]).read())).active  # noqa: S310
+    assert [x[0] for x in ws.iter_rows(min_row=5, values_only=True)] == ["测试街道", "测试街道"]
+    r = _export(c, _month(), "village_admin")
+    assert r.status_code == 403 and r.json["error"]["code"] == "forbidden_scope"
+    r = _export(c, "2026-13")
+    assert r.status_code == 422 and r.json["error"]["code"]
+    assert c.api.get("/backoffice/quality/export", token=c.tokens["org_department"]).status_code == 422
+
+
 def test_case_counters_count_a_first_answer_and_a_first_resolution_once(setup):
     s, c = setup, setup.c
     r = c.api.post(f"/cases/{s.letter}/actions", {"action": "note", "note": "再补充一句"},

@@ -171,8 +171,10 @@ def test_jobs_come_from_the_manifests_and_every_schedule_runs_through_the_queue(
                               "quarterly_report": "chalicelib.backoffice.report",
                               "insights_rollup": "chalicelib.insights.rollup",
                               "data_retention": "chalicelib.datarights.retention",
-                              "county_export": "chalicelib.datarights.export"}
-    on_demand = {"quarterly_report", "county_export"}  # submitted by a request (jobs.submit), never scheduled
+                              "county_export": "chalicelib.datarights.export",
+                              "lecture_renditions": "chalicelib.lectures.cleanup"}
+    # submitted by a request (jobs.submit), never scheduled
+    on_demand = {"quarterly_report", "county_export", "lecture_renditions"}
     schedules = {name for m in modules.all_modules() for name in m.schedules}
     assert schedules == set(modules.jobs()) - on_demand  # no schedule walks the counties itself
     assert jobs.get("quality_rollup").module == "daily_report" and jobs.get("quarterly_report").module is None

@@ -208,12 +208,14 @@ def test_sign_up_is_idempotent_then_the_waiting_list_is_promoted_in_order(client
     assert client.get(f"/volunteers/calls?place={c.village}", token=people[1]).json["items"] == []
 
 
-def test_two_hundred_sign_ups_at_once_for_ten_slots(app, client, county):
+def test_sixty_sign_ups_at_once_for_ten_slots(app, client, county):
+    """60 at once here; the browser test (tests/e2e/test_volunteers.py) sends the 200 of the issue."""
     from tests.reliability import burst
 
+    crowd = 60
     c = county
     cid = _post(c, slots=10)["id"]
-    tokens = [_resident(c) for _ in range(200)]
+    tokens = [_resident(c) for _ in range(crowd)]
     it = iter(tokens)
     lock = threading.Lock()
 
@@ -222,18 +224,18 @@ def test_two_hundred_sign_ups_at_once_for_ten_slots(app, client, county):
             token = next(it)
         return token, lam.request("POST", f"/volunteers/calls/{cid}/signups", token=token)
 
-    pairs = burst(app, 200, sign, timeout=300)
+    pairs = burst(app, crowd, sign, timeout=300)
     answers = [a for _, a in pairs]
     assert all(a.status == 200 for a in answers), [a.show() for a in answers if a.status != 200][:3]
     tokens = [t for t, _ in pairs]  # in the answers' order
     mine = [a.json["mine"] for a in answers]
     assert sum(1 for m in mine if m["status"] == "confirmed") == 10
     waiting = sorted(m["position"] for m in mine if m["status"] == "waiting")
-    assert waiting == list(range(1, 191))
+    assert waiting == list(range(1, crowd - 9))
     roster = client.get(f"/volunteers/calls/{cid}/roster", token=c.tokens["village_admin"]).json
-    assert len(roster["confirmed"]) == 10 and [r["position"] for r in roster["waiting"]] == list(range(1, 191))
+    assert len(roster["confirmed"]) == 10 and [r["position"] for r in roster["waiting"]] == list(range(1, crowd - 9))
     call = client.get(f"/volunteers/calls/{cid}", token=tokens[0]).json
-    assert call["confirmed"] == 10 and call["waiting"] == 190
+    assert call["confirmed"] == 10 and call["waiting"] == crowd - 10
 
     # A cancellation promotes waiting #1, whoever answered position 1.
     first_waiting = next(t for t, m in zip(tokens, mine, strict=True) if m["position"] == 1)
@@ -241,7 +243,7 @@ def test_two_hundred_sign_ups_at_once_for_ten_slots(app, client, county):
     assert client.delete(f"/volunteers/calls/{cid}/signups/mine", token=confirmed).status_code == 204
     assert client.get(f"/volunteers/calls/{cid}", token=first_waiting).json["mine"]["status"] == "confirmed"
     after = client.get(f"/volunteers/calls/{cid}/roster", token=c.tokens["village_admin"]).json
-    assert len(after["confirmed"]) == 10 and [r["position"] for r in after["waiting"]] == list(range(1, 190))
+    assert len(after["confirmed"]) == 10 and [r["position"] for r in after["waiting"]] == list(range(1, crowd - 10))
 
 
 def test_a_slot_taken_but_not_written_goes_back_and_a_lost_one_is_repaired(client, county, monkeypatch):

@@ -263,6 +263,7 @@ ALWAYS_REAL_PATH_UNDER = ("/volunteers/calls/{cid}",)
 ALWAYS_REAL_QUERY = {("GET", "/vanguard/index"), ("GET", "/cases/stats"), ("GET", "/party-links"),
                      ("GET", "/lectures/courses/{cid}/stats"),
                      ("GET", "/backoffice/quality"),  # its drawn periods are mostly far in the future (422)
+                     ("GET", "/backoffice/quality/export"),  # likewise
                      ("GET", "/insights/words")}  # its drawn places are mostly villages or other counties (422/403)
 # And bodies: operations whose few positive examples all fell in the share left random (or need a file uploaded).
 ALWAYS_REAL_BODY = {("POST", "/errands/stats/export"), ("POST", "/cases/uploads"), ("POST", "/snaps"),
@@ -419,6 +420,18 @@ def _lc_upload(world: FuzzWorld, cid: str, put: bool = False) -> str:
     return up["upload_id"]
 
 
+def _lc_hls(world: FuzzWorld) -> dict[str, str]:
+    """The playback token and master playlist of the demo's 春耕技术讲座 video (seeded with HLS renditions)."""
+    if getattr(world, "_lc_hls_path", None) is None:
+        courses = world.ok("GET", "/api/lectures/courses?status=published&limit=50", role="county_admin")["items"]
+        cid = next(c["id"] for c in courses if c["title"] == "春耕技术讲座")
+        vid = world.ok("GET", f"/api/lectures/courses/{cid}", role="county_admin")["videos"][0]["id"]
+        hls = world.ok("GET", f"/api/lectures/videos/{vid}", role="county_admin")["sources"]["hls"]
+        _, _, _, token, rendition = hls.split("/")
+        world._lc_hls_path = {"token": token, "rendition": rendition}
+    return world._lc_hls_path
+
+
 def _lc_comment(world: FuzzWorld) -> str:
     vid = _lc_course(world)[1]
     return world.ok("POST", f"/api/lectures/videos/{vid}/comments", {"text": f"模糊评论{world.seq()}"},
@@ -530,6 +543,8 @@ def _path_values(world: FuzzWorld, method: str, template: str) -> dict[str, str]
         return {"vid": _lc_course(world)[1]}
     if template == "/lectures/comments/{cmid}/decision":
         return {"cmid": _lc_comment(world)}
+    if template == "/lectures/hls/{token}/{rendition}":
+        return _lc_hls(world)
     if template == "/workdays/{year}":
         return {"year": "2026"}
     if template == "/workdays/{year}/{date}":
@@ -609,7 +624,7 @@ def _query_values(world: FuzzWorld, template: str) -> dict[str, str]:
         out["place"] = FOCUS_VILLAGE[:9]
     if template == "/datarights/audit":  # this month's privileged reads
         out["month"] = _this_month()
-    if template == "/backoffice/quality":  # this month (a quarter's page is the same reads, three months)
+    if template in ("/backoffice/quality", "/backoffice/quality/export"):  # this month (a quarter: the same reads)
         out["period"] = _this_month()
     if template.startswith("/vanguard"):  # a feed or a board: the demo village, this month
         out.update(place=FOCUS_VILLAGE, period=_this_month())

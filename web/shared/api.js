@@ -6,6 +6,8 @@
 // - Creating POSTs send an Idempotency-Key; a retry of the same action must reuse the same key.
 
 const BASE = '/api'
+/** A URL of the API that the browser fetches itself (an HLS playlist the player loads). */
+export const apiUrl = (path) => BASE + path
 const STORE = 'cqt.session'
 
 export class ApiError extends Error {

@@ -1,6 +1,6 @@
 // 专题授课 on the phone (chalicelib/lectures): the published courses, a course with my progress per video, a video
 // with its sources and my position, the progress heartbeat, and the comments under a video.
-import { api, newIdempotencyKey } from '@shared/api.js'
+import { api, apiUrl, newIdempotencyKey } from '@shared/api.js'
 
 const enc = encodeURIComponent
 export const HEARTBEAT_MS = 30_000
@@ -39,6 +39,9 @@ export function newlyPlayed(now, before) {
   }
   return out.slice(-50)
 }
+
+/** The HLS master playlist's URL (the server names a path under the API), or null when there is none. */
+export const hlsUrl = (v) => (v?.sources?.hls ? apiUrl(v.sources.hls) : null)
 
 /** The browser plays HLS itself (Safari, iOS)? Else hls.js is loaded for an `hls` source. */
 export const nativeHls = (video) => !!video?.canPlayType?.('application/vnd.apple.mpegurl')

@@ -1,7 +1,7 @@
 // 专题授课 on the phone: what a heartbeat reports as played since the previous one (video.played only grows; a seek
 // plays nothing), and the times shown.
 import { describe, expect, it } from 'vitest'
-import { clock, newlyPlayed, rangesOf } from './lectures.js'
+import { clock, hlsUrl, newlyPlayed, rangesOf } from './lectures.js'
 
 const timeRanges = (list) => ({ length: list.length, start: (i) => list[i][0], end: (i) => list[i][1] })
 
@@ -23,5 +23,14 @@ describe('专题授课: the heartbeat’s ranges', () => {
     expect(rangesOf(null)).toEqual([])
     expect(clock(65)).toBe('1:05')
     expect(clock(3725)).toBe('1:02:05')
+  })
+})
+
+describe('专题授课: the HLS source', () => {
+  it('is the API path the server names, under the API, or null without renditions', () => {
+    expect(hlsUrl({ sources: { hls: '/lectures/hls/tok/index', original: 'https://s3/x' } }))
+      .toBe('/api/lectures/hls/tok/index')
+    expect(hlsUrl({ sources: { hls: null, original: 'https://s3/x' } })).toBeNull()
+    expect(hlsUrl(null)).toBeNull()
   })
 })

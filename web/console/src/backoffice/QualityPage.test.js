@@ -72,6 +72,58 @@ describe('使用质量', () => {
     expect(fetch.calls).toHaveLength(2)
   })
 
+  it('导出Excel asks the server for the period\'s workbook and saves it under its own name', async () => {
+    const api = fakeFetch([
+      ['GET', '/backoffice/quality/export', (url) => ({ body: {
+        url: `http://s3.test/330825/exports/backoffice/q.xlsx?sig=1&p=${new URL(url, 'http://x').searchParams.get('period')}`,
+        filename: `使用质量-${new URL(url, 'http://x').searchParams.get('period')}.xlsx` } })],
+      ['GET', '/backoffice/quality', (url) => ({ body: answer(new URL(url, 'http://x').searchParams.get('period')) })],
+    ])
+    const saved = []
+    vi.stubGlobal('fetch', async (url, init) => {
+      if (String(url).startsWith('http://s3.test/')) {
+        saved.push(String(url))
+        return { ok: true, status: 200, blob: async () => new Blob(['xlsx']) }
+      }
+      return api(url, init)
+    })
+    // jsdom has no object URLs: a named one stands for the workbook's blob
+    URL.createObjectURL = vi.fn(() => 'blob:workbook')
+    URL.revokeObjectURL = vi.fn()
+    const clicked = []
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function click() {
+      clicked.push({ href: this.getAttribute('href'), download: this.download })
+    })
+    const w = mountConsole(QualityPage, { stubs: nativeSelects })
+    await settle()
+    const button = w.find('[data-test=export]')
+    expect(button.text()).toBe('导出Excel')
+    await button.trigger('click')
+    await settle()
+    const period = lastFullMonth()
+    expect(api.calls.map((c) => c.url)).toEqual([`/api/backoffice/quality?period=${period}`,
+      `/api/backoffice/quality/export?period=${period}`])
+    expect(saved).toEqual([`http://s3.test/330825/exports/backoffice/q.xlsx?sig=1&p=${period}`])
+    expect(clicked).toEqual([{ href: 'blob:workbook', download: `使用质量-${period}.xlsx` }])
+    w.unmount()
+    delete URL.createObjectURL
+    delete URL.revokeObjectURL
+  })
+
+  it('a refused export says why', async () => {
+    vi.stubGlobal('fetch', fakeFetch([
+      ['GET', '/backoffice/quality/export', { status: 403, body: { error: { code: 'forbidden_scope',
+        message: '没有权限访问该范围的数据', details: null } } }],
+      ['GET', '/backoffice/quality', (url) => ({ body: answer(new URL(url, 'http://x').searchParams.get('period')) })],
+    ]))
+    const w = mountConsole(QualityPage, { stubs: nativeSelects })
+    await settle()
+    await w.find('[data-test=export]').trigger('click')
+    await settle()
+    expect(document.body.textContent).toContain('没有权限访问该范围的数据')
+    w.unmount()
+  })
+
   it('the server\'s message when it refuses', async () => {
     vi.stubGlobal('fetch', fakeFetch([['GET', '/backoffice/quality', { status: 403, body: { error: {
       code: 'forbidden_scope', message: '没有权限访问该范围的数据', details: null } } }]]))

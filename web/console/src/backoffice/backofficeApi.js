@@ -10,6 +10,12 @@ export function quality(period) {
   return api.get(`/backoffice/quality?${new URLSearchParams({ period })}`)
 }
 
+/** GET /backoffice/quality/export?period= → {url (the page's table as an .xlsx workbook, valid 10 minutes),
+ * filename (使用质量-2026-11.xlsx)}: the same rows and totals as quality(period). */
+export function exportQuality(period) {
+  return api.get(`/backoffice/quality/export?${new URLSearchParams({ period })}`)
+}
+
 /** POST /backoffice/reports {quarter} → Report (queued). The same key answers the first report again. */
 export function createReport(quarter, idempotencyKey) {
   return api.post('/backoffice/reports', { quarter }, { idempotencyKey })

@@ -1,5 +1,6 @@
-// 使用质量: what the page makes of GET /backoffice/quality (pure: periods, numbers as text, the chart's option, the
-// exported table). Rates come from the server as fractions (0..1), null when there is nothing to divide: 92.5%, or —.
+// 使用质量: what the page makes of GET /backoffice/quality (pure: periods, numbers as text, the chart's option; the
+// workbook is the server's, chalicelib/backoffice/export.py, with the same columns). Rates come from the server as
+// fractions (0..1), null when there is nothing to divide: 92.5%, or —.
 
 export const DASH = '—'
 
@@ -103,7 +104,7 @@ export function tableRows(data) {
 
 /**
  * The columns, each {key, label, text(row) → string, group}: households, daily reporting, each case type of
- * `caseTypes` ([{id, name}]), party activity. `t` names them (backoffice.col.*). Shared by the table and the export.
+ * `caseTypes` ([{id, name}]), party activity. `t` names them (backoffice.col.*).
  */
 export function qualityColumns(caseTypes, t) {
   const cols = [
@@ -154,27 +155,6 @@ export function columnGroups(columns) {
     else out.push({ group: c.group, columns: [c] })
   }
   return out
-}
-
-/** The exported sheet: a title line, two header lines (group, column), a line per township and the totals. */
-export function exportLines(data, columns, { title, township }) {
-  const rows = tableRows(data)
-  return [
-    [title],
-    [township, ...columns.map((c) => c.group)],
-    ['', ...columns.map((c) => c.label)],
-    ...rows.map((r) => [r.name, ...columns.map((c) => c.text(r))]),
-  ]
-}
-
-function csvCell(v) {
-  const s = String(v ?? '')
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
-/** UTF-8 with a BOM, so that Excel opens the Chinese text as it is (as the import templates do). */
-export function toCsv(lines) {
-  return `\uFEFF${lines.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`
 }
 
 const pctOf = (rate) => (rate == null ? '-' : Math.round(rate * 1000) / 10)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { i18n } from '../i18n/index.js'
 import {
-  columnGroups, countText, currentQuarter, exportLines, hoursText, lastFullMonth, parsePeriod, periodText,
-  qualityChartOption, qualityColumns, quarterOf, rateText, recentQuarters, tableRows, thisMonth, toCsv, withinSlaRate,
+  columnGroups, countText, currentQuarter, hoursText, lastFullMonth, parsePeriod, periodText,
+  qualityChartOption, qualityColumns, quarterOf, rateText, recentQuarters, tableRows, thisMonth, withinSlaRate,
 } from './quality.js'
 
 const t = i18n.global.t
@@ -90,16 +90,6 @@ describe('the table', () => {
     expect(cell(two, 'report_rate')).toBe('—')
     // a case type the server did not send counts nothing
     expect(cell({ ...one, cases: {} }, 'snap.filed')).toBe('0')
-  })
-  it('the export: a title, group and column headers, a line per township and the totals, as CSV for Excel', () => {
-    const lines = exportLines(DATA, cols, { title: '龙游县2026年11月使用质量', township: '乡镇（街道）' })
-    expect(lines[0]).toEqual(['龙游县2026年11月使用质量'])
-    expect(lines[1].slice(0, 4)).toEqual(['乡镇（街道）', '住户', '住户', '住户'])
-    expect(lines[2].slice(0, 3)).toEqual(['', '登记户数', '关联户数'])
-    expect(lines.slice(3).map((l) => l[0])).toEqual(['东华街道', '龙洲街道', '龙游县'])
-    expect(lines[3]).toHaveLength(cols.length + 1)
-    const csv = toCsv([['a,b', '引"号'], ['1']])
-    expect(csv).toBe('\uFEFF"a,b","引""号"\r\n1\r\n')
   })
 })
 
