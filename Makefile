@@ -56,7 +56,7 @@ web-test: $(WEB_STAMP)
 ## workers (pytest-xdist; each worker has its own embedded AWS and local stack; a test file stays on one worker).
 test: $(STAMP) $(INFRA_STAMP) system web
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n 2 --dist loadfile --durations=30 --ignore=tests/fuzz
+	$(PY) -m pytest -n 2 --dist loadfile --durations=60 --ignore=tests/fuzz
 	@# The fuzzer in one process of its own: schemathesis gives every operation's test the same node id, which xdist's
 	@# loadfile scheduling ran as one test (one operation fuzzed); its last check reads what every operation answered.
 	@# It takes one core, so the component tests (vitest) run beside it on the other; its output follows theirs.
