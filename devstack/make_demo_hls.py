@@ -1,10 +1,10 @@
 """Make devstack/demo_hls/: the HLS renditions the demo county's 春耕技术讲座 video has on the local stack, as AWS
-Elemental MediaConvert would leave them in AWS (a master playlist, one playlist per rendition, its segments). There is
-no transcoder locally, so they are made once here and committed (≈ 130 KB): the same 10-second animation as
-devstack/demo_lecture.webm, recorded by the local Chromium's MediaRecorder as fragmented MP4 (H.264 baseline, a
-keyframe every 2 s) at 320×180 / 200 kbps and 160×90 / 60 kbps, then cut at its fragments: the `ftyp` + `moov`
-boxes are the init segment (`EXT-X-MAP`), each `moof` + `mdat` pair one 2-second segment whose length comes from
-the fragments' decode times (`tfdt`) and the track's timescale (`mdhd`).
+Elemental MediaConvert would leave them in AWS (a master playlist, one playlist per rendition, its segments, a poster
+frame). There is no transcoder locally, so they are made once here and committed (≈ 100 KB): the same 10-second
+animation as devstack/demo_lecture.webm, recorded by the local Chromium's MediaRecorder as fragmented MP4 (H.264
+baseline, a keyframe every 2 s) at 320×180 / 200 kbps and 160×90 / 60 kbps, then cut at its fragments: the `ftyp`
++ `moov` boxes are the init segment (`EXT-X-MAP`), each `moof` + `mdat` pair one 2-second segment whose length comes
+from the fragments' decode times (`tfdt`) and the track's timescale (`mdhd`).
 
     .venv/bin/python -m devstack.make_demo_hls
 """
@@ -44,6 +44,15 @@ async function record(seconds, w, h, bps) {
   const buf = new Uint8Array(await new Blob(chunks).arrayBuffer());
   let s = ''; for (const b of buf) s += String.fromCharCode(b);
   return btoa(s);
+}
+function poster(w, h) {
+  const c = document.createElement('canvas'); c.width = w; c.height = h;
+  const g = c.getContext('2d'), k = w / 320;
+  g.fillStyle = '#2f6b3a'; g.fillRect(0, 0, w, h);
+  g.fillStyle = '#fff'; g.textAlign = 'center';
+  g.font = `bold ${Math.round(26 * k)}px sans-serif`; g.fillText('春耕技术讲座', w / 2, 70 * k);
+  g.font = `${Math.round(16 * k)}px sans-serif`; g.fillText('第一讲：水稻育秧', w / 2, 110 * k);
+  return c.toDataURL('image/jpeg', 0.8).split(',')[1];
 }
 </script>"""
 
@@ -123,6 +132,7 @@ def main() -> None:
             average = sum(len(s) for s, _ in segments) * 8 / sum(d for _, d in segments)
             master += [f'#EXT-X-STREAM-INF:BANDWIDTH={int(peak)},AVERAGE-BANDWIDTH={int(average)},'
                        f'CODECS="{CODEC}",RESOLUTION={w}x{h}', f"index_{name}.m3u8"]
+        (OUT / "poster.0000000.jpg").write_bytes(base64.b64decode(page.evaluate("poster(640, 360)")))
         browser.close()
     (OUT / "index.m3u8").write_text("\n".join([*master, ""]))
     print(f"{OUT}: {sum(f.stat().st_size for f in OUT.iterdir())} bytes in {len(list(OUT.iterdir()))} files")

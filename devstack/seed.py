@@ -334,7 +334,7 @@ def seed_lectures(people: dict) -> int:
 def demo_renditions(tenant: str, cid: str, vid: str) -> None:
     """What MediaConvert would leave for the demo video in AWS (there is no transcoder locally): the renditions of
     devstack/demo_hls/ (made by devstack/make_demo_hls.py) in the video's HLS folder, and the video marked ready
-    with its master playlist, so the local phone player streams it over HLS (hls.js) as phones do in AWS."""
+    with its master playlist and poster, so the local phone player streams it over HLS (hls.js) as phones do in AWS."""
     from pathlib import Path
 
     from chalicelib.core.aws import client as aws_client
@@ -343,12 +343,14 @@ def demo_renditions(tenant: str, cid: str, vid: str) -> None:
     from chalicelib.lectures.transcode import hls_prefix
 
     prefix = hls_prefix(tenant, cid, vid)
-    types = {".m3u8": "application/vnd.apple.mpegurl", ".mp4": "video/mp4", ".m4s": "video/iso.segment"}
+    types = {".m3u8": "application/vnd.apple.mpegurl", ".mp4": "video/mp4", ".m4s": "video/iso.segment",
+             ".jpg": "image/jpeg"}
     for f in sorted((Path(__file__).parent / "demo_hls").iterdir()):
         aws_client("s3").put_object(Bucket=settings().media_bucket, Key=prefix + f.name, Body=f.read_bytes(),
                                     ContentType=types.get(f.suffix, "application/octet-stream"))
     Video(*Video.keys(tenant, vid)).update(actions=[Video.status.set("ready"),
-                                                    Video.hls_key.set(prefix + "index.m3u8")])
+                                                    Video.hls_key.set(prefix + "index.m3u8"),
+                                                    Video.poster_key.set(prefix + "poster.0000000.jpg")])
 
 
 def seed_boards(people: dict) -> int:

@@ -141,6 +141,7 @@ def test_phone_player_streams_hls_renditions_from_the_saved_position(web_stack, 
     assert abs(player.evaluate("v => v.currentTime") - 4) < 0.6
     assert player.evaluate("v => v.videoHeight") in (90, 180)  # one of the demo's two renditions
     assert player.evaluate("v => v.src").startswith("blob:")  # Media Source Extensions: hls.js, not the file
+    assert "/lecture-hls/" in player.get_attribute("poster")  # the transcoder's poster frame
     playlists = [(u, st, a) for u, st, a in seen if "/api/lectures/hls/" in u]
     assert any(u.endswith("/index") for u, _, _ in playlists), seen
     assert any(re.search(r"/index_(180|90)p$", u) for u, _, _ in playlists), seen

@@ -1,5 +1,5 @@
 """The demo county's 专题授课 (devstack seed_lectures): 春耕技术讲座 for everyone and a 党员学习 course, each with the
-10-second demo video (devstack/demo_lecture.webm) that plays from S3."""
+10-second demo video (devstack/demo_lecture.webm) that plays from S3; 春耕's also over HLS (devstack/demo_hls/)."""
 
 from __future__ import annotations
 
@@ -28,3 +28,9 @@ def test_the_demo_county_has_two_published_courses_with_a_playable_video(client,
     req = urllib.request.Request(video["sources"]["original"], headers={"Range": "bytes=0-3"})
     with urllib.request.urlopen(req, timeout=30) as r:
         assert r.status == 206 and r.read() == b"\x1a\x45\xdf\xa3"  # WebM's EBML header
+    # 春耕's video also has what MediaConvert makes in AWS (devstack/demo_hls/): HLS renditions and a poster.
+    assert video["status"] == "ready" and video["sources"]["hls"].startswith("/lectures/hls/")
+    master = client.get(video["sources"]["hls"])
+    assert master.status_code == 200 and master.body.decode().splitlines()[-1] == "index_90p"
+    with urllib.request.urlopen(video["poster"], timeout=30) as r:
+        assert r.status == 200 and r.read(3) == b"\xff\xd8\xff"  # a JPEG
