@@ -44,7 +44,7 @@ def update(call: Call):
 
 
 @endpoint(bp, UPLOADS, "POST", permission=PUBLISH, name="start_lecture_upload", tags=TAGS,
-          body=".schemas:UploadIn", response=".schemas:UploadOut", status=201, idempotent=True,
+          body=".schemas:UploadIn", response="..core.upload_schemas:UploadOut", status=201, idempotent=True,
           summary="Begin uploading a lecture video (mp4/webm/mov, ≤ 2 GB): 16 MiB parts, a presigned URL per part "
                   "(PUT each part, keep its ETag)")
 def start_upload(call: Call):
@@ -52,7 +52,7 @@ def start_upload(call: Call):
 
 
 @endpoint(bp, UPLOADS + "/{upload_id}", "GET", permission=PUBLISH, name="lecture_upload", tags=TAGS,
-          response=".schemas:UploadOut",
+          response="..core.upload_schemas:UploadOut",
           summary="Resume: the parts S3 already has (with ETags) and fresh URLs for the missing ones")
 def upload_status(call: Call):
     return service.upload_status(call.ctx, call.params["cid"], call.params["upload_id"])

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from ..core.schemas import Out, Strict, Text
+from ..core.upload_schemas import PartIn
 
 PLACE = r"^\d{6}(\d{3}(\d{3})?)?$"  # a county, township or village
 ID = r"^[0-9a-f]{12}$"
@@ -106,33 +107,6 @@ class UploadIn(Strict):
     size: int = Field(ge=1, le=MAX_BYTES, description="bytes (≤ 2 GB)")
     duration_s: int = Field(ge=1, le=MAX_SECONDS, description="the file's length (the browser reads it before "
                                                              "uploading); ≤ 4 hours")
-
-
-class PartUrl(Out):
-    number: int
-    url: str = Field(description="presigned UploadPart: PUT the part's bytes here, keep the ETag answered")
-
-
-class PartDone(Out):
-    number: int
-    etag: str
-    size: int
-
-
-class UploadOut(Out):
-    upload_id: str
-    size: int
-    part_size: int = Field(description="every part is this many bytes but the last (16 MiB)")
-    parts_count: int
-    done: list[PartDone] = Field(description="parts S3 already holds (resume: do not send them again)")
-    parts: list[PartUrl] = Field(description="URLs of up to 100 parts still to send (fresh on every answer; ask "
-                                             "GET .../uploads/{upload_id} for the rest)")
-    missing: int
-
-
-class PartIn(Strict):
-    number: int = Field(ge=1, le=MAX_PARTS)
-    etag: str = Field(min_length=1, max_length=100)
 
 
 class CompleteIn(Strict):

@@ -17,6 +17,7 @@ from ..core.db import SubmissionsItem, key
 from ..core.errors import Conflict, NotFound
 from ..core.schemas import Out, Strict
 from ..core.tenancy import TenantContext
+from ..core.upload_schemas import PartIn
 
 FOLDER = "rvideo"
 CONTENT_TYPES = {"video/webm": ".webm", "video/mp4": ".mp4"}
@@ -58,32 +59,6 @@ class UploadIn(Strict):
     content_type: Literal["video/webm", "video/mp4"] = Field(description="what MediaRecorder recorded")
     size: int = Field(ge=1, le=MAX_BYTES, description="bytes (≤ 60 MB)")
     seconds: int = Field(ge=1, le=MAX_SECONDS, description="the recording's length (≤ 120 s, stopped by the phone)")
-
-
-class PartUrl(Out):
-    number: int
-    url: str = Field(description="presigned UploadPart: PUT the part's bytes here, keep the ETag answered")
-
-
-class PartDone(Out):
-    number: int
-    etag: str
-    size: int
-
-
-class UploadOut(Out):
-    upload_id: str
-    size: int
-    part_size: int = Field(description="every part is this many bytes but the last (the rest)")
-    parts_count: int
-    done: list[PartDone] = Field(description="parts S3 already holds (resume: do not send them again)")
-    parts: list[PartUrl] = Field(description="URLs of the parts still to send (fresh on every answer)")
-    missing: int
-
-
-class PartIn(Strict):
-    number: int = Field(ge=1, le=10_000)
-    etag: str = Field(min_length=1, max_length=100)
 
 
 class CompleteIn(Strict):

@@ -17,7 +17,7 @@ SEEK = "recruitment.seek"
 
 
 @endpoint(bp, "/recruitment/profile/video/uploads", "POST", permission=SEEK, name="start_video_upload", tags=TAGS,
-          body=".video:UploadIn", response=".video:UploadOut", status=201, idempotent=True,
+          body=".video:UploadIn", response="..core.upload_schemas:UploadOut", status=201, idempotent=True,
           summary="Begin uploading my video résumé (webm/mp4, ≤ 60 MB, ≤ 120 s): the part size and a presigned "
                   "URL per part (PUT each part, keep its ETag)")
 def start(call: Call):
@@ -25,7 +25,7 @@ def start(call: Call):
 
 
 @endpoint(bp, "/recruitment/profile/video/uploads/{upload_id}", "GET", permission=SEEK, name="video_upload",
-          tags=TAGS, response=".video:UploadOut",
+          tags=TAGS, response="..core.upload_schemas:UploadOut",
           summary="Resume: the parts S3 already has (with ETags) and fresh URLs for the missing ones")
 def status(call: Call):
     return video.upload_status(call.ctx, call.params["upload_id"])

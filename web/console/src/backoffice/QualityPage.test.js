@@ -4,7 +4,7 @@ import QualityPage from './QualityPage.vue'
 import { lastFullMonth, quarterOf } from './quality.js'
 
 // ECharts does not draw in jsdom: the chart is a plain element with its name and the option it got.
-vi.mock('../coverage/CoverageChart.vue', () => ({
+vi.mock('../common/EChart.vue', () => ({
   __esModule: true,
   default: { props: ['option', 'label'], template: '<div role="img" :aria-label="label" class="fake-chart">'
     + '{{ option.xAxis.data.join("/") }}={{ option.series.map((s) => s.data.join("/")).join("|") }}</div>' },

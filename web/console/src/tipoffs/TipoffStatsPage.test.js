@@ -7,7 +7,7 @@ import TipoffStatsPage from './TipoffStatsPage.vue'
 import { COMMAND } from '../common/meFixtures.js'
 
 // ECharts does not draw in jsdom: the chart is a plain element with its accessible name and the option it got.
-vi.mock('../coverage/CoverageChart.vue', () => ({
+vi.mock('../common/EChart.vue', () => ({
   __esModule: true,
   default: { props: ['option', 'label'], template: '<div role="img" :aria-label="label" class="fake-chart">'
     + '{{ option.series.map((s) => s.name + ":" + s.stack + ":" + s.data.join("/")).join(",") }}</div>' },

@@ -7,7 +7,7 @@ import ErrandStatsPage from './ErrandStatsPage.vue'
 import { byTownship, rateText, thisMonth } from './stats.js'
 
 // ECharts does not draw in jsdom: the chart is a plain element with its accessible name and the option it got.
-vi.mock('../../coverage/CoverageChart.vue', () => ({
+vi.mock('../../common/EChart.vue', () => ({
   __esModule: true,
   default: { props: ['option', 'label'], template: '<div role="img" :aria-label="label" class="fake-chart">'
     + '{{ (option.xAxis.data || option.yAxis.data).join("/") }}={{ option.series[0].data.join("/") }}</div>' },
